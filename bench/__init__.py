@@ -1,0 +1,3 @@
+"""concurrency-bench: the harness (data model, workload, collector, runner, stats, results, CLI)."""
+
+__version__ = "0.1.0"

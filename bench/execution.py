@@ -1,0 +1,50 @@
+"""The contract between the runner and any executor, defined on the harness's side.
+
+`strategies.base.Strategy` implements it; the runner depends only on this protocol, so the harness
+never imports the strategies (data flows one way: strategies depend on bench, not back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bench.collector import Collector
+from bench.model import Meta, RawRecord, TaskSpec, Usage
+
+
+def _no_progress(done: int) -> None:
+    del done
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyOptions:
+    workers: int
+    collector: Collector
+    log: bool = False
+    start_method: str = "forkserver"
+    chunksize: int = 1
+    progress: Callable[[int], None] = _no_progress
+
+
+class StrategyAborted(Exception):
+    """The executor broke (a worker died, a deadline passed): the run is `aborted`."""
+
+
+class Executor(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def workers(self) -> int: ...
+
+    def clock(self) -> int: ...
+
+    def start(self) -> None: ...
+
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None: ...
+
+    def stop(self) -> Usage: ...
+
+    def details(self) -> Meta: ...

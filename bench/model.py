@@ -1,0 +1,175 @@
+"""Immutable, validated records: the plan, one task's record, one strategy run, the whole result.
+
+Times are integer nanoseconds inside the model (relative to the run's start for task records) and
+become float seconds only at the edges (results file, reports). Every statistic is derived from
+these records by `bench.stats`; nothing derived is stored here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+TaskStatus = Literal["ok", "error", "timeout", "cancelled", "not_run"]
+RunStatus = Literal["completed", "aborted", "interrupted"]
+
+TASK_STATUSES: Final = ("ok", "error", "timeout", "cancelled", "not_run")
+RUN_STATUSES: Final = ("completed", "aborted", "interrupted")
+
+# Metadata (`details`, `environment`, `config`): JSON-able values, checked when the file is written.
+Meta = Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """One unit of planned work: collect data for `symbol`, waiting `latency_ns`."""
+
+    index: int
+    symbol: str
+    latency_ns: int
+
+    def __post_init__(self) -> None:
+        if self.index < 0:
+            raise ValueError(f"task index must be >= 0, got {self.index}")
+        if self.latency_ns < 0:
+            raise ValueError(f"latency must be >= 0 ns, got {self.latency_ns}")
+
+
+# What a worker hands back for one task: kept as a plain tuple because it is built on the hot
+# path (and pickled across processes); `TaskRecord.from_raw` turns it into a checked record.
+# (index, status, queued_ns, started_ns, finished_ns, pid, thread_id, thread_name, task_name, error)
+RawRecord = tuple[int, str, int, int, int, int, int, str, "str | None", "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """What happened to one task. Times are ns from the run's start; None where it never ran."""
+
+    index: int
+    symbol: str
+    status: TaskStatus
+    latency_ns: int
+    queued_ns: int | None
+    started_ns: int | None
+    finished_ns: int | None
+    pid: int | None
+    thread_id: int | None
+    thread_name: str | None
+    task_name: str | None
+    error: str | None
+
+    def __post_init__(self) -> None:
+        if self.status not in TASK_STATUSES:
+            raise ValueError(f"task status must be one of {TASK_STATUSES}, got {self.status!r}")
+        if self.status == "not_run":
+            return
+        q, s, f = self.queued_ns, self.started_ns, self.finished_ns
+        if q is None or s is None or f is None:
+            raise ValueError(f"task {self.index} ({self.status}) needs queued, started, finished")
+        if not q <= s <= f:
+            raise ValueError(
+                f"task {self.index}: need queued <= started <= finished, got {q}, {s}, {f}"
+            )
+
+    @property
+    def ran(self) -> bool:
+        return self.started_ns is not None and self.finished_ns is not None
+
+    @property
+    def duration_ns(self) -> int:
+        if self.started_ns is None or self.finished_ns is None:
+            return 0
+        return self.finished_ns - self.started_ns
+
+    @property
+    def queue_wait_ns(self) -> int:
+        if self.queued_ns is None or self.started_ns is None:
+            return 0
+        return self.started_ns - self.queued_ns
+
+    @classmethod
+    def from_raw(cls, raw: RawRecord, spec: TaskSpec, t0_ns: int) -> TaskRecord:
+        index, status, queued, started, finished, pid, tid, tname, task_name, error = raw
+        return cls(
+            index=index,
+            symbol=spec.symbol,
+            status=status,  # type: ignore[arg-type]  # validated in __post_init__
+            latency_ns=spec.latency_ns,
+            queued_ns=queued - t0_ns,
+            started_ns=started - t0_ns,
+            finished_ns=finished - t0_ns,
+            pid=pid,
+            thread_id=tid,
+            thread_name=tname,
+            task_name=task_name,
+            error=error,
+        )
+
+    @classmethod
+    def not_run(cls, spec: TaskSpec, status: TaskStatus = "not_run") -> TaskRecord:
+        return cls(spec.index, spec.symbol, status, spec.latency_ns, *([None] * 8))
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """CPU time, peak memory and context switches of a process (or a group of them)."""
+
+    user_s: float = 0.0
+    system_s: float = 0.0
+    peak_rss_bytes: int = 0
+    voluntary_switches: int = 0
+    involuntary_switches: int = 0
+
+    @property
+    def cpu_s(self) -> float:
+        return self.user_s + self.system_s
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.user_s + other.user_s,
+            self.system_s + other.system_s,
+            self.peak_rss_bytes + other.peak_rss_bytes,
+            self.voluntary_switches + other.voluntary_switches,
+            self.involuntary_switches + other.involuntary_switches,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One strategy run over the whole plan."""
+
+    strategy: str
+    workers: int
+    status: RunStatus
+    wall_ns: int
+    startup_ns: int
+    tasks: tuple[TaskRecord, ...]
+    parent: Usage = field(default_factory=Usage)
+    children: Usage = field(default_factory=Usage)
+    details: Meta = field(default_factory=dict)
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {RUN_STATUSES}, got {self.status!r}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")
+        if self.wall_ns < 0 or self.startup_ns < 0:
+            raise ValueError("wall and startup times must be >= 0")
+        indexes = [t.index for t in self.tasks]
+        if indexes != sorted(set(indexes)):
+            raise ValueError(f"run {self.strategy}: task indexes must be unique and sorted")
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """Everything one `bench run` produced: what ran, where, and how it went."""
+
+    environment: Meta
+    config: Meta
+    runs: tuple[RunRecord, ...]
+    created: str = ""
+
+    def run_for(self, strategy: str) -> RunRecord | None:
+        return next((r for r in self.runs if r.strategy == strategy), None)

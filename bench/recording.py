@@ -1,0 +1,118 @@
+"""The hot path: run one task inside its worker and record what happened, as a plain tuple.
+
+Kept allocation-light (one tuple per task, integer nanoseconds, no logging unless asked) because at
+100,000 tasks the recording must not be what the benchmark measures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Final
+
+from bench.collector import Collector
+from bench.model import RawRecord, TaskSpec
+
+# One system-wide clock: CLOCK_MONOTONIC on Linux, shared by every process (checked in a test), so
+# timestamps taken in workers go on one timeline with the parent's.
+now_ns: Final[Callable[[], int]] = time.monotonic_ns
+
+_pid = os.getpid()
+
+
+def _refresh_pid() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_refresh_pid)
+
+
+def describe_error(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def log_line(message: str, task_name: str | None = None) -> None:
+    """Write one log line in the style users know from their own collectors."""
+    stamp = datetime.now().strftime("%H:%M:%S.%f")[:-3]
+    ident = f"[PID {os.getpid()}] [Thread-{threading.get_ident()}]"
+    task = f" [{task_name}]" if task_name else ""
+    sys.stderr.write(f"{stamp} {ident}{task} {message}\n")
+    sys.stderr.flush()
+
+
+def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = False) -> RawRecord:
+    """Run the sync face for one task in the calling thread, and record it."""
+    if log:
+        log_line(f"Starting to process {spec.symbol}")
+    started = now_ns()
+    error: str | None = None
+    status = "ok"
+    try:
+        collector.collect(spec)
+    except Exception as exc:  # a task's failure is data, not a crash of the harness
+        status, error = "error", describe_error(exc)
+    finished = now_ns()
+    if log:
+        log_line(_outcome(spec, status, finished - started, error))
+    thread = threading.current_thread()
+    return (spec.index, status, queued_ns, started, finished, _pid, thread.ident or 0,
+            thread.name, None, error)  # fmt: skip
+
+
+async def run_async(
+    collector: Collector,
+    spec: TaskSpec,
+    limit: asyncio.Semaphore | None,
+    sink: list[RawRecord],
+    log: bool = False,
+) -> None:
+    """Run the async face for one task on the running loop, behind `limit` if given.
+
+    The record goes to `sink` as soon as the task ends, even when it is cancelled mid-run, so an
+    interrupted run still knows which tasks were running.
+    """
+    queued = now_ns()
+    task = asyncio.current_task()
+    name = None if task is None else task.get_name()
+    if limit is not None:
+        if log and limit.locked():
+            log_line("Waiting for semaphore...", name)
+        await limit.acquire()
+    try:
+        started = now_ns()
+        if log:
+            if limit is not None and started - queued > 1_000_000:
+                log_line(f"Acquired semaphore after {(started - queued) / 1e9:.2f}s wait", name)
+            log_line(f"Starting to process {spec.symbol}", name)
+        error: str | None = None
+        status = "ok"
+        try:
+            await collector.acollect(spec)
+        except asyncio.CancelledError:
+            status, error = "cancelled", "cancelled while running"
+            raise
+        except Exception as exc:  # a task's failure is data, not a crash of the harness
+            status, error = "error", describe_error(exc)
+        finally:
+            finished = now_ns()
+            thread = threading.current_thread()
+            sink.append((spec.index, status, queued, started, finished, _pid, thread.ident or 0,
+                         thread.name, name, error))  # fmt: skip
+    finally:
+        if limit is not None:
+            limit.release()
+    if log:
+        log_line(_outcome(spec, status, finished - started, error), name)
+
+
+def _outcome(spec: TaskSpec, status: str, duration_ns: int, error: str | None) -> str:
+    if status == "ok":
+        return f"Completed {spec.symbol} in {duration_ns / 1e9:.2f}s"
+    return f"Failed {spec.symbol} after {duration_ns / 1e9:.2f}s: {error}"

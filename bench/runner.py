@@ -1,0 +1,110 @@
+"""Runs one strategy over a plan: start-up, timing, usage, and turning raw tuples into records.
+
+The runner is handed a strategy class; it does not import the strategies (only the CLI knows them).
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bench.execution import Executor, StrategyAborted, StrategyOptions
+from bench.model import RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
+
+
+class RunInterrupted(Exception):
+    """Ctrl-C (or SIGTERM) arrived mid-run; `record` holds what finished before it."""
+
+    def __init__(self, record: RunRecord) -> None:
+        super().__init__(f"{record.strategy} interrupted")
+        self.record = record
+
+
+def _reset_peak_rss() -> bool:
+    # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each run gets its own peak.
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_bytes() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _usage_since(before: resource.struct_rusage, peak_rss: int) -> Usage:
+    now = resource.getrusage(resource.RUSAGE_SELF)
+    return Usage(
+        now.ru_utime - before.ru_utime,
+        now.ru_stime - before.ru_stime,
+        peak_rss,
+        now.ru_nvcsw - before.ru_nvcsw,
+        now.ru_nivcsw - before.ru_nivcsw,
+    )
+
+
+def build_tasks(
+    plan: Sequence[TaskSpec], raws: Sequence[RawRecord], t0_ns: int, missing: str = "not_run"
+) -> tuple[TaskRecord, ...]:
+    """One record per planned task: what the workers reported, `missing` for the rest."""
+    by_index = {raw[0]: raw for raw in raws}
+    return tuple(
+        TaskRecord.from_raw(by_index[spec.index], spec, t0_ns)
+        if spec.index in by_index
+        else TaskRecord.not_run(spec, missing)  # type: ignore[arg-type]
+        for spec in plan
+    )
+
+
+def run_strategy(
+    make: Callable[[StrategyOptions], Executor], plan: Sequence[TaskSpec], options: StrategyOptions
+) -> RunRecord:
+    strategy = make(options)
+    sink: list[RawRecord] = []
+    status: RunStatus = "completed"
+    reason: str | None = None
+    interrupt: KeyboardInterrupt | None = None
+    begin = strategy.clock()
+    strategy.start()
+    t0 = strategy.clock()
+    peak_reset = _reset_peak_rss()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    # The collector's own garbage would otherwise walk every live task object during the timing.
+    gc.collect()
+    gc.freeze()
+    try:
+        strategy.execute(plan, sink)
+    except StrategyAborted as exc:
+        status, reason = "aborted", str(exc)
+    except KeyboardInterrupt as exc:
+        status, reason, interrupt = "interrupted", "interrupted by a signal", exc
+    finally:
+        t1 = strategy.clock()
+        gc.unfreeze()
+        parent = _usage_since(before, _peak_rss_bytes())
+        children = strategy.stop()
+    details = {**strategy.details(), "peak_rss_reset": peak_reset}
+    record = RunRecord(
+        strategy=strategy.name,
+        workers=strategy.workers,
+        status=status,
+        wall_ns=t1 - t0,
+        startup_ns=t0 - begin,
+        tasks=build_tasks(plan, sink, t0),
+        parent=parent,
+        children=children,
+        details=details,
+        reason=reason,
+    )
+    if interrupt is not None:
+        raise RunInterrupted(record) from interrupt
+    return record

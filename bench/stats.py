@@ -1,0 +1,149 @@
+"""Pure functions over records: ideal time, efficiency, overlap, percentiles.
+
+Nothing here is stored in the results file as a source of truth: every figure a report shows is
+computed from the task records by these functions, so two reports can never disagree.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bench.model import RunRecord, TaskRecord
+
+
+def ideal_ns(latencies: Iterable[int], workers: int) -> int:
+    """Makespan of a perfect executor: list-schedule the latencies, in order, on `workers` slots."""
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    slots = [0] * workers
+    makespan = 0
+    for latency in latencies:
+        finish = heapq.heappop(slots) + latency
+        makespan = max(makespan, finish)
+        heapq.heappush(slots, finish)
+    return makespan
+
+
+def run_ideal_ns(run: RunRecord) -> int:
+    return ideal_ns((t.latency_ns for t in run.tasks), run.workers)
+
+
+def efficiency(run: RunRecord) -> float | None:
+    """ideal / wall: 1.0 is a perfect executor; None when the wall time is zero."""
+    return run_ideal_ns(run) / run.wall_ns if run.wall_ns > 0 else None
+
+
+def spans(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:
+    return [(t.started_ns, t.finished_ns) for t in tasks if t.started_ns is not None
+            and t.finished_ns is not None]  # fmt: skip
+
+
+def concurrency_steps(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:
+    """(time, tasks in flight from then on): a step curve over every start and finish."""
+    events = sorted(
+        [(start, 1) for start, _ in spans(tasks)] + [(finish, -1) for _, finish in spans(tasks)],
+        # A finish and a start at the same instant are a hand-over, not an overlap.
+        key=lambda event: (event[0], event[1]),
+    )
+    steps: list[tuple[int, int]] = []
+    level = 0
+    for time, change in events:
+        level += change
+        if steps and steps[-1][0] == time:
+            steps[-1] = (time, level)
+        else:
+            steps.append((time, level))
+    return steps
+
+
+def peak_overlap(tasks: Iterable[TaskRecord]) -> int:
+    return max((level for _, level in concurrency_steps(tasks)), default=0)
+
+
+def lanes(tasks: Iterable[TaskRecord]) -> set[tuple[int, int]]:
+    """Distinct (pid, thread id) pairs: a thread id alone repeats across processes."""
+    return {(t.pid, t.thread_id) for t in tasks if t.pid is not None and t.thread_id is not None}
+
+
+def distinct_pids(tasks: Iterable[TaskRecord]) -> set[int]:
+    return {t.pid for t in tasks if t.pid is not None}
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolation percentile (numpy's default), q in [0, 100]; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """Every per-run figure the reports show, derived from one run's records."""
+
+    strategy: str
+    workers: int
+    status: str
+    tasks: int
+    ok: int
+    failed: int
+    wall_s: float
+    ideal_s: float
+    startup_s: float
+    efficiency: float | None
+    speedup: float | None
+    throughput: float | None
+    p50_task_s: float | None
+    p95_task_s: float | None
+    mean_queue_wait_s: float | None
+    max_queue_wait_s: float | None
+    peak_overlap: int
+    threads: int
+    pids: int
+    cpu_s: float
+    peak_rss_bytes: int
+
+
+def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
+    ran = [t for t in run.tasks if t.ran]
+    durations = [t.duration_ns / 1e9 for t in ran]
+    waits = [t.queue_wait_ns / 1e9 for t in ran]
+    wall = run.wall_ns / 1e9
+    speedup = None
+    if baseline is not None and run.wall_ns > 0 and baseline.status == "completed":
+        speedup = baseline.wall_ns / run.wall_ns
+    return RunSummary(
+        strategy=run.strategy,
+        workers=run.workers,
+        status=run.status,
+        tasks=len(run.tasks),
+        ok=sum(t.status == "ok" for t in run.tasks),
+        failed=sum(t.status in ("error", "timeout") for t in run.tasks),
+        wall_s=wall,
+        ideal_s=run_ideal_ns(run) / 1e9,
+        startup_s=run.startup_ns / 1e9,
+        efficiency=efficiency(run),
+        speedup=speedup,
+        throughput=len(ran) / wall if wall > 0 else None,
+        p50_task_s=percentile(durations, 50),
+        p95_task_s=percentile(durations, 95),
+        mean_queue_wait_s=sum(waits) / len(waits) if waits else None,
+        max_queue_wait_s=max(waits, default=None),
+        peak_overlap=peak_overlap(ran),
+        threads=len(lanes(ran)),
+        pids=len(distinct_pids(ran)),
+        cpu_s=run.parent.cpu_s + run.children.cpu_s,
+        peak_rss_bytes=run.parent.peak_rss_bytes + run.children.peak_rss_bytes,
+    )
+
+
+def summarize_all(runs: Sequence[RunRecord]) -> list[RunSummary]:
+    """Summaries for every run; speed-ups are against the sequential run, where there is one."""
+    baseline = next((r for r in runs if r.strategy == "sequential"), None)
+    return [summarize(run, baseline) for run in runs]

@@ -1,0 +1,51 @@
+"""The one interface every executor implements (hyperfine's Executor trait, in Python).
+
+A strategy only schedules tasks: timing, start-up measurement, usage and records belong to the
+runner. `start` builds pools (timed as start-up), `execute` runs the plan and appends one raw
+record per task to `sink` as tasks finish (so partial results survive an abort), and `stop`
+tears down and reports the usage of any worker processes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import ClassVar
+
+from bench.execution import StrategyAborted, StrategyOptions
+from bench.model import Meta, RawRecord, TaskSpec, Usage
+from bench.recording import now_ns
+
+__all__ = ["Strategy", "StrategyAborted", "StrategyOptions"]
+
+
+class Strategy(ABC):
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    # A strategy that ignores --workers (sequential: always one) says how many it really uses.
+    fixed_workers: ClassVar[int | None] = None
+
+    def __init__(self, options: StrategyOptions) -> None:
+        self.options = options
+
+    @property
+    def workers(self) -> int:
+        return self.fixed_workers or self.options.workers
+
+    def clock(self) -> int:
+        """The clock the runner times this strategy with; fakes substitute a virtual one."""
+        return now_ns()
+
+    def start(self) -> None:  # noqa: B027  # optional hook: most strategies have nothing to build
+        """Build pools and warm them up; the runner reports this time as start-up."""
+
+    @abstractmethod
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        """Run every task, appending one raw record per finished task to `sink`."""
+
+    def stop(self) -> Usage:
+        """Tear down; return the usage of worker processes during execute (none by default)."""
+        return Usage()
+
+    def details(self) -> Meta:
+        return {}

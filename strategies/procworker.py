@@ -1,0 +1,66 @@
+"""Code that runs inside process-pool workers. Kept light: no pandas, matplotlib or rich here."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bench.collector import Collector
+from bench.model import RawRecord, TaskSpec
+from bench.recording import run_sync
+
+_state: dict[str, Any] = {}
+
+
+def init(collector: Collector, log: bool, barrier: Any, harness_pid: int) -> None:
+    """Pool initializer: keep the collector, ignore Ctrl-C (the parent decides), watch parent."""
+    # The terminal sends SIGINT to the whole process group; the harness, not each worker, reacts.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _state.update(collector=collector, log=log, barrier=barrier, base=None)
+    threading.Thread(target=_watch_parent, args=(harness_pid,), daemon=True).start()
+
+
+def _watch_parent(harness_pid: int) -> None:
+    # Under forkserver our parent is the fork server, not the harness, so getppid() cannot tell us
+    # the harness died (cpython#111873: pool workers outlive a SIGKILLed parent). Poll the harness.
+    while True:
+        time.sleep(0.25)
+        try:
+            os.kill(harness_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            continue
+
+
+def warm() -> int:
+    """Meet every other worker at the barrier, so all workers exist before timing starts."""
+    _state["barrier"].wait(60)
+    _state["base"] = resource.getrusage(resource.RUSAGE_SELF)
+    return os.getpid()
+
+
+def run_chunk(specs: Sequence[TaskSpec], queued_ns: int) -> list[RawRecord]:
+    collector, log = _state["collector"], _state["log"]
+    return [run_sync(collector, spec, queued_ns, log) for spec in specs]
+
+
+def usage() -> tuple[int, float, float, int, int, int]:
+    """This worker's CPU and context switches since warm-up, and its peak RSS (bytes)."""
+    _state["barrier"].wait(60)
+    now, base = resource.getrusage(resource.RUSAGE_SELF), _state["base"]
+    if base is None:
+        base = now
+    return (
+        os.getpid(),
+        now.ru_utime - base.ru_utime,
+        now.ru_stime - base.ru_stime,
+        now.ru_maxrss * 1024,  # Linux reports KiB
+        now.ru_nvcsw - base.ru_nvcsw,
+        now.ru_nivcsw - base.ru_nivcsw,
+    )

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+import strategies
+from bench.collector import SleepCollector
+from bench.execution import StrategyOptions
+from bench.model import RunRecord, TaskSpec
+from bench.runner import run_strategy
+
+
+def make_plan(count: int, latency_s: float) -> tuple[TaskSpec, ...]:
+    return tuple(TaskSpec(i, f"S{i:03d}", round(latency_s * 1e9)) for i in range(count))
+
+
+def run(name: str, plan: Sequence[TaskSpec], workers: int, **options: object) -> RunRecord:
+    opts = StrategyOptions(workers, SleepCollector(), **options)  # type: ignore[arg-type]
+    return run_strategy(strategies.get(name), plan, opts)
+
+
+@pytest.fixture(params=strategies.names())
+def strategy_name(request: pytest.FixtureRequest) -> str:
+    """Every registered strategy: shared checks run under each one (anyio's backend fixture)."""
+    name: str = request.param
+    return name

@@ -1,0 +1,41 @@
+"""Hand-built, deterministic results: the classic scenario as a perfect machine would record it."""
+
+from __future__ import annotations
+
+from bench.model import Results, RunRecord, TaskRecord, Usage
+
+S = 1_000_000_000
+SYMBOLS = ("AAPL", "GOOGL", "MSFT", "AMZN", "TSLA", "META")
+
+
+def _task(i: int, symbol: str, start: int, pid: int, tid: int, task_name: str | None = None,
+          status: str = "ok", error: str | None = None) -> TaskRecord:  # fmt: skip
+    return TaskRecord(i, symbol, status, 2 * S, 0, start, start + 2 * S + 10_000_000, pid, tid,  # type: ignore[arg-type]
+                      "MainThread", task_name, error)  # fmt: skip
+
+
+def sample_results(symbols: tuple[str, ...] = SYMBOLS) -> Results:
+    n = len(symbols)
+    seq = tuple(_task(i, s, i * (2 * S + 10_000_000), 100, 7) for i, s in enumerate(symbols))
+    aio = tuple(_task(i, s, 1_000_000, 100, 7, f"Task-{i + 2}") for i, s in enumerate(symbols))
+    step = 2 * S + 10_000_000
+    thr = tuple(_task(i, s, 2_000_000 + i // 3 * step, 100, 20 + i % 3)
+                for i, s in enumerate(symbols))  # fmt: skip
+    prc = tuple(_task(i, s, 3_000_000 + i // 2 * step, 200 + i % 2, 9,
+                      status="error" if i == 1 else "ok",
+                      error="ValueError: boom" if i == 1 else None)
+                for i, s in enumerate(symbols))  # fmt: skip
+    runs = (
+        RunRecord("sequential", 1, "completed", n * (2 * S + 10_000_000), 0, seq,
+                  Usage(0.01, 0.0, 30 * 2**20, 12, 1)),
+        RunRecord("asyncio", 6, "completed", 2 * S + 12_000_000, 0, aio,
+                  Usage(0.02, 0.01, 31 * 2**20, 14, 2)),
+        RunRecord("threads", 3, "completed", 4 * S + 25_000_000, 1_200_000, thr,
+                  Usage(0.03, 0.01, 32 * 2**20, 30, 3)),
+        RunRecord("processes", 2, "completed", 6 * S + 40_000_000, 95_000_000, prc,
+                  Usage(0.02, 0.01, 33 * 2**20, 20, 2), Usage(0.05, 0.02, 80 * 2**20, 40, 5),
+                  {"start_method": "forkserver"}),
+    )  # fmt: skip
+    config = {"workers": 6, "tasks": n, "latency_seconds": 2.0, "seed": 42}
+    env = {"python": "3.11.7", "cpu_count": 2, "start_method": "forkserver"}
+    return Results(env, config, runs, "2026-11-28T00:00:00+00:00")

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bench import results as rf
+from bench.model import Results
+from tests.samples import sample_results
+
+
+def test_round_trip_through_the_loader(tmp_path: Path) -> None:
+    original = sample_results()
+    path = tmp_path / "results.json"
+    rf.save(original, path)
+    loaded = rf.load(path)
+    assert loaded == original
+
+
+def test_contract_fields_are_present(tmp_path: Path) -> None:
+    data = json.loads(rf.dumps(sample_results()))
+    assert data["schema_version"] == rf.SCHEMA_VERSION
+    assert {"python", "cpu_count", "start_method"} <= set(data["environment"])
+    run = data["runs"][1]
+    assert run["ideal_seconds"] == 2.0
+    assert {"strategy", "workers", "status", "wall_seconds", "ideal_seconds", "tasks"} <= set(run)
+    task = run["tasks"][0]
+    assert set(task) >= {"symbol", "status", "queued_at", "started_at", "finished_at", "pid",
+                         "thread_id", "task_name", "error"}  # fmt: skip
+    assert task["task_name"] == "Task-2"
+    assert task["started_at"] == 0.001
+
+
+def test_atomic_write_keeps_the_old_file_when_the_write_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "results.json"
+    path.write_text("old")
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk on fire"):
+        rf.write_atomic(path, "new")
+    assert path.read_text() == "old"
+    assert list(tmp_path.iterdir()) == [path]  # no temp file left behind
+
+
+def test_nan_never_reaches_json() -> None:
+    broken = Results({"x": float("nan")}, {}, ())
+    with pytest.raises(ValueError):
+        rf.dumps(broken)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "results.json"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("schema_version"), r"\$\.schema_version: missing"),
+        (lambda d: d.update(schema_version=99), "newer than this concurrency-bench"),
+        (lambda d: d.update(schema_version="1"), "positive integer"),
+        (lambda d: d.pop("runs"), r"\$\.runs: missing"),
+        (lambda d: d["runs"][2].update(workers="3"), r"\$\.runs\[2\]\.workers: expected int"),
+        (
+            lambda d: d["runs"][0]["tasks"][3].update(status="done"),
+            r"\$\.runs\[0\]\.tasks\[3\]: task status must be one of",
+        ),
+        (
+            lambda d: d["runs"][1]["tasks"][0].update(finished_at=-1.0),
+            r"\$\.runs\[1\]\.tasks\[0\]: task 0: need queued <= started <= finished",
+        ),
+        (lambda d: d["runs"][1].update(workers=True), "got a boolean"),
+    ],
+)
+def test_wrong_shapes_name_the_json_path(tmp_path: Path, mutate, message: str) -> None:
+    data = json.loads(rf.dumps(sample_results()))
+    mutate(data)
+    path = _write(tmp_path, json.dumps(data))
+    with pytest.raises(rf.ResultsFileError, match=message) as info:
+        rf.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_truncated_file_says_where_and_why(tmp_path: Path) -> None:
+    text = rf.dumps(sample_results())
+    path = _write(tmp_path, text[: len(text) // 2])
+    with pytest.raises(rf.ResultsFileError, match=r"invalid JSON at line .* truncated"):
+        rf.load(path)
+
+
+def test_missing_file_and_nan_literals(tmp_path: Path) -> None:
+    with pytest.raises(rf.ResultsFileError, match="no such file"):
+        rf.load(tmp_path / "nope.json")
+    with pytest.raises(rf.ResultsFileError, match="NaN is not valid JSON"):
+        rf.load(_write(tmp_path, '{"schema_version": NaN}'))
+    with pytest.raises(rf.ResultsFileError, match="expected a JSON object"):
+        rf.load(_write(tmp_path, "[1, 2]"))
+
+
+def test_csv_has_one_row_per_task_and_neutralises_formulas() -> None:
+    hostile = ("=SUM(A1)", "+1", "-2", "@cmd", "AAPL", "MSFT")
+    rows = list(csv.DictReader(io.StringIO(rf.tasks_csv(sample_results(hostile)))))
+    assert len(rows) == 4 * 6
+    assert [r["symbol"] for r in rows[:6]] == ["'=SUM(A1)", "'+1", "'-2", "'@cmd", "AAPL", "MSFT"]
+    assert rows[0]["strategy"] == "sequential"
+    assert float(rows[0]["duration_seconds"]) == pytest.approx(2.01)
+    assert rows[7]["error"] == "ValueError: boom" or rows[19]["error"] == "ValueError: boom"

@@ -1,0 +1,91 @@
+"""Shared structural checks, run under every strategy; then what makes each strategy itself.
+
+Concurrency is asserted by structure (thread ids, pids, overlap computed from recorded spans),
+never by stopwatch. Latencies are 100 ms so that on a loaded 2-core machine the first wave of tasks
+is certainly in flight together (starting a wave takes well under a millisecond).
+"""
+
+from __future__ import annotations
+
+import os
+
+from bench import stats
+from tests.conftest import make_plan, run
+
+LATENCY = 0.1
+
+
+def test_every_task_recorded_once_and_ordered(strategy_name: str) -> None:
+    plan = make_plan(6, 0.02)
+    record = run(strategy_name, plan, workers=3)
+    assert record.status == "completed"
+    assert [t.index for t in record.tasks] == list(range(6))
+    assert [t.symbol for t in record.tasks] == [s.symbol for s in plan]
+    for task in record.tasks:
+        assert task.status == "ok", task.error
+        assert task.queued_ns is not None and task.started_ns is not None
+        assert task.finished_ns is not None
+        assert 0 <= task.queued_ns <= task.started_ns <= task.finished_ns <= record.wall_ns
+        # The collector slept for the planned latency (one-sided: sleeps never end early).
+        assert task.duration_ns >= task.latency_ns
+
+
+def test_queue_waits_appear_when_workers_are_fewer_than_tasks(strategy_name: str) -> None:
+    record = run(strategy_name, make_plan(8, LATENCY), workers=4)
+    workers = record.workers
+    assert stats.peak_overlap(record.tasks) == workers
+    waits = sorted(t.queue_wait_ns for t in record.tasks)
+    # Every task beyond the first wave waited for a slot at least one latency.
+    assert all(w >= LATENCY * 1e9 for w in waits[workers:])
+
+
+def test_asyncio_runs_every_task_on_one_thread_yet_overlapping() -> None:
+    record = run("asyncio", make_plan(6, LATENCY), workers=6)
+    assert stats.lanes(record.tasks) == {(os.getpid(), record.tasks[0].thread_id)}
+    assert stats.peak_overlap(record.tasks) == 6
+    assert all(t.task_name and t.task_name.startswith("Task-") for t in record.tasks)
+    assert len({t.task_name for t in record.tasks}) == 6
+
+
+def test_threads_use_several_threads_of_this_process() -> None:
+    record = run("threads", make_plan(8, LATENCY), workers=4)
+    threads = {t.thread_id for t in record.tasks}
+    assert 1 < len(threads) <= 4
+    assert stats.distinct_pids(record.tasks) == {os.getpid()}
+    assert all(t.task_name is None for t in record.tasks)
+
+
+def test_processes_use_several_other_processes() -> None:
+    record = run("processes", make_plan(8, LATENCY), workers=4)
+    pids = stats.distinct_pids(record.tasks)
+    assert 1 < len(pids) <= 4
+    assert os.getpid() not in pids
+    assert record.details["start_method"] == "forkserver"
+    assert record.startup_ns > 0
+    assert record.children.peak_rss_bytes > 0
+
+
+def test_processes_under_spawn() -> None:
+    record = run("processes", make_plan(4, 0.02), workers=2, start_method="spawn")
+    assert record.status == "completed"
+    assert os.getpid() not in stats.distinct_pids(record.tasks)
+
+
+def test_sequential_never_overlaps_and_uses_one_worker() -> None:
+    record = run("sequential", make_plan(5, 0.02), workers=8)
+    assert record.workers == 1
+    assert stats.peak_overlap(record.tasks) == 1
+    assert stats.run_ideal_ns(record) == 5 * 20_000_000
+
+
+def test_processes_chunks_carry_several_tasks() -> None:
+    record = run("processes", make_plan(8, 0.02), workers=2, chunksize=4)
+    assert record.status == "completed"
+    assert all(t.status == "ok" for t in record.tasks)
+
+
+def test_fake_strategy_is_an_exact_list_scheduler() -> None:
+    plan = make_plan(5, 1.0)
+    record = run("fake", plan, workers=2)
+    assert record.wall_ns == stats.run_ideal_ns(record) == 3_000_000_000
+    assert [t.started_ns for t in record.tasks] == [0, 0, 10**9, 10**9, 2 * 10**9]

@@ -1,5 +1,8 @@
 import sys
 
-from bench.cli import main
+# The guard matters: spawn and forkserver workers import the main module as __mp_main__, and
+# they must neither run the CLI again nor pay for its imports.
+if __name__ == "__main__":
+    from bench.cli import main
 
-sys.exit(main())
+    sys.exit(main())

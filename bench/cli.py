@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from rich.console import Console
+
 import strategies
 from bench import __version__, environment
 from bench.collector import SleepCollector
@@ -34,9 +36,8 @@ from bench.execution import StrategyOptions
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
 from bench.progress import make_progress
-from bench.results import ResultsFileError, save, tasks_csv, write_atomic
+from bench.results import ResultsFileError, load, save, tasks_csv, write_atomic
 from bench.runner import RunInterrupted, run_strategy
-from reports.table import build_tables
 
 EXIT_OK, EXIT_USAGE, EXIT_RESULTS, EXIT_ENV, EXIT_ABORTED = 0, 2, 3, 4, 5
 EXIT_SIGINT, EXIT_SIGTERM = 130, 143
@@ -88,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="replace an existing results.json")
     run.add_argument("-v", "--verbose", action="store_true", help="log every task as it runs")
     run.set_defaults(handler=cmd_run)
+    report = sub.add_parser("report", help="re-render the reports from a saved results.json")
+    report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
+    report.add_argument("--out", type=Path, help="where to write (default: beside the file)")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 
@@ -134,8 +139,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             if run.status == "aborted":
                 code = EXIT_ABORTED
     write_atomic(folder / "tasks.csv", tasks_csv(results))
-    _print_summary(results, folder)
+    _print_summary(results, folder, write_reports(results, folder))
     return code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    path: Path = args.path
+    source = path / "results.json" if path.is_dir() else path
+    results = load(source)
+    folder = args.out or source.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = write_reports(results, folder)
+        write_atomic(folder / "tasks.csv", tasks_csv(results))
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    _print_summary(results, folder, written)
+    return EXIT_OK
 
 
 def _saved(results: Results, run: RunRecord, folder: Path) -> Results:
@@ -145,13 +165,21 @@ def _saved(results: Results, run: RunRecord, folder: Path) -> Results:
     return results
 
 
-def _print_summary(results: Results, folder: Path) -> None:
-    from rich.console import Console
+def write_reports(results: Results, folder: Path) -> list[Path]:
+    # Imported here: pandas and matplotlib cost a few hundred ms, and only reports need them.
+    from reports.render import write_reports as render
 
-    console = Console()
+    return render(results, folder)
+
+
+def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
+    from reports.table import build_tables
+
+    console = Console(highlight=False)
     console.print(build_tables(results))
-    console.print(f"results: {folder / 'results.json'}")
-    console.print(f"tasks:   {folder / 'tasks.csv'}")
+    for path in [folder / "results.json", folder / "tasks.csv", *reports]:
+        console.print(f"{path.name + ':':<13} {path}", soft_wrap=True)
+    console.print(f"open the report: {(folder / 'report.html').resolve().as_uri()}", soft_wrap=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

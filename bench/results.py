@@ -97,10 +97,20 @@ def dumps(results: Results) -> str:
     return json.dumps(to_dict(results), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE: Final = 0o666 & ~_umask()
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; results are ordinary files
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()

@@ -29,6 +29,9 @@ class ProcessesStrategy(Strategy):
     def start(self) -> None:
         workers = self.options.workers
         context = multiprocessing.get_context(self.options.start_method)
+        if self.options.start_method == "forkserver":
+            # The fork server imports only what workers need, not the CLI's pandas/matplotlib.
+            context.set_forkserver_preload(["strategies.procworker"])
         barrier = context.Barrier(workers)
         self._pool = ProcessPoolExecutor(
             max_workers=workers,

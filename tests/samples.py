@@ -39,3 +39,15 @@ def sample_results(symbols: tuple[str, ...] = SYMBOLS) -> Results:
     config = {"workers": 6, "tasks": n, "latency_seconds": 2.0, "seed": 42}
     env = {"python": "3.11.7", "cpu_count": 2, "start_method": "forkserver"}
     return Results(env, config, runs, "2026-11-28T00:00:00+00:00")
+
+
+def large_results(count: int, workers: int = 1000, latency_ns: int = 50_000_000) -> Results:
+    """An asyncio run of `count` tasks as a perfect executor would record it (for size tests)."""
+    tasks = tuple(
+        TaskRecord(i, f"SYN{i:06d}", "ok", latency_ns, 0, (i // workers) * latency_ns,
+                   (i // workers + 1) * latency_ns, 100, 7, "MainThread", f"Task-{i + 2}", None)
+        for i in range(count)
+    )  # fmt: skip
+    wall = -(-count // workers) * latency_ns
+    run = RunRecord("asyncio", workers, "completed", wall, 0, tasks, Usage(1.0, 0.1, 200 * 2**20))
+    return Results({"python": "3.11.7"}, {"tasks": count}, (run,), "2026-11-28T00:00:00+00:00")

@@ -1,0 +1,133 @@
+"""The self-contained HTML report: inline SVG and CSS, no external requests, opens offline.
+
+jinja2 with autoescaping; the figures are matplotlib's own XML (escaped by its writer) and are the
+only markup inserted unescaped. Task records are embedded as JSON through `|tojson`, which escapes
+`<`, `>`, `&` and `'`, so no symbol can close the script block.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from bench.model import Results, RunRecord
+from reports import charts, timeline
+from reports.frames import runs_frame
+from reports.reading import readings
+
+EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
+ROWS_PER_RUN = 200  # task rows shown per run in the page
+SYMBOLS_SHOWN = 50
+
+# The page's only script. Its hash goes in the Content-Security-Policy, so even a name that slipped
+# past escaping could not run a script of its own.
+SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById("task-data").textContent);
+  var total = 0;
+  data.runs.forEach(function (run) { total += run.symbol.length; });
+  document.getElementById("records-count").textContent = total + " task records from " +
+    data.runs.length + " runs are embedded in this page as JSON (element #task-data).";
+  document.body.setAttribute("data-records", String(total));
+})();
+"""
+SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("reports", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _fmt(value: Any, digits: int = 2, unit: str = "") -> str:
+    if value is None or math.isnan(value):  # pandas gives NaN where the model had None
+        return "-"
+    return f"{value:.{digits}f}{unit}"
+
+
+def _summary_rows(results: Results) -> list[dict[str, str]]:
+    frame = runs_frame(results)
+    rows = []
+    for r in frame.to_dict("records"):
+        rows.append({
+            "strategy": r["strategy"], "workers": str(r["workers"]), "status": r["status"],
+            "wall": _fmt(r["wall_s"], 3, " s"), "ideal": _fmt(r["ideal_s"], 3, " s"),
+            "efficiency": _fmt(r["efficiency"]), "speedup": _fmt(r["speedup"], 2, "x"),
+            "throughput": _fmt(r["throughput"], 1), "p50": _fmt(r["p50_task_s"], 3, " s"),
+            "p95": _fmt(r["p95_task_s"], 3, " s"), "wait": _fmt(r["mean_queue_wait_s"], 3, " s"),
+            "overlap": str(r["peak_overlap"]), "threads": str(r["threads"]),
+            "pids": str(r["pids"]), "cpu": _fmt(r["cpu_s"], 2, " s"),
+            "rss": _fmt(r["peak_rss_bytes"] / 2**20, 1, " MiB"),
+            "startup": _fmt(r["startup_s"] * 1e3, 1, " ms"), "failed": str(r["failed"]),
+        })  # fmt: skip
+    return rows
+
+
+def _embedded(runs: tuple[RunRecord, ...]) -> tuple[dict[str, Any], int]:
+    """Columnar task records (smaller than one object per task), capped at EMBED_LIMIT."""
+    data: dict[str, Any] = {"runs": []}
+    budget, omitted = EMBED_LIMIT, 0
+    for run in runs:
+        kept = run.tasks[: max(budget, 0)]
+        budget -= len(kept)
+        omitted += len(run.tasks) - len(kept)
+        data["runs"].append({
+            "strategy": run.strategy, "workers": run.workers, "tasks": len(run.tasks),
+            "symbol": [t.symbol for t in kept], "status": [t.status for t in kept],
+            "queued_at": [None if t.queued_ns is None else t.queued_ns / 1e9 for t in kept],
+            "started_at": [None if t.started_ns is None else t.started_ns / 1e9 for t in kept],
+            "finished_at": [None if t.finished_ns is None else t.finished_ns / 1e9 for t in kept],
+            "pid": [t.pid for t in kept], "thread_id": [t.thread_id for t in kept],
+            "task_name": [t.task_name for t in kept], "error": [t.error for t in kept],
+        })  # fmt: skip
+    data["omitted"] = omitted
+    return data, omitted
+
+
+def _scenario(config: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(key, _display(value)) for key, value in config.items()]
+
+
+def _display(value: object) -> str:
+    if not isinstance(value, list):
+        return str(value)
+    shown = ", ".join(map(str, value[:SYMBOLS_SHOWN]))
+    more = len(value) - SYMBOLS_SHOWN
+    return shown + (f" … and {more} more" if more > 0 else "")
+
+
+def render_html(results: Results) -> str:
+    runs = results.runs
+    svgs = timeline.timeline_svgs(runs)
+    data, omitted = _embedded(runs)
+    return _env.get_template("report.html.j2").render(
+        title="concurrency-bench report",
+        created=results.created,
+        summary=_summary_rows(results),
+        runs=[
+            {
+                "run": run,
+                "svg": Markup(svg),
+                "reading": text,
+                "rows": run.tasks[:ROWS_PER_RUN],
+                "hidden": max(len(run.tasks) - ROWS_PER_RUN, 0),
+            }
+            for run, svg, text in zip(runs, svgs, readings(runs), strict=True)
+        ],
+        concurrency=Markup(charts.concurrency_svg(runs)) if runs else "",
+        speedup=Markup(charts.speedup_svg(runs)) if runs else "",
+        environment=_scenario(dict(results.environment)),
+        scenario=_scenario(dict(results.config)),
+        data=data,
+        omitted=omitted,
+        script=Markup(SCRIPT),
+        script_hash=SCRIPT_HASH,
+    )

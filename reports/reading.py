@@ -1,0 +1,67 @@
+"""A short plain-language reading of each run, computed from its records (never written ahead)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bench import stats
+from bench.model import RunRecord
+
+
+def _where(run: RunRecord) -> str:
+    ran = [t for t in run.tasks if t.ran]
+    pids = stats.distinct_pids(ran)
+    lanes = stats.lanes(ran)
+    if len(pids) > 1:
+        return f"in {len(pids)} processes"
+    if len(lanes) == 1:
+        (_pid, tid) = next(iter(lanes))
+        return f"on one thread ({tid})"
+    return f"on {len(lanes)} threads of one process"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def reading(run: RunRecord, baseline: RunRecord | None) -> str:
+    s = stats.summarize(run, baseline)
+    ran = sum(t.ran for t in run.tasks)
+    if ran == 0:
+        return f"{run.strategy}: no task ran ({run.status})."
+    overlap = (
+        "one after another: never more than 1 in flight"
+        if s.peak_overlap == 1
+        else f"and overlapped: {s.peak_overlap} in flight at once"
+    )
+    parts = [f"{_plural(ran, 'task')} ran {_where(run)} {overlap}"]
+    compare = f"wall {s.wall_s:.2f} s"
+    if baseline is not None and baseline is not run:
+        compare += f" vs {baseline.wall_ns / 1e9:.2f} s sequential"
+        if s.speedup is not None:
+            compare += f" ({s.speedup:.2f}x)"
+    compare += f"; ideal {s.ideal_s:.2f} s"
+    if s.efficiency is not None:
+        compare += f", efficiency {s.efficiency:.2f}"
+    parts.append(compare)
+    if s.max_queue_wait_s is not None and s.max_queue_wait_s >= 1e-3 and s.tasks > s.workers:
+        parts.append(
+            f"tasks queued for a free worker: mean wait {s.mean_queue_wait_s or 0:.2f} s, "
+            f"longest {s.max_queue_wait_s:.2f} s"
+        )
+    if run.startup_ns >= 1_000_000:
+        parts.append(f"start-up {s.startup_s * 1e3:.0f} ms, not counted in the wall time")
+    failed = {
+        st: sum(t.status == st for t in run.tasks) for st in ("error", "timeout", "cancelled")
+    }
+    bad = [f"{n} {st}" for st, n in failed.items() if n]
+    if bad:
+        parts.append("failures: " + ", ".join(bad))
+    if run.status != "completed":
+        parts.append(f"run {run.status}" + (f": {run.reason}" if run.reason else ""))
+    return "; ".join(parts) + "."
+
+
+def readings(runs: Sequence[RunRecord]) -> list[str]:
+    baseline = next((r for r in runs if r.strategy == "sequential"), None)
+    return [reading(run, baseline) for run in runs]

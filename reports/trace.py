@@ -1,0 +1,54 @@
+"""Chrome Trace Event export (trace.json): opens in Perfetto (ui.perfetto.dev) or chrome://tracing.
+
+One synthetic process per strategy run, named after it; one lane (tid) per worker thread or
+process and per asyncio task, named by `thread_name` metadata; complete events ("X") in
+microseconds from the run's start, real pid and thread id in args. A lane never overlaps itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench.model import Results, RunRecord
+from reports.lanes import by_lane, group_label, multi_process
+
+
+def _run_events(run: RunRecord, pid: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = [
+        {"name": "process_name", "ph": "M", "pid": pid, "tid": 0,
+         "args": {"name": f"{run.strategy} ({run.workers} workers)"}},
+        {"name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0,
+         "args": {"sort_index": pid}},
+    ]  # fmt: skip
+    processes = multi_process(run)
+    for tid, ((_, _, name), tasks) in enumerate(by_lane(run), 1):
+        group = group_label(tasks[0], processes)
+        lane = f"{name} on {group}" if name else group
+        events.append({"name": "thread_name", "ph": "M", "pid": pid, "tid": tid,
+                       "args": {"name": lane}})  # fmt: skip
+        for t in tasks:
+            assert t.started_ns is not None and t.finished_ns is not None
+            args = {"symbol": t.symbol, "status": t.status, "pid": t.pid,
+                    "thread_id": t.thread_id, "queue_wait_us": t.queue_wait_ns / 1e3}  # fmt: skip
+            if t.error:
+                args["error"] = t.error
+            if name and t.queued_ns is not None and t.started_ns > t.queued_ns:
+                # Only a per-task lane can show its own wait without overlapping other work.
+                events.append({"name": f"waiting: {t.symbol}", "cat": "queue", "ph": "X",
+                               "ts": t.queued_ns / 1e3, "dur": t.queue_wait_ns / 1e3,
+                               "pid": pid, "tid": tid, "args": {"symbol": t.symbol}})  # fmt: skip
+            events.append({"name": t.symbol, "cat": t.status, "ph": "X",
+                           "ts": t.started_ns / 1e3, "dur": t.duration_ns / 1e3,
+                           "pid": pid, "tid": tid, "args": args})  # fmt: skip
+    return events
+
+
+def trace_json(results: Results) -> str:
+    events = [e for pid, run in enumerate(results.runs, 1) for e in _run_events(run, pid)]
+    document = {
+        "traceEvents": events,
+        "displayTimeUnit": "ms",
+        "otherData": {"tool": "concurrency-bench", "created": results.created},
+    }
+    return json.dumps(document, separators=(",", ":"), allow_nan=False, ensure_ascii=False)

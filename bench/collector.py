@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from bench import faults
 from bench.model import TaskSpec
 
 
@@ -46,9 +47,22 @@ class SleepCollector:
     seed: int = 42
 
     def collect(self, spec: TaskSpec) -> Quote:
+        if spec.fault:
+            faults.act(spec)
         time.sleep(spec.latency_ns / 1e9)
         return quote_for(spec.symbol, self.seed)
 
     async def acollect(self, spec: TaskSpec) -> Quote:
+        if spec.fault:
+            await faults.aact(spec)
         await asyncio.sleep(spec.latency_ns / 1e9)
         return quote_for(spec.symbol, self.seed)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingSleepCollector(SleepCollector):
+    """The classic mistake: a blocking call (time.sleep) inside the async face. Every coroutine
+    then runs one after another on the loop's single thread."""
+
+    async def acollect(self, spec: TaskSpec) -> Quote:
+        return self.collect(spec)

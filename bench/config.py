@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import resource
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bench.faults import FAULT_MODES
 from bench.workload import DISTRIBUTIONS, LatencyModel, Scenario, check_symbols, symbols_for
 
 MAX_WORKERS: Final = 100_000
 MAX_PROCESS_WORKERS: Final = 256
+MAX_THREAD_WORKERS: Final = 10_000
 MAX_TASKS: Final = 1_000_000
 
 
@@ -67,15 +70,62 @@ class RunConfig:
     start_method: str
     chunksize: int
     verbose: bool
+    io: str = "sleep"
+    task_timeout_s: float | None = None
+    run_timeout_s: float | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
             "strategies": list(self.strategies),
             "workers": self.workers,
+            "io": self.io,
             "start_method": self.start_method,
             "chunksize": self.chunksize,
+            "task_timeout_seconds": self.task_timeout_s,
+            "run_timeout_seconds": self.run_timeout_s,
             **self.scenario.describe(),
         }
+
+
+def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunConfig:
+    """Every `bench run` flag checked, in the order a user reads them, before anything runs."""
+    names = tuple(parse_list("--strategies", args.strategies))
+    check_strategies(names, known, hidden)
+    workers = parse_int("--workers", args.workers, 1, MAX_WORKERS)
+    check_workers(workers, names)
+    if args.io not in IO_MODES:
+        raise UsageError(f"--io must be one of {', '.join(IO_MODES)} (got {args.io!r})")
+    scenario = build_scenario(args.symbols, args.tasks, args.latency, args.latency_dist,
+                              args.latency_spread, args.latency_scale, args.seed)  # fmt: skip
+    scenario = _with_faults(scenario, args.fail_rate, args.fail_mode)
+    task_timeout = _optional_positive("--task-timeout", args.task_timeout)
+    run_timeout = _optional_positive("--run-timeout", args.run_timeout)
+    if task_timeout and run_timeout and task_timeout > run_timeout:
+        raise UsageError("--task-timeout must not exceed --run-timeout")
+    if scenario.fail_rate and scenario.fail_mode == "hang" and not (task_timeout or run_timeout):
+        raise UsageError(
+            "--fail-mode hang needs --task-timeout or --run-timeout (or it never ends)"
+        )
+    chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
+    start_method = check_start_method(args.start_method)
+    return RunConfig(names, scenario, workers, start_method, chunksize, args.verbose, args.io,
+                     task_timeout, run_timeout)  # fmt: skip
+
+
+IO_MODES: Final = ("sleep", "blocking")
+
+
+def _optional_positive(flag: str, text: str | None) -> float | None:
+    return None if text is None else parse_float(flag, text, 0.0, above=True)
+
+
+def _with_faults(scenario: Scenario, rate_text: str, mode: str) -> Scenario:
+    if mode not in FAULT_MODES:
+        raise UsageError(f"--fail-mode must be one of {', '.join(FAULT_MODES)} (got {mode!r})")
+    rate = parse_float("--fail-rate", rate_text, 0.0)
+    if rate > 1:
+        raise UsageError(f"--fail-rate must be a probability in 0..1 (got {rate_text})")
+    return Scenario(scenario.symbols, scenario.latency, scenario.seed, rate, mode)
 
 
 def build_scenario(
@@ -128,6 +178,32 @@ def check_workers(workers: int, strategies: Sequence[str]) -> None:
         raise UsageError(
             f"--workers must be at most {MAX_PROCESS_WORKERS} with the processes strategy "
             f"(got {workers}); each worker is a whole interpreter"
+        )
+    if "threads" in strategies and workers > MAX_THREAD_WORKERS:
+        raise UsageError(
+            f"--workers must be at most {MAX_THREAD_WORKERS} with the threads strategy "
+            f"(got {workers})"
+        )
+
+
+class MachineLimit(Exception):
+    """The machine cannot take the configuration (file descriptors, processes): exit 4."""
+
+
+def check_machine_limits(workers: int, strategies: Sequence[str]) -> None:
+    # Each process worker holds a few pipes in the parent; each thread counts against NPROC.
+    fds_needed = 64 + (6 * workers if "processes" in strategies else 0)
+    soft_fds, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft_fds != resource.RLIM_INFINITY and fds_needed > soft_fds:
+        raise MachineLimit(
+            f"--workers {workers} needs about {fds_needed} file descriptors; the limit is "
+            f"{soft_fds} (raise `ulimit -n` or lower --workers)"
+        )
+    soft_procs, _ = resource.getrlimit(resource.RLIMIT_NPROC)
+    if "threads" in strategies and soft_procs != resource.RLIM_INFINITY and workers > soft_procs:
+        raise MachineLimit(
+            f"--workers {workers} threads exceed the process/thread limit {soft_procs} "
+            "(raise `ulimit -u` or lower --workers)"
         )
 
 

@@ -25,7 +25,14 @@ class StrategyOptions:
     log: bool = False
     start_method: str = "forkserver"
     chunksize: int = 1
+    task_timeout_s: float | None = None
+    run_timeout_s: float | None = None
     progress: Callable[[int], None] = _no_progress
+
+    @property
+    def supervised(self) -> bool:
+        """Deadlines need a watcher polling the running tasks; without them nothing polls."""
+        return self.task_timeout_s is not None or self.run_timeout_s is not None
 
 
 class StrategyAborted(Exception):
@@ -45,6 +52,8 @@ class Executor(Protocol):
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None: ...
 
-    def stop(self) -> Usage: ...
+    def abandon(self, sink: list[RawRecord], reason: str) -> None: ...
+
+    def stop(self, abandon: bool = False) -> Usage: ...
 
     def details(self) -> Meta: ...

@@ -23,11 +23,13 @@ Meta = Mapping[str, object]
 
 @dataclass(frozen=True, slots=True)
 class TaskSpec:
-    """One unit of planned work: collect data for `symbol`, waiting `latency_ns`."""
+    """One unit of planned work: collect data for `symbol`, waiting `latency_ns`; `fault` is an
+    injected failure mode (see bench.faults) or None."""
 
     index: int
     symbol: str
     latency_ns: int
+    fault: str | None = None
 
     def __post_init__(self) -> None:
         if self.index < 0:

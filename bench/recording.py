@@ -56,6 +56,8 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
     status = "ok"
     try:
         collector.collect(spec)
+    except TimeoutError as exc:
+        status, error = "timeout", describe_error(exc)
     except Exception as exc:  # a task's failure is data, not a crash of the harness
         status, error = "error", describe_error(exc)
     finished = now_ns()
@@ -72,6 +74,7 @@ async def run_async(
     limit: asyncio.Semaphore | None,
     sink: list[RawRecord],
     log: bool = False,
+    timeout_s: float | None = None,
 ) -> None:
     """Run the async face for one task on the running loop, behind `limit` if given.
 
@@ -94,7 +97,13 @@ async def run_async(
         error: str | None = None
         status = "ok"
         try:
-            await collector.acollect(spec)
+            async with asyncio.timeout(timeout_s):
+                await collector.acollect(spec)
+        except TimeoutError as exc:
+            status, error = (
+                "timeout",
+                describe_error(exc) if str(exc) else "exceeded --task-timeout",
+            )
         except asyncio.CancelledError:
             status, error = "cancelled", "cancelled while running"
             raise

@@ -65,9 +65,19 @@ def build_tasks(
     )
 
 
+def _ignore() -> None:
+    pass
+
+
 def run_strategy(
-    make: Callable[[StrategyOptions], Executor], plan: Sequence[TaskSpec], options: StrategyOptions
+    make: Callable[[StrategyOptions], Executor],
+    plan: Sequence[TaskSpec],
+    options: StrategyOptions,
+    on_interrupt: Callable[[], None] = _ignore,
 ) -> RunRecord:
+    """Run one strategy over the plan. Task failures are data; an abort (broken pool, run
+    deadline) gives an `aborted` record; an interrupt raises RunInterrupted carrying the partial
+    record, after `on_interrupt` (the CLI lets a second Ctrl-C through at once)."""
     strategy = make(options)
     sink: list[RawRecord] = []
     status: RunStatus = "completed"
@@ -88,12 +98,18 @@ def run_strategy(
     except StrategyAborted as exc:
         status, reason = "aborted", str(exc)
     except KeyboardInterrupt as exc:
+        on_interrupt()
         status, reason, interrupt = "interrupted", "interrupted by a signal", exc
+    except BaseException:
+        strategy.stop(abandon=True)  # an internal error: do not leave workers behind
+        raise
     finally:
         t1 = strategy.clock()
         gc.unfreeze()
         parent = _usage_since(before, _peak_rss_bytes())
-        children = strategy.stop()
+    if status != "completed":
+        strategy.abandon(sink, f"{status}: {reason}")
+    children = strategy.stop(abandon=status != "completed")
     details = {**strategy.details(), "peak_rss_reset": peak_reset}
     record = RunRecord(
         strategy=strategy.name,

@@ -111,14 +111,25 @@ class Scenario:
     symbols: tuple[str, ...]
     latency: LatencyModel
     seed: int = 42
+    fail_rate: float = 0.0
+    fail_mode: str = "exception"
 
     def __post_init__(self) -> None:
         check_symbols(self.symbols)
+        if not (math.isfinite(self.fail_rate) and 0 <= self.fail_rate <= 1):
+            raise ValueError(f"fail rate must be in 0..1, got {self.fail_rate}")
 
     def plan(self) -> tuple[TaskSpec, ...]:
         rng = random.Random(self.seed)
+        # A separate stream for faults: changing --fail-rate must not change the latencies.
+        fault_rng = random.Random(f"faults:{self.seed}")
         return tuple(
-            TaskSpec(i, symbol, round(self.latency.draw(rng) * self.latency.scale * 1e9))
+            TaskSpec(
+                i,
+                symbol,
+                round(self.latency.draw(rng) * self.latency.scale * 1e9),
+                self.fail_mode if fault_rng.random() < self.fail_rate else None,
+            )
             for i, symbol in enumerate(self.symbols)
         )
 
@@ -131,4 +142,6 @@ class Scenario:
             "latency_spread": self.latency.effective_spread(),
             "latency_scale": self.latency.scale,
             "seed": self.seed,
+            "fail_rate": self.fail_rate,
+            "fail_mode": self.fail_mode if self.fail_rate else None,
         }

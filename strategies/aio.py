@@ -5,28 +5,70 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from bench.model import RawRecord, TaskSpec
+from bench.model import Meta, RawRecord, TaskSpec
 from bench.recording import run_async
-from strategies.base import Strategy
+from strategies.base import Strategy, StrategyAborted, StrategyOptions
+
+HEARTBEAT_S = 0.025
+BLOCKED_S = 0.1  # asyncio's own slow_callback_duration: a callback this long blocked the loop
 
 
 class AsyncioStrategy(Strategy):
     name = "asyncio"
     summary = "one task per symbol on one event loop, bounded by asyncio.Semaphore(workers)"
 
+    def __init__(self, options: StrategyOptions) -> None:
+        super().__init__(options)
+        self.blocked = 0
+        self.longest_block_s = 0.0
+
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         asyncio.run(self._main(tasks, sink))
 
     async def _main(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
-        collector, log, progress = self.options.collector, self.options.log, self.options.progress
-        limit = asyncio.Semaphore(self.options.workers)
+        try:
+            async with asyncio.timeout(self.options.run_timeout_s):
+                await self._gather(tasks, sink)
+        except TimeoutError:
+            raise StrategyAborted("--run-timeout reached before every task finished") from None
+
+    async def _gather(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        options = self.options
+        collector, log, progress = options.collector, options.log, options.progress
+        limit = asyncio.Semaphore(options.workers)
 
         async def one(spec: TaskSpec) -> None:
-            await run_async(collector, spec, limit, sink, log)
+            await run_async(collector, spec, limit, sink, log, options.task_timeout_s)
             progress(len(sink))
 
-        # gather, not a TaskGroup: one task's failure is data, it must not cancel the others.
-        await asyncio.gather(*(asyncio.create_task(one(spec)) for spec in tasks))
+        # Created first so it runs first, but only once the tasks below exist: creating 100,000
+        # of them is the harness's own work, not a blocking call in the collector.
+        watcher = asyncio.create_task(self._heartbeat(), name="bench-heartbeat")
+        running = [asyncio.create_task(one(spec)) for spec in tasks]
+        try:
+            # gather, not a TaskGroup: one task's failure is data, it must not cancel the others.
+            await asyncio.gather(*running)
+        finally:
+            watcher.cancel()
 
-    def details(self) -> dict[str, str]:
-        return {"executor": "asyncio.gather + Semaphore", "loop": "asyncio"}
+    async def _heartbeat(self) -> None:
+        """Measure how late the loop wakes us: a late wake-up means something blocked it."""
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            try:
+                await asyncio.sleep(HEARTBEAT_S)
+            finally:
+                # Also when cancelled at the end: the last block may be the only one.
+                lag = loop.time() - before - HEARTBEAT_S
+                if lag >= BLOCKED_S:
+                    self.blocked += 1
+                    self.longest_block_s = max(self.longest_block_s, lag)
+
+    def details(self) -> Meta:
+        return {
+            "executor": "asyncio.gather + Semaphore",
+            "loop": "asyncio",
+            "loop_blocked": self.blocked,
+            "loop_longest_block_seconds": round(self.longest_block_s, 4),
+        }

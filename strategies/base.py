@@ -43,8 +43,12 @@ class Strategy(ABC):
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         """Run every task, appending one raw record per finished task to `sink`."""
 
-    def stop(self) -> Usage:
-        """Tear down; return the usage of worker processes during execute (none by default)."""
+    def abandon(self, sink: list[RawRecord], reason: str) -> None:  # noqa: B027  # optional hook
+        """After an interrupt or abort: record tasks still running as cancelled."""
+
+    def stop(self, abandon: bool = False) -> Usage:
+        """Tear down (without waiting for running work if `abandon`); return the usage of worker
+        processes during execute (none by default)."""
         return Usage()
 
     def details(self) -> Meta:

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns
 from strategies import procworker
 from strategies.base import Strategy, StrategyAborted, StrategyOptions
+from strategies.supervise import Running, Supervisor
 from strategies.window import SubmissionWindow
+
+F = procworker.SLOT_FIELDS
+
+
+def describe_exit(code: int | None) -> str:
+    if code is None:
+        return "was still running"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-code).name}"
+        return f"was killed by signal {-code}"
+    return f"exited with code {code}"
 
 
 class ProcessesStrategy(Strategy):
@@ -23,43 +40,76 @@ class ProcessesStrategy(Strategy):
         super().__init__(options)
         self._chunksize = options.chunksize
         self._pool: ProcessPoolExecutor | None = None
-        self._pids: list[int] = []
+        self._procs: dict[int, Any] = {}
+        self._slots: Any = None
+        self._specs: dict[int, TaskSpec] = {}
         self._broken: str | None = None
+        self._supervisor: Supervisor | None = None
+        self._stuck: set[int] = set()
 
     def start(self) -> None:
-        workers = self.options.workers
+        workers = self.workers
         context = multiprocessing.get_context(self.options.start_method)
         if self.options.start_method == "forkserver":
             # The fork server imports only what workers need, not the CLI's pandas/matplotlib.
             context.set_forkserver_preload(["strategies.procworker"])
-        barrier = context.Barrier(workers)
+        self._slots = context.RawArray("q", workers * F)
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=procworker.init,
-            initargs=(self.options.collector, self.options.log, barrier, os.getpid()),
-        )
+            initargs=(self.options.collector, self.options.log, context.Barrier(workers),
+                      os.getpid(), self._slots, context.Value("i", 0)),
+        )  # fmt: skip
         # Workers start lazily; meeting at a barrier forces all of them up before timing starts.
-        warm = [self._pool.submit(procworker.warm) for _ in range(workers)]
-        self._pids = sorted(future.result() for future in warm)
+        for future in [self._pool.submit(procworker.warm) for _ in range(workers)]:
+            future.result()
+        self._procs = dict(self._pool._processes or {})  # to name a dead worker's exit code
+
+    def _running(self) -> list[Running]:
+        slots, found = self._slots, []
+        for at in range(0, len(slots), F):
+            index = slots[at] - 1
+            if index >= 0 and index in self._specs:
+                found.append(Running(self._specs[index], slots[at + 1], slots[at + 2],
+                                     slots[at + 3], "MainThread"))  # fmt: skip
+        return found
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         assert self._pool is not None, "start() builds the pool"
         pool, size = self._pool, self._chunksize
+        self._specs = {spec.index: spec for spec in tasks}
         chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-        window = SubmissionWindow(2 * self.options.workers, len(chunks), self.options.progress)
+        window = SubmissionWindow(2 * self.workers, len(chunks), self.options.progress)
+        queued = now_ns()
+        supervisor = self._supervisor = Supervisor(self.options, sink, queued)
+        chunk_of = {spec.index: n for n, chunk in enumerate(chunks) for spec in chunk}
+        given_back: set[int] = set()  # chunks whose slot a timeout already returned
 
-        def finished(future: Future[list[RawRecord]]) -> None:
+        def finished(n: int, future: Future[list[RawRecord]]) -> None:
             error = None if future.cancelled() else future.exception()
             if isinstance(error, BrokenProcessPool):
-                self._broken = str(error)
+                self._broken = self._broken or str(error)
             elif error is None and not future.cancelled():
-                sink.extend(future.result())
-            window.release()
+                for record in future.result():
+                    supervisor.add(record)
+            if n not in given_back:
+                window.release()
 
-        queued = now_ns()
-        for chunk in chunks:
-            window.acquire()
+        def watch() -> None:
+            for task in supervisor.check(self._running()):
+                self._stuck.add(task.pid)
+                given_back.add(chunk_of[task.spec.index])
+                window.release()
+            if len(self._stuck) >= self.workers:
+                raise StrategyAborted("every worker process is stuck past --task-timeout")
+            if self._broken:
+                self._abort_broken(supervisor)
+
+        poll = supervisor.poll_s or 0.1  # a broken pool must be noticed even without deadlines
+        for n, chunk in enumerate(chunks):
+            while not window.acquire(poll):
+                watch()
             if self._broken:
                 break
             try:
@@ -67,21 +117,47 @@ class ProcessesStrategy(Strategy):
             except BrokenProcessPool as exc:
                 self._broken = str(exc)
                 break
-            future.add_done_callback(finished)
-        window.wait_all(None if not self._broken else 5.0)
-        if self._broken:
-            raise StrategyAborted(f"a worker process died: {self._broken}")
+            future.add_done_callback(lambda f, n=n: finished(n, f))  # type: ignore[misc]
+        while not window.wait_all(poll):
+            watch()
+        watch()
 
-    def stop(self) -> Usage:
+    def _abort_broken(self, supervisor: Supervisor) -> None:
+        """A worker died: name it, mark its task, cancel the other running ones, abort."""
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and all(p.exitcode is None for p in self._procs.values()):
+            time.sleep(0.02)  # the pool's manager thread reaps the dead worker
+        dead = [(pid, p.exitcode) for pid, p in self._procs.items()
+                if p.exitcode not in (None, 0, -signal.SIGTERM)]  # fmt: skip
+        how = describe_exit(dead[0][1]) if dead else "died"
+        what = f"worker pid {dead[0][0]} {how}" if dead else "a worker process died"
+        dead_pids = {pid for pid, _ in dead}
+        for task in self._running():
+            if task.pid in dead_pids:
+                supervisor.close(task, "error", f"the worker process running this task {how}")
+            else:
+                supervisor.close(task, "cancelled", f"the pool broke: {what}")
+        raise StrategyAborted(f"{what}; the process pool is broken")
+
+    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+        if self._supervisor is not None:
+            self._supervisor.abandon(self._running(), reason)
+
+    def stop(self, abandon: bool = False) -> Usage:
         if self._pool is None:
             return Usage()
         total = Usage()
-        if not self._broken:
-            reports = [self._pool.submit(procworker.usage) for _ in self._pids]
+        if abandon or self._broken or self._stuck:
+            # Workers ignore SIGINT and may be hung: terminate them rather than wait.
+            for process in self._procs.values():
+                with contextlib.suppress(OSError, AttributeError):
+                    process.terminate()
+        else:
+            reports = [self._pool.submit(procworker.usage) for _ in self._procs]
             for future in reports:
                 _pid, user, system, rss, vol, invol = future.result(timeout=60)
                 total += Usage(user, system, rss, vol, invol)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=not (abandon or self._broken or self._stuck), cancel_futures=True)
         return total
 
     def details(self) -> Meta:
@@ -89,5 +165,6 @@ class ProcessesStrategy(Strategy):
             "executor": "ProcessPoolExecutor",
             "start_method": self.options.start_method,
             "chunksize": self._chunksize,
-            "worker_pids": list(self._pids),
+            "worker_pids": sorted(self._procs),
+            "stuck_workers": len(self._stuck),
         }

@@ -10,18 +10,28 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from bench import faults
 from bench.collector import Collector
 from bench.model import RawRecord, TaskSpec
-from bench.recording import run_sync
+from bench.recording import now_ns, run_sync
+
+SLOT_FIELDS = 4  # per worker in shared memory: task index + 1 (0 = idle), started, pid, thread
 
 _state: dict[str, Any] = {}
 
 
-def init(collector: Collector, log: bool, barrier: Any, harness_pid: int) -> None:
+def init(
+    collector: Collector, log: bool, barrier: Any, harness_pid: int, slots: Any, counter: Any
+) -> None:
     """Pool initializer: keep the collector, ignore Ctrl-C (the parent decides), watch parent."""
     # The terminal sends SIGINT to the whole process group; the harness, not each worker, reacts.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _state.update(collector=collector, log=log, barrier=barrier, base=None)
+    faults.in_worker_process = True
+    with counter.get_lock():
+        slot = counter.value
+        counter.value += 1
+    _state.update(collector=collector, log=log, barrier=barrier, base=None, slots=slots,
+                  offset=slot * SLOT_FIELDS)  # fmt: skip
     threading.Thread(target=_watch_parent, args=(harness_pid,), daemon=True).start()
 
 
@@ -47,7 +57,16 @@ def warm() -> int:
 
 def run_chunk(specs: Sequence[TaskSpec], queued_ns: int) -> list[RawRecord]:
     collector, log = _state["collector"], _state["log"]
-    return [run_sync(collector, spec, queued_ns, log) for spec in specs]
+    slots, at = _state["slots"], _state["offset"]
+    slots[at + 2], slots[at + 3] = os.getpid(), threading.get_ident()
+    records = []
+    for spec in specs:
+        # Tell the parent what runs here (started first, so a set index always has its start).
+        slots[at + 1] = now_ns()
+        slots[at] = spec.index + 1
+        records.append(run_sync(collector, spec, queued_ns, log))
+        slots[at] = 0
+    return records
 
 
 def usage() -> tuple[int, float, float, int, int, int]:

@@ -6,9 +6,10 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from bench.model import RawRecord, TaskSpec, Usage
+from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns, run_sync
-from strategies.base import Strategy
+from strategies.base import Strategy, StrategyOptions
+from strategies.supervise import Running, Supervisor
 from strategies.window import SubmissionWindow
 
 
@@ -16,37 +17,68 @@ class ThreadsStrategy(Strategy):
     name = "threads"
     summary = "ThreadPoolExecutor(max_workers=workers), sync collector"
 
-    _pool: ThreadPoolExecutor | None = None
+    def __init__(self, options: StrategyOptions) -> None:
+        super().__init__(options)
+        self._pool: ThreadPoolExecutor | None = None
+        self._running: dict[int, Running] = {}
+        self._supervisor: Supervisor | None = None
 
     def start(self) -> None:
-        workers = self.options.workers
+        workers = self.workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bench-worker")
         # The pool creates threads lazily; a barrier makes every thread exist before timing starts.
         barrier = threading.Barrier(workers)
-        warm = [self._pool.submit(barrier.wait, 30) for _ in range(workers)]
-        for future in warm:
+        for future in [self._pool.submit(barrier.wait, 30) for _ in range(workers)]:
             future.result()
+
+    def _work(self, spec: TaskSpec, queued: int) -> RawRecord:
+        thread = threading.current_thread()
+        self._running[spec.index] = Running(spec, now_ns(), 0, thread.ident or 0, thread.name)
+        try:
+            return run_sync(self.options.collector, spec, queued, self.options.log)
+        finally:
+            self._running.pop(spec.index, None)
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         assert self._pool is not None, "start() builds the pool"
-        pool, collector, log = self._pool, self.options.collector, self.options.log
-        window = SubmissionWindow(2 * self.options.workers, len(tasks), self.options.progress)
+        pool = self._pool
+        window = SubmissionWindow(2 * self.workers, len(tasks), self.options.progress)
+        queued = now_ns()
+        supervisor = self._supervisor = Supervisor(self.options, sink, queued)
 
         def finished(future: Future[RawRecord]) -> None:
-            if not future.cancelled() and future.exception() is None:
-                sink.append(future.result())
-            window.release()
+            if future.cancelled() or future.exception() is not None:
+                window.release()
+            elif supervisor.add(future.result()):
+                window.release()  # a task that timed out got its slot back already
 
-        queued = now_ns()
+        def watch() -> None:
+            for _ in supervisor.check(list(self._running.values())):
+                supervisor.leaked += 1
+                # The hung thread keeps its place in the pool; let the pool start a replacement
+                # so the run goes on at full width (ThreadPoolExecutor grows up to _max_workers).
+                pool._max_workers += 1
+                window.release()
+
         for spec in tasks:
-            window.acquire()
-            pool.submit(run_sync, collector, spec, queued, log).add_done_callback(finished)
-        window.wait_all()
+            while not window.acquire(supervisor.poll_s):
+                watch()
+            pool.submit(self._work, spec, queued).add_done_callback(finished)
+        while not window.wait_all(supervisor.poll_s):
+            watch()
 
-    def stop(self) -> Usage:
+    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+        if self._supervisor is not None:
+            self._supervisor.abandon(list(self._running.values()), reason)
+
+    def stop(self, abandon: bool = False) -> Usage:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            # A hung thread cannot be killed: never wait for one (it is reported as leaked).
+            leaked = self._supervisor is not None and self._supervisor.leaked > 0
+            self._pool.shutdown(wait=not (abandon or leaked), cancel_futures=True)
         return Usage()
 
-    def details(self) -> dict[str, str | int]:
-        return {"executor": "ThreadPoolExecutor", "submission_window": 2 * self.options.workers}
+    def details(self) -> Meta:
+        leaked = self._supervisor.leaked if self._supervisor else 0
+        return {"executor": "ThreadPoolExecutor", "submission_window": 2 * self.workers,
+                "leaked_threads": leaked}  # fmt: skip

@@ -22,8 +22,8 @@ class SubmissionWindow:
         if total == 0:
             self._all_done.set()
 
-    def acquire(self) -> None:
-        self._slots.acquire()
+    def acquire(self, timeout: float | None = None) -> bool:
+        return self._slots.acquire(timeout=timeout)
 
     def release(self, count: int = 1) -> None:
         """Called once per finished submission, covering `count` tasks."""

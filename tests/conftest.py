@@ -16,7 +16,8 @@ def make_plan(count: int, latency_s: float) -> tuple[TaskSpec, ...]:
 
 
 def run(name: str, plan: Sequence[TaskSpec], workers: int, **options: object) -> RunRecord:
-    opts = StrategyOptions(workers, SleepCollector(), **options)  # type: ignore[arg-type]
+    collector = options.pop("collector", SleepCollector())
+    opts = StrategyOptions(workers, collector, **options)  # type: ignore[arg-type]
     return run_strategy(strategies.get(name), plan, opts)
 
 

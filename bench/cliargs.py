@@ -1,0 +1,72 @@
+"""The argument parser: every subcommand's flags, kept apart from what the commands do.
+
+Values are taken as text and checked by bench.config, so each bad value gets one line naming the
+flag and the allowed range (argparse's own `type=float` would accept nan and inf).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from bench import __version__
+from bench.config import IO_MODES, default_start_method
+from bench.faults import FAULT_MODES
+
+EXIT_USAGE = 2
+Handler = Callable[[argparse.Namespace], int]
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, no usage dump: scripts and people both read the first line.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str) -> None:
+    add: Callable[..., Any] = run.add_argument
+    add("--strategies", default=default, help=f"comma-separated, from: {', '.join(names)}")
+    add("--symbols", help="comma-separated symbols (default AAPL GOOGL MSFT AMZN TSLA META)")
+    add("--tasks", help="number of symbols: the default six, then more tickers")
+    add("--workers", default="6", help="concurrency limit (default 6)")
+    add("--latency", default="2.0", help="mean latency per task in s (default 2.0)")
+    add(
+        "--latency-dist",
+        default="constant",
+        help="constant, uniform, normal, lognormal or exponential (default constant)",
+    )
+    add("--latency-spread", help="uniform half-width (s), normal stdev (s), lognormal sigma")
+    add("--latency-scale", default="1.0", help="multiply every latency (0.01: 2 s -> 20 ms)")
+    add("--seed", default="42", help="seed of the plan (default 42)")
+    add("--io", default="sleep", help=f"collector: {', '.join(IO_MODES)} (default sleep)")
+    add("--fail-rate", default="0", help="fraction of tasks given an injected fault (0..1)")
+    add("--fail-mode", default="exception", help=f"the fault: {', '.join(FAULT_MODES)}")
+    add("--task-timeout", help="seconds a task may run before it is recorded as timeout")
+    add("--run-timeout", help="seconds a strategy run may take before it is aborted")
+    add(
+        "--start-method",
+        default=default_start_method(),
+        help="process start method: fork, forkserver or spawn",
+    )
+    add("--chunksize", default="1", help="tasks per process-pool submission (default 1)")
+    add("--out", type=Path, help="output folder (default results/<timestamp>)")
+    add("--force", action="store_true", help="replace an existing results.json")
+    add("-v", "--verbose", action="store_true", help="log every task as it runs")  # fmt: skip
+
+
+def build_parser(
+    handlers: Mapping[str, Handler], names: Sequence[str], default: str
+) -> argparse.ArgumentParser:
+    parser = Parser(prog="bench", description="Compare concurrency models on the same workload.")
+    parser.add_argument("--version", action="version", version=f"concurrency-bench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    run = sub.add_parser("run", help="run strategies over one seeded workload")
+    _run_flags(run, names, default)
+    run.set_defaults(handler=handlers["run"])
+    report = sub.add_parser("report", help="re-render the reports from a saved results.json")
+    report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
+    report.add_argument("--out", type=Path, help="where to write (default: beside the file)")
+    report.set_defaults(handler=handlers["report"])
+    return parser

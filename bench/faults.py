@@ -1,0 +1,51 @@
+"""Seeded fault injection for the built-in collectors (--fail-rate, --fail-mode).
+
+The plan marks which tasks fail and how; the collector acts it out before doing its work, so the
+same seed fails the same symbols under every strategy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Final
+
+from bench.model import TaskSpec
+
+FAULT_MODES: Final = ("exception", "timeout", "hang", "crash")
+HANG_SECONDS: Final = 10**6  # "forever", as far as any run is concerned
+CRASH_EXIT_CODE: Final = 70
+
+# Set in process-pool workers only: there a crash really kills the worker; anywhere else it would
+# kill the harness itself, so it is recorded as an error instead.
+in_worker_process = False
+
+
+class InjectedError(RuntimeError):
+    """The failure --fail-mode exception plants in a task."""
+
+
+def _common(spec: TaskSpec) -> None:
+    if spec.fault == "exception":
+        raise InjectedError(f"injected failure collecting {spec.symbol}")
+    if spec.fault == "timeout":
+        raise TimeoutError(f"injected timeout collecting {spec.symbol}")
+    if spec.fault == "crash":
+        if in_worker_process:
+            os._exit(CRASH_EXIT_CODE)
+        raise InjectedError("injected crash: only process-pool workers are really crashed")
+
+
+def act(spec: TaskSpec) -> None:
+    """The sync face's fault, if the plan gave this task one."""
+    if spec.fault == "hang":
+        time.sleep(HANG_SECONDS)
+    _common(spec)
+
+
+async def aact(spec: TaskSpec) -> None:
+    """The async face's fault, if the plan gave this task one."""
+    if spec.fault == "hang":
+        await asyncio.sleep(HANG_SECONDS)
+    _common(spec)

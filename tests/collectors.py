@@ -1,0 +1,27 @@
+"""Misbehaving collectors for fault tests (module-level: process-pool workers import them)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from bench.collector import SleepCollector
+from bench.model import TaskSpec
+
+
+class TwoArgError(Exception):
+    """Pickles, but cannot be unpickled: __init__ needs two arguments (cpython#103061)."""
+
+    def __init__(self, symbol: str, code: int) -> None:
+        super().__init__(f"{symbol} failed with {code}")
+        self.symbol, self.code = symbol, code
+
+
+@dataclass(frozen=True, slots=True)
+class UnpicklableFailure(SleepCollector):
+    def collect(self, spec: TaskSpec) -> object:  # type: ignore[override]
+        if spec.index == 1:
+            raise TwoArgError(spec.symbol, 42)
+        if spec.index == 2:
+            return threading.Lock()  # cannot be pickled
+        return SleepCollector.collect(self, spec)  # zero-arg super() breaks with slots=True

@@ -1,0 +1,96 @@
+"""Real signals to a real `bench run`: partial results saved, the right exit code, no orphans.
+
+Each test waits for the log line that proves tasks are running (structure, not a sleep), then
+signals. Latencies are long (3 s) so the signal always lands mid-task; the run itself is cut short.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _start(tmp_path: Path, strategy: str, *extra: str) -> subprocess.Popen[str]:
+    argv = [sys.executable, "-m", "bench", "run", "--strategies", strategy, "--tasks", "6",
+            "--workers", "2", "--latency", "3", "-v", "--out", str(tmp_path), *extra]  # fmt: skip
+    # A session of its own, so a signal can go to the whole group, as a terminal sends Ctrl-C.
+    return subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            start_new_session=True)  # fmt: skip
+
+
+def _wait_for_tasks(proc: subprocess.Popen[str], count: int) -> None:
+    assert proc.stderr is not None
+    started = 0
+    deadline = time.monotonic() + 60
+    while started < count and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        assert line, "bench exited before its tasks started"
+        started += "Starting to process" in line
+
+
+def _family(pid: int) -> list[psutil.Process]:
+    return psutil.Process(pid).children(recursive=True)
+
+
+def _gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    _gone, alive = psutil.wait_procs(processes, timeout=seconds)
+    return alive
+
+
+@pytest.mark.parametrize("strategy", ["sequential", "asyncio", "threads", "processes"])
+def test_ctrl_c_saves_partial_results_and_exits_130(tmp_path: Path, strategy: str) -> None:
+    with _start(tmp_path, strategy) as proc:
+        _wait_for_tasks(proc, 1 if strategy == "sequential" else 2)
+        children = _family(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert _gone_within(children, 2) == []
+        run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+        assert run["status"] == "interrupted"
+        statuses = [t["status"] for t in run["tasks"]]
+        assert len(statuses) == 6
+        assert statuses.count("cancelled") == (1 if strategy == "sequential" else 2)
+        assert set(statuses) == {"cancelled", "not_run"}
+
+
+def test_sigterm_takes_the_same_path_with_143(tmp_path: Path) -> None:
+    with _start(tmp_path, "threads") as proc:
+        _wait_for_tasks(proc, 2)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 143
+        run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+        assert run["status"] == "interrupted"
+
+
+def test_a_second_ctrl_c_exits_at_once_leaving_a_valid_file(tmp_path: Path) -> None:
+    with _start(tmp_path, "asyncio,threads") as proc:
+        _wait_for_tasks(proc, 2)
+        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)
+        code = proc.wait(timeout=30)
+        assert code in (130, -signal.SIGINT)
+        path = tmp_path / "results.json"
+        if path.exists():  # the first Ctrl-C may or may not have got as far as writing
+            json.loads(path.read_text())
+        assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_no_worker_outlives_a_killed_parent(tmp_path: Path) -> None:
+    with _start(tmp_path, "processes") as proc:
+        _wait_for_tasks(proc, 2)
+        children = _family(proc.pid)
+        assert len(children) >= 2  # the fork server and the workers
+        proc.kill()
+        proc.wait(timeout=10)
+        # The workers' parent-death watch polls every 0.25 s; the fork server exits on EOF.
+        assert _gone_within(children, 3) == []

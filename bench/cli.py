@@ -20,8 +20,9 @@ from rich.console import Console
 
 import strategies
 from bench import environment
+from bench.calibrate import with_cpu_estimates
 from bench.cliargs import build_parser
-from bench.collector import BlockingSleepCollector, Collector, SleepCollector
+from bench.collector import BlockingSleepCollector, SleepCollector
 from bench.config import MachineLimit, RunConfig, UsageError, build_config, check_machine_limits
 from bench.execution import StrategyOptions
 from bench.model import Results, RunRecord
@@ -51,9 +52,9 @@ def _let_next_signal_through() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def collector_for(config: RunConfig) -> Collector:
+def collector_for(config: RunConfig) -> SleepCollector:
     kind = {"sleep": SleepCollector, "blocking": BlockingSleepCollector}[config.io]
-    return kind(config.scenario.seed)
+    return kind(config.scenario.seed, config.cpu_impl)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -63,7 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except MachineLimit as exc:
         raise EnvironmentProblem(str(exc)) from None
     folder = prepare(args.out, args.force)
-    plan = config.scenario.plan()
+    plan = with_cpu_estimates(config.scenario.plan(), collector_for(config))
     results = Results(environment.collect(config.start_method), config.describe(), (),
                       datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -86,6 +87,7 @@ def _run_all(
                 workers=config.workers, collector=collector_for(config), log=config.verbose,
                 start_method=config.start_method, chunksize=config.chunksize,
                 task_timeout_s=config.task_timeout_s, run_timeout_s=config.run_timeout_s,
+                cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
                 progress=progress.begin(name),
             )  # fmt: skip
             try:
@@ -147,10 +149,13 @@ def write_reports(results: Results, folder: Path) -> list[Path]:
 
 
 def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
+    from reports.reading import cpu_findings
     from reports.table import build_tables
 
     console = Console(highlight=False)
     console.print(build_tables(results))
+    for line in cpu_findings(results.runs, dict(results.config)):
+        console.print(f"- {line}", soft_wrap=True)
     for path in [folder / "results.json", folder / "tasks.csv", *reports]:
         console.print(f"{path.name + ':':<13} {path}", soft_wrap=True)
     console.print(f"open the report: {(folder / 'report.html').resolve().as_uri()}", soft_wrap=True)
@@ -188,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(code: int, message: str) -> int:
-    print(f"bench: error: {message}", file=sys.stderr)
+    one_line = message.replace("\n", "\\n").replace("\r", "\\r")
+    print(f"bench: error: {one_line}", file=sys.stderr)
     return code
 
 

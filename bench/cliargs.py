@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bench import __version__
-from bench.config import IO_MODES, default_start_method
+from bench.config import DEFAULT_CPU_WORK, IO_MODES, default_start_method
 from bench.faults import FAULT_MODES
 
 EXIT_USAGE = 2
@@ -22,6 +22,7 @@ Handler = Callable[[argparse.Namespace], int]
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, no usage dump: scripts and people both read the first line.
+        message = message.replace("\n", "\\n").replace("\r", "\\r")
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -40,6 +41,13 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
     add("--latency-spread", help="uniform half-width (s), normal stdev (s), lognormal sigma")
     add("--latency-scale", default="1.0", help="multiply every latency (0.01: 2 s -> 20 ms)")
     add("--seed", default="42", help="seed of the plan (default 42)")
+    add("--workload", default="io", help="io, cpu or mixed (default io)")
+    add(
+        "--cpu-work",
+        default=str(DEFAULT_CPU_WORK),
+        help=f"price points per task for cpu/mixed work (default {DEFAULT_CPU_WORK})",
+    )
+    add("--cpu-impl", default="python", help="python (holds the GIL) or numpy (default python)")
     add("--io", default="sleep", help=f"collector: {', '.join(IO_MODES)} (default sleep)")
     add("--fail-rate", default="0", help="fraction of tasks given an injected fault (0..1)")
     add("--fail-mode", default="exception", help=f"the fault: {', '.join(FAULT_MODES)}")

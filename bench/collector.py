@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from bench import faults
+from bench import factors, faults
 from bench.model import TaskSpec
 
 
@@ -40,22 +40,45 @@ class Collector(Protocol):
     async def acollect(self, spec: TaskSpec) -> object: ...
 
 
+@runtime_checkable
+class PhasedCollector(Collector, Protocol):
+    """A collector whose I/O and CPU parts can run apart (the hybrid strategy awaits the first
+    on the event loop and sends the second to a process pool)."""
+
+    async def fetch(self, spec: TaskSpec) -> None: ...
+
+    def compute(self, spec: TaskSpec) -> object: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SleepCollector:
-    """Simulated I/O: the planned latency is spent sleeping (time.sleep / asyncio.sleep)."""
+    """Simulated I/O (the planned latency spent sleeping: time.sleep / asyncio.sleep), then the
+    task's CPU part, if the plan gives it one: factors over its price series."""
 
     seed: int = 42
+    cpu_impl: str = "python"
 
-    def collect(self, spec: TaskSpec) -> Quote:
+    def collect(self, spec: TaskSpec) -> object:
         if spec.fault:
             faults.act(spec)
-        time.sleep(spec.latency_ns / 1e9)
-        return quote_for(spec.symbol, self.seed)
+        if spec.latency_ns:
+            time.sleep(spec.latency_ns / 1e9)
+        return self.compute(spec)
 
-    async def acollect(self, spec: TaskSpec) -> Quote:
+    async def acollect(self, spec: TaskSpec) -> object:
+        await self.fetch(spec)
+        # Inline, as a naive asyncio pipeline does: CPU work holds the loop's only thread.
+        return self.compute(spec)
+
+    async def fetch(self, spec: TaskSpec) -> None:
         if spec.fault:
             await faults.aact(spec)
-        await asyncio.sleep(spec.latency_ns / 1e9)
+        if spec.latency_ns:
+            await asyncio.sleep(spec.latency_ns / 1e9)
+
+    def compute(self, spec: TaskSpec) -> object:
+        if spec.cpu_work:
+            return factors.compute(spec.symbol, self.seed, spec.cpu_work, self.cpu_impl)
         return quote_for(spec.symbol, self.seed)
 
 
@@ -64,5 +87,5 @@ class BlockingSleepCollector(SleepCollector):
     """The classic mistake: a blocking call (time.sleep) inside the async face. Every coroutine
     then runs one after another on the loop's single thread."""
 
-    async def acollect(self, spec: TaskSpec) -> Quote:
+    async def acollect(self, spec: TaskSpec) -> object:
         return self.collect(spec)

@@ -6,6 +6,7 @@ it into exit code 2.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import resource
@@ -13,13 +14,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bench.factors import IMPLEMENTATIONS
 from bench.faults import FAULT_MODES
-from bench.workload import DISTRIBUTIONS, LatencyModel, Scenario, check_symbols, symbols_for
+from bench.workload import (
+    DISTRIBUTIONS,
+    WORKLOADS,
+    LatencyModel,
+    Scenario,
+    check_symbols,
+    symbols_for,
+)
 
 MAX_WORKERS: Final = 100_000
 MAX_PROCESS_WORKERS: Final = 256
 MAX_THREAD_WORKERS: Final = 10_000
 MAX_TASKS: Final = 1_000_000
+DEFAULT_CPU_WORK: Final = 400_000  # about 0.2 s of pure-Python factor computation here
+MAX_CPU_WORK: Final = 100_000_000
 
 
 class UsageError(Exception):
@@ -71,6 +82,7 @@ class RunConfig:
     chunksize: int
     verbose: bool
     io: str = "sleep"
+    cpu_impl: str = "python"
     task_timeout_s: float | None = None
     run_timeout_s: float | None = None
 
@@ -79,6 +91,7 @@ class RunConfig:
             "strategies": list(self.strategies),
             "workers": self.workers,
             "io": self.io,
+            "cpu_impl": self.cpu_impl,
             "start_method": self.start_method,
             "chunksize": self.chunksize,
             "task_timeout_seconds": self.task_timeout_s,
@@ -98,6 +111,11 @@ def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunC
     scenario = build_scenario(args.symbols, args.tasks, args.latency, args.latency_dist,
                               args.latency_spread, args.latency_scale, args.seed)  # fmt: skip
     scenario = _with_faults(scenario, args.fail_rate, args.fail_mode)
+    scenario = _with_workload(scenario, args.workload, args.cpu_work)
+    if args.cpu_impl not in IMPLEMENTATIONS:
+        raise UsageError(
+            f"--cpu-impl must be one of {', '.join(IMPLEMENTATIONS)} (got {args.cpu_impl!r})"
+        )
     task_timeout = _optional_positive("--task-timeout", args.task_timeout)
     run_timeout = _optional_positive("--run-timeout", args.run_timeout)
     if task_timeout and run_timeout and task_timeout > run_timeout:
@@ -109,7 +127,7 @@ def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunC
     chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
     start_method = check_start_method(args.start_method)
     return RunConfig(names, scenario, workers, start_method, chunksize, args.verbose, args.io,
-                     task_timeout, run_timeout)  # fmt: skip
+                     args.cpu_impl, task_timeout, run_timeout)  # fmt: skip
 
 
 IO_MODES: Final = ("sleep", "blocking")
@@ -119,13 +137,20 @@ def _optional_positive(flag: str, text: str | None) -> float | None:
     return None if text is None else parse_float(flag, text, 0.0, above=True)
 
 
+def _with_workload(scenario: Scenario, workload: str, cpu_work_text: str) -> Scenario:
+    if workload not in WORKLOADS:
+        raise UsageError(f"--workload must be one of {', '.join(WORKLOADS)} (got {workload!r})")
+    cpu_work = parse_int("--cpu-work", cpu_work_text, 0, MAX_CPU_WORK)
+    return dataclasses.replace(scenario, workload=workload, cpu_work=cpu_work)
+
+
 def _with_faults(scenario: Scenario, rate_text: str, mode: str) -> Scenario:
     if mode not in FAULT_MODES:
         raise UsageError(f"--fail-mode must be one of {', '.join(FAULT_MODES)} (got {mode!r})")
     rate = parse_float("--fail-rate", rate_text, 0.0)
     if rate > 1:
         raise UsageError(f"--fail-rate must be a probability in 0..1 (got {rate_text})")
-    return Scenario(scenario.symbols, scenario.latency, scenario.seed, rate, mode)
+    return dataclasses.replace(scenario, fail_rate=rate, fail_mode=mode)
 
 
 def build_scenario(

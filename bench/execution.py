@@ -27,6 +27,7 @@ class StrategyOptions:
     chunksize: int = 1
     task_timeout_s: float | None = None
     run_timeout_s: float | None = None
+    cores: int = 0  # usable CPUs when the plan has CPU work (bounds the ideal); 0 otherwise
     progress: Callable[[int], None] = _no_progress
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 TaskStatus = Literal["ok", "error", "timeout", "cancelled", "not_run"]
 RunStatus = Literal["completed", "aborted", "interrupted"]
@@ -30,6 +30,8 @@ class TaskSpec:
     symbol: str
     latency_ns: int
     fault: str | None = None
+    cpu_work: int = 0  # price points whose factors the task computes after its I/O (0: none)
+    cpu_ns: int = 0  # the CPU part's expected cost, measured once before the runs
 
     def __post_init__(self) -> None:
         if self.index < 0:
@@ -41,7 +43,10 @@ class TaskSpec:
 # What a worker hands back for one task: kept as a plain tuple because it is built on the hot
 # path (and pickled across processes); `TaskRecord.from_raw` turns it into a checked record.
 # (index, status, queued_ns, started_ns, finished_ns, pid, thread_id, thread_name, task_name, error)
-RawRecord = tuple[int, str, int, int, int, int, int, str, "str | None", "str | None"]
+# and, for strategies that run a task in phases, an 11th item: a tuple of Phase tuples.
+RawRecord = tuple[Any, ...]
+# (name, started_ns, finished_ns, pid, thread_id): one phase of a task (the hybrid's I/O and CPU)
+Phase = tuple[str, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,8 @@ class TaskRecord:
     thread_name: str | None
     task_name: str | None
     error: str | None
+    cpu_ns: int = 0  # planned CPU cost (see TaskSpec), for the core-aware ideal
+    phases: tuple[Phase, ...] = ()  # times relative to the run's start, like the others
 
     def __post_init__(self) -> None:
         if self.status not in TASK_STATUSES:
@@ -92,11 +99,16 @@ class TaskRecord:
 
     @classmethod
     def from_raw(cls, raw: RawRecord, spec: TaskSpec, t0_ns: int) -> TaskRecord:
-        index, status, queued, started, finished, pid, tid, tname, task_name, error = raw
+        index, status, queued, started, finished, pid, tid, tname, task_name, error = raw[:10]
+        phases = (
+            tuple((n, a - t0_ns, b - t0_ns, p, t) for n, a, b, p, t in raw[10])
+            if len(raw) > 10
+            else ()
+        )
         return cls(
             index=index,
             symbol=spec.symbol,
-            status=status,  # type: ignore[arg-type]  # validated in __post_init__
+            status=status,  # validated in __post_init__
             latency_ns=spec.latency_ns,
             queued_ns=queued - t0_ns,
             started_ns=started - t0_ns,
@@ -106,11 +118,14 @@ class TaskRecord:
             thread_name=tname,
             task_name=task_name,
             error=error,
+            cpu_ns=spec.cpu_ns,
+            phases=phases,
         )
 
     @classmethod
     def not_run(cls, spec: TaskSpec, status: TaskStatus = "not_run") -> TaskRecord:
-        return cls(spec.index, spec.symbol, status, spec.latency_ns, *([None] * 8))
+        return cls(spec.index, spec.symbol, status, spec.latency_ns, None, None, None, None, None,
+                   None, None, None, spec.cpu_ns)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +166,7 @@ class RunRecord:
     children: Usage = field(default_factory=Usage)
     details: Meta = field(default_factory=dict)
     reason: str | None = None
+    cores: int = 0  # usable CPUs, which bound CPU work in the ideal time (0: not a limit)
 
     def __post_init__(self) -> None:
         if self.status not in RUN_STATUSES:

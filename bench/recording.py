@@ -75,13 +75,14 @@ async def run_async(
     sink: list[RawRecord],
     log: bool = False,
     timeout_s: float | None = None,
+    queued_ns: int | None = None,
 ) -> None:
     """Run the async face for one task on the running loop, behind `limit` if given.
 
     The record goes to `sink` as soon as the task ends, even when it is cancelled mid-run, so an
     interrupted run still knows which tasks were running.
     """
-    queued = now_ns()
+    queued = now_ns() if queued_ns is None else queued_ns
     task = asyncio.current_task()
     name = None if task is None else task.get_name()
     if limit is not None:

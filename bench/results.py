@@ -2,6 +2,8 @@
 
 Schema history (bump SCHEMA_VERSION and add a migration for every incompatible change):
   1 - first version: environment, config, runs[] with tasks[] (times in seconds from the run start).
+      Optional fields added since, read with defaults when absent: runs[].cores,
+      tasks[].cpu_seconds, tasks[].phases[].
 """
 
 from __future__ import annotations
@@ -38,6 +40,20 @@ def _ns(seconds: float | None) -> int | None:
 
 
 def task_to_dict(t: TaskRecord) -> dict[str, Any]:
+    row = _task_fields(t)
+    # Optional fields, written only when they say something (100,000 tasks add up).
+    if t.cpu_ns:
+        row["cpu_seconds"] = t.cpu_ns / 1e9
+    if t.phases:
+        row["phases"] = [
+            {"name": name, "started_at": a / 1e9, "finished_at": b / 1e9, "pid": pid,
+             "thread_id": tid}
+            for name, a, b, pid, tid in t.phases
+        ]  # fmt: skip
+    return row
+
+
+def _task_fields(t: TaskRecord) -> dict[str, Any]:
     return {
         "index": t.index,
         "symbol": t.symbol,
@@ -75,6 +91,7 @@ def run_to_dict(run: RunRecord) -> dict[str, Any]:
         "ideal_seconds": run_ideal_ns(run) / 1e9,
         "efficiency": efficiency(run),
         "startup_seconds": run.startup_ns / 1e9,
+        "cores": run.cores,
         "usage": {"parent": _usage_to_dict(run.parent), "children": _usage_to_dict(run.children)},
         "details": dict(run.details),
         "tasks": [task_to_dict(t) for t in run.tasks],
@@ -210,9 +227,29 @@ def _task(obj: Any, where: str) -> TaskRecord:
             thread_name=_field(obj, "thread_name", _OPT_STR, where),
             task_name=_field(obj, "task_name", _OPT_STR, where),
             error=_field(obj, "error", _OPT_STR, where),
-        )
+            cpu_ns=_ns(_optional(obj, "cpu_seconds", _NUM, where, 0)) or 0,
+            phases=tuple(_phase(p, f"{where}.phases[{i}]")
+                         for i, p in enumerate(_optional(obj, "phases", (list,), where, []))),
+        )  # fmt: skip
     except ValueError as exc:
         raise _Shape(where, str(exc)) from None
+
+
+def _optional(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str,
+              default: Any) -> Any:  # fmt: skip
+    return _field(obj, key, kinds, where) if key in obj else default
+
+
+def _phase(obj: Any, where: str) -> tuple[str, int, int, int, int]:
+    if not isinstance(obj, dict):
+        raise _Shape(where, "expected an object")
+    return (
+        _field(obj, "name", (str,), where),
+        _ns(_field(obj, "started_at", _NUM, where)) or 0,
+        _ns(_field(obj, "finished_at", _NUM, where)) or 0,
+        _field(obj, "pid", (int,), where),
+        _field(obj, "thread_id", (int,), where),
+    )
 
 
 def _usage(obj: Any, where: str) -> Usage:
@@ -244,6 +281,7 @@ def _run(obj: Any, where: str) -> RunRecord:
             children=_usage(usage.get("children"), f"{where}.usage.children"),
             details=_field(obj, "details", (dict,), where),
             reason=_field(obj, "reason", _OPT_STR, where),
+            cores=_optional(obj, "cores", (int,), where, 0),
         )
     except ValueError as exc:
         raise _Shape(where, str(exc)) from None

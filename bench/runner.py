@@ -122,6 +122,7 @@ def run_strategy(
         children=children,
         details=details,
         reason=reason,
+        cores=options.cores,
     )
     if interrupt is not None:
         raise RunInterrupted(record) from interrupt

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from bench.model import RunRecord, TaskRecord
 
 
-def ideal_ns(latencies: Iterable[int], workers: int) -> int:
-    """Makespan of a perfect executor: list-schedule the latencies, in order, on `workers` slots."""
+def ideal_ns(latencies: Iterable[int], workers: int, cpu_ns: int = 0, cores: int = 0) -> int:
+    """Makespan of a perfect executor: list-schedule the task times, in order, on `workers`
+    slots; and CPU work cannot finish faster than its total over min(workers, cores) cores."""
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     slots = [0] * workers
@@ -24,11 +25,14 @@ def ideal_ns(latencies: Iterable[int], workers: int) -> int:
         finish = heapq.heappop(slots) + latency
         makespan = max(makespan, finish)
         heapq.heappush(slots, finish)
+    if cpu_ns and cores:
+        makespan = max(makespan, -(-cpu_ns // min(workers, cores)))
     return makespan
 
 
 def run_ideal_ns(run: RunRecord) -> int:
-    return ideal_ns((t.latency_ns for t in run.tasks), run.workers)
+    cpu = sum(t.cpu_ns for t in run.tasks)
+    return ideal_ns((t.latency_ns + t.cpu_ns for t in run.tasks), run.workers, cpu, run.cores)
 
 
 def efficiency(run: RunRecord) -> float | None:
@@ -69,7 +73,13 @@ def lanes(tasks: Iterable[TaskRecord]) -> set[tuple[int, int]]:
 
 
 def distinct_pids(tasks: Iterable[TaskRecord]) -> set[int]:
-    return {t.pid for t in tasks if t.pid is not None}
+    """Every process that did part of the work, including the CPU phases of hybrid tasks."""
+    pids: set[int] = set()
+    for t in tasks:
+        if t.pid is not None:
+            pids.add(t.pid)
+        pids.update(phase[3] for phase in t.phases)
+    return pids
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -108,6 +118,8 @@ class RunSummary:
     pids: int
     cpu_s: float
     peak_rss_bytes: int
+    cores: int
+    ipc_bytes_per_task: float | None
 
 
 def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
@@ -140,7 +152,16 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
         pids=len(distinct_pids(ran)),
         cpu_s=run.parent.cpu_s + run.children.cpu_s,
         peak_rss_bytes=run.parent.peak_rss_bytes + run.children.peak_rss_bytes,
+        cores=run.cores,
+        ipc_bytes_per_task=_ipc_bytes(run),
     )
+
+
+def _ipc_bytes(run: RunRecord) -> float | None:
+    out, back = run.details.get("ipc_bytes_out_per_task"), run.details.get("ipc_bytes_in_per_task")
+    if isinstance(out, int | float) and isinstance(back, int | float):
+        return float(out + back)
+    return None
 
 
 def summarize_all(runs: Sequence[RunRecord]) -> list[RunSummary]:

@@ -26,6 +26,7 @@ MORE_TICKERS: Final = (
     "CVX", "COP", "BA", "CAT", "DE", "GE", "HON", "MMM", "UPS", "FDX",
 )  # fmt: skip
 
+WORKLOADS: Final = ("io", "cpu", "mixed")
 DISTRIBUTIONS: Final = ("constant", "uniform", "normal", "lognormal", "exponential")
 MAX_SYMBOL_LENGTH: Final = 1000
 
@@ -113,9 +114,15 @@ class Scenario:
     seed: int = 42
     fail_rate: float = 0.0
     fail_mode: str = "exception"
+    workload: str = "io"
+    cpu_work: int = 0
 
     def __post_init__(self) -> None:
         check_symbols(self.symbols)
+        if self.workload not in WORKLOADS:
+            raise ValueError(f"unknown workload {self.workload!r}; choose from {WORKLOADS}")
+        if self.cpu_work < 0:
+            raise ValueError(f"cpu work must be >= 0, got {self.cpu_work}")
         if not (math.isfinite(self.fail_rate) and 0 <= self.fail_rate <= 1):
             raise ValueError(f"fail rate must be in 0..1, got {self.fail_rate}")
 
@@ -123,12 +130,15 @@ class Scenario:
         rng = random.Random(self.seed)
         # A separate stream for faults: changing --fail-rate must not change the latencies.
         fault_rng = random.Random(f"faults:{self.seed}")
+        io = self.workload in ("io", "mixed")
+        cpu = self.cpu_work if self.workload in ("cpu", "mixed") else 0
         return tuple(
             TaskSpec(
                 i,
                 symbol,
-                round(self.latency.draw(rng) * self.latency.scale * 1e9),
+                round(self.latency.draw(rng) * self.latency.scale * 1e9) if io else 0,
                 self.fail_mode if fault_rng.random() < self.fail_rate else None,
+                cpu,
             )
             for i, symbol in enumerate(self.symbols)
         )
@@ -144,4 +154,6 @@ class Scenario:
             "seed": self.seed,
             "fail_rate": self.fail_rate,
             "fail_mode": self.fail_mode if self.fail_rate else None,
+            "workload": self.workload,
+            "cpu_work": self.cpu_work if self.workload != "io" else 0,
         }

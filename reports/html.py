@@ -18,7 +18,7 @@ from markupsafe import Markup
 from bench.model import Results, RunRecord
 from reports import charts, timeline
 from reports.frames import runs_frame
-from reports.reading import readings
+from reports.reading import cpu_findings, readings
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
 ROWS_PER_RUN = 200  # task rows shown per run in the page
@@ -124,6 +124,7 @@ def render_html(results: Results) -> str:
         ],
         concurrency=Markup(charts.concurrency_svg(runs)) if runs else "",
         speedup=Markup(charts.speedup_svg(runs)) if runs else "",
+        findings=cpu_findings(runs, dict(results.config)),
         environment=_scenario(dict(results.environment)),
         scenario=_scenario(dict(results.config)),
         data=data,

@@ -33,6 +33,7 @@ COLORS = {
     "timeout": "#ff8c00",
     "cancelled": "#8c8c8c",
     "queue": "#d9d9d9",
+    "cpu": "#1b3f7a",
 }
 
 

@@ -1,8 +1,8 @@
 """The timing tables (rich): one row per strategy run, every figure computed from the records.
 
-Two tables rather than one 17-column grid, so each fits a 100-column terminal: what the run
-achieved (timing) and what it used to get there (execution). Every column is at least as wide as
-its longest value, so a narrow terminal wraps headers instead of eliding numbers.
+Three tables rather than one 19-column grid, so each fits a 100-column terminal: what the run
+achieved (timing), how it ran (execution) and what it cost (CPU, memory, IPC, start-up). Every
+column is as wide as its longest value, so a narrow terminal wraps headers, never numbers.
 """
 
 from __future__ import annotations
@@ -73,18 +73,25 @@ def _status(s: RunSummary) -> str:
 def execution_table(summaries: Sequence[RunSummary]) -> Table:
     return _table("Execution", summaries, [
         ("status", [_status(s) for s in summaries]),
-        ("overlap", [str(s.peak_overlap) for s in summaries]),
+        ("peak overlap", [str(s.peak_overlap) for s in summaries]),
         ("threads", [str(s.threads) for s in summaries]),
         ("pids", [str(s.pids) for s in summaries]),
+        ("cores", [str(s.cores) if s.cores else "-" for s in summaries]),
+    ])  # fmt: skip
+
+
+def cost_table(summaries: Sequence[RunSummary]) -> Table:
+    return _table("Cost", summaries, [
         ("CPU (s)", [_fmt(s.cpu_s) for s in summaries]),
         ("RSS (MiB)", [f"{s.peak_rss_bytes / 2**20:.1f}" for s in summaries]),
+        ("IPC (B/task)", [_fmt(s.ipc_bytes_per_task, 0) for s in summaries]),
         _times("start-up", summaries, lambda s: s.startup_s),
     ])  # fmt: skip
 
 
 def build_tables(results: Results) -> Group:
     summaries = summarize_all(results.runs)
-    return Group(timing_table(summaries), execution_table(summaries))
+    return Group(timing_table(summaries), execution_table(summaries), cost_table(summaries))
 
 
 def format_tables(results: Results, width: int = 100) -> str:

@@ -38,6 +38,9 @@ def _draw_lane(ax: object, y: int, lane: Lane, raster: bool, labels: bool) -> No
         if chosen:
             ax.broken_barh(_bars(chosen, "started_ns", "finished_ns"), (y - 0.4, 0.8),
                            facecolors=COLORS[status], rasterized=raster)  # fmt: skip
+    cpu = [(p[1] / 1e9, (p[2] - p[1]) / 1e9) for t in lane.tasks for p in t.phases if p[0] == "cpu"]
+    if cpu:  # the hybrid's CPU phase, run in a worker process, inside the task's bar
+        ax.broken_barh(cpu, (y - 0.4, 0.8), facecolors=COLORS["cpu"], rasterized=raster)
     if labels:
         for t in lane.tasks:
             if t.started_ns is not None and t.finished_ns is not None:
@@ -77,6 +80,8 @@ def timeline_figure(run: RunRecord, x_max_s: float) -> Figure:
         handles = [Patch(facecolor=COLORS["queue"], hatch="////", label="queued / waiting")]
         handles += [Patch(color=COLORS[s], label=s) for s in ("ok", "error", "timeout", "cancelled")
                     if any(t.status == s for t in run.tasks)]  # fmt: skip
+        if any(t.phases for t in run.tasks):
+            handles.append(Patch(color=COLORS["cpu"], label="CPU phase (worker process)"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
                   frameon=False)  # fmt: skip
     return fig

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 BUILTIN: Final = {
     "sequential": "strategies.sequential:SequentialStrategy",
     "asyncio": "strategies.aio:AsyncioStrategy",
+    "asyncio-workers": "strategies.aio_workers:AsyncioWorkersStrategy",
     "threads": "strategies.threads:ThreadsStrategy",
     "processes": "strategies.processes:ProcessesStrategy",
+    "asyncio+processes": "strategies.hybrid:HybridStrategy",
 }
 # Not offered to users: a deterministic fake for exact end-to-end tests (hyperfine's mock executor).
 HIDDEN: Final = {"fake": "strategies.fake:FakeStrategy"}

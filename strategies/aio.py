@@ -33,6 +33,18 @@ class AsyncioStrategy(Strategy):
             raise StrategyAborted("--run-timeout reached before every task finished") from None
 
     async def _gather(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        # Created first so it runs first, but only once the tasks below exist: creating 100,000
+        # of them is the harness's own work, not a blocking call in the collector.
+        watcher = asyncio.create_task(self._heartbeat(), name="bench-heartbeat")
+        running = self._spawn(tasks, sink)
+        try:
+            # gather, not a TaskGroup: one task's failure is data, it must not cancel the others.
+            await asyncio.gather(*running)
+        finally:
+            watcher.cancel()
+
+    def _spawn(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> list[asyncio.Task[None]]:
+        """One task per symbol, each waiting its turn at the semaphore."""
         options = self.options
         collector, log, progress = options.collector, options.log, options.progress
         limit = asyncio.Semaphore(options.workers)
@@ -41,15 +53,7 @@ class AsyncioStrategy(Strategy):
             await run_async(collector, spec, limit, sink, log, options.task_timeout_s)
             progress(len(sink))
 
-        # Created first so it runs first, but only once the tasks below exist: creating 100,000
-        # of them is the harness's own work, not a blocking call in the collector.
-        watcher = asyncio.create_task(self._heartbeat(), name="bench-heartbeat")
-        running = [asyncio.create_task(one(spec)) for spec in tasks]
-        try:
-            # gather, not a TaskGroup: one task's failure is data, it must not cancel the others.
-            await asyncio.gather(*running)
-        finally:
-            watcher.cancel()
+        return [asyncio.create_task(one(spec)) for spec in tasks]
 
     async def _heartbeat(self) -> None:
         """Measure how late the loop wakes us: a late wake-up means something blocked it."""

@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+import psutil
 
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns
@@ -20,6 +23,7 @@ from strategies.supervise import Running, Supervisor
 from strategies.window import SubmissionWindow
 
 F = procworker.SLOT_FIELDS
+IPC_SAMPLE = 256  # chunks whose pickled size is measured: enough for a mean, cheap at any size
 
 
 def describe_exit(code: int | None) -> str:
@@ -46,6 +50,8 @@ class ProcessesStrategy(Strategy):
         self._broken: str | None = None
         self._supervisor: Supervisor | None = None
         self._stuck: set[int] = set()
+        self._ipc = {"chunks": 0, "tasks": 0, "out_bytes": 0, "out_ns": 0, "in_bytes": 0}
+        self._memory: dict[str, int] = {}
 
     def start(self) -> None:
         workers = self.workers
@@ -91,7 +97,11 @@ class ProcessesStrategy(Strategy):
             if isinstance(error, BrokenProcessPool):
                 self._broken = self._broken or str(error)
             elif error is None and not future.cancelled():
-                for record in future.result():
+                records = future.result()
+                if isinstance(records, tuple):  # a measured chunk: (records, bytes back)
+                    records, size = records
+                    self._ipc["in_bytes"] += size
+                for record in records:
                     supervisor.add(record)
             if n not in given_back:
                 window.release()
@@ -113,7 +123,7 @@ class ProcessesStrategy(Strategy):
             if self._broken:
                 break
             try:
-                future = pool.submit(procworker.run_chunk, chunk, queued)
+                future = self._submit(pool, n, chunk, queued)
             except BrokenProcessPool as exc:
                 self._broken = str(exc)
                 break
@@ -121,6 +131,20 @@ class ProcessesStrategy(Strategy):
         while not window.wait_all(poll):
             watch()
         watch()
+
+    def _submit(
+        self, pool: ProcessPoolExecutor, n: int, chunk: Sequence[TaskSpec], queued: int
+    ) -> Future[Any]:
+        if n >= IPC_SAMPLE:
+            return pool.submit(procworker.run_chunk, chunk, queued)
+        # Pickle once more, here, to learn the size and cost of what the pool sends.
+        begin = now_ns()
+        size = len(pickle.dumps((procworker.run_chunk_measured, (chunk, queued))))
+        self._ipc["out_ns"] += now_ns() - begin
+        self._ipc["out_bytes"] += size
+        self._ipc["chunks"] += 1
+        self._ipc["tasks"] += len(chunk)
+        return pool.submit(procworker.run_chunk_measured, chunk, queued)
 
     def _abort_broken(self, supervisor: Supervisor) -> None:
         """A worker died: name it, mark its task, cancel the other running ones, abort."""
@@ -153,6 +177,7 @@ class ProcessesStrategy(Strategy):
                 with contextlib.suppress(OSError, AttributeError):
                     process.terminate()
         else:
+            self._memory = worker_memory(self._procs)
             reports = [self._pool.submit(procworker.usage) for _ in self._procs]
             for future in reports:
                 _pid, user, system, rss, vol, invol = future.result(timeout=60)
@@ -161,10 +186,31 @@ class ProcessesStrategy(Strategy):
         return total
 
     def details(self) -> Meta:
+        ipc, sampled = self._ipc, max(self._ipc["tasks"], 1)
+        chunks = -(-len(self._specs) // self._chunksize) if self._specs else 0
         return {
             "executor": "ProcessPoolExecutor",
             "start_method": self.options.start_method,
             "chunksize": self._chunksize,
             "worker_pids": sorted(self._procs),
             "stuck_workers": len(self._stuck),
+            "ipc_round_trips": chunks,
+            "ipc_sampled_tasks": ipc["tasks"],
+            "ipc_bytes_out_per_task": round(ipc["out_bytes"] / sampled, 1),
+            "ipc_bytes_in_per_task": round(ipc["in_bytes"] / sampled, 1),
+            "ipc_pickle_us_per_task": round(ipc["out_ns"] / sampled / 1e3, 2),
+            **self._memory,
         }
+
+
+def worker_memory(procs: dict[int, Any]) -> dict[str, int]:
+    """USS (memory only that worker holds) and PSS (shared pages split fairly), summed."""
+    uss = pss = 0
+    for pid in procs:
+        try:
+            info = psutil.Process(pid).memory_full_info()
+        except (psutil.Error, OSError):
+            continue
+        uss += getattr(info, "uss", 0)
+        pss += getattr(info, "pss", 0)
+    return {"workers_uss_bytes": uss, "workers_pss_bytes": pss}

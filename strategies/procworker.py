@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import resource
 import signal
 import threading
@@ -67,6 +68,19 @@ def run_chunk(specs: Sequence[TaskSpec], queued_ns: int) -> list[RawRecord]:
         records.append(run_sync(collector, spec, queued_ns, log))
         slots[at] = 0
     return records
+
+
+def run_chunk_measured(specs: Sequence[TaskSpec], queued_ns: int) -> tuple[list[RawRecord], int]:
+    """run_chunk, plus the pickled size of what goes back (for a sample of chunks only)."""
+    records = run_chunk(specs, queued_ns)
+    return records, len(pickle.dumps(records))
+
+
+def compute_phase(spec: TaskSpec) -> tuple[int, int, int, int]:
+    """The hybrid's CPU phase: (started, finished, pid, thread id)."""
+    started = now_ns()
+    _state["collector"].compute(spec)
+    return started, now_ns(), os.getpid(), threading.get_ident()
 
 
 def usage() -> tuple[int, float, float, int, int, int]:

@@ -19,7 +19,7 @@ class TwoArgError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class UnpicklableFailure(SleepCollector):
-    def collect(self, spec: TaskSpec) -> object:  # type: ignore[override]
+    def collect(self, spec: TaskSpec) -> object:
         if spec.index == 1:
             raise TwoArgError(spec.symbol, 42)
         if spec.index == 2:

@@ -34,7 +34,8 @@ def sample_results(symbols: tuple[str, ...] = SYMBOLS) -> Results:
                   Usage(0.03, 0.01, 32 * 2**20, 30, 3)),
         RunRecord("processes", 2, "completed", 6 * S + 40_000_000, 95_000_000, prc,
                   Usage(0.02, 0.01, 33 * 2**20, 20, 2), Usage(0.05, 0.02, 80 * 2**20, 40, 5),
-                  {"start_method": "forkserver"}),
+                  {"start_method": "forkserver", "ipc_bytes_out_per_task": 310.0,
+                   "ipc_bytes_in_per_task": 190.0}),
     )  # fmt: skip
     config = {"workers": 6, "tasks": n, "latency_seconds": 2.0, "seed": 42}
     env = {"python": "3.11.7", "cpu_count": 2, "start_method": "forkserver"}

@@ -34,6 +34,15 @@ from bench.cli import main
         (["--seed", "x"], "--seed must be an integer"),
         (["--latency-dist", "constant", "--latency-spread", "1"], "takes no spread"),
         (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--cpu-work", "-1"], "--cpu-work must be an integer in 0..100000000 (got -1)"),
+        (["--workload", "gpu"], "--workload must be one of io, cpu, mixed (got 'gpu')"),
+        (["--cpu-impl", "rust"], "--cpu-impl must be one of python, numpy (got 'rust')"),
+        (["--fail-rate", "1.5"], "--fail-rate must be a probability in 0..1"),
+        (["--fail-mode", "explode"], "--fail-mode must be one of exception, timeout, hang"),
+        (["--fail-rate", "0.5", "--fail-mode", "hang"], "needs --task-timeout or --run-timeout"),
+        (["--task-timeout", "0"], "--task-timeout must be a finite number > 0"),
+        (["--task-timeout", "5", "--run-timeout", "1"], "must not exceed --run-timeout"),
+        (["--io", "carrier-pigeon"], "--io must be one of sleep, blocking"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

@@ -89,3 +89,10 @@ def test_fake_strategy_is_an_exact_list_scheduler() -> None:
     record = run("fake", plan, workers=2)
     assert record.wall_ns == stats.run_ideal_ns(record) == 3_000_000_000
     assert [t.started_ns for t in record.tasks] == [0, 0, 10**9, 10**9, 2 * 10**9]
+
+
+def test_asyncio_workers_use_one_task_per_worker_on_one_thread() -> None:
+    record = run("asyncio-workers", make_plan(8, LATENCY), workers=4)
+    assert stats.lanes(record.tasks) == {(os.getpid(), record.tasks[0].thread_id)}
+    assert len({t.task_name for t in record.tasks}) == 4  # 4 worker coroutines, not 8 tasks
+    assert stats.peak_overlap(record.tasks) == 4

@@ -19,12 +19,21 @@ Timing
 
 Execution
 
- strategy                  status   overlap   threads   pids   CPU (s)   RSS (MiB)   start-up (ms)
- ─────────────────────────────────────────────────────────────────────────────────────────────────
- sequential             completed         1         1      1      0.01        30.0            0.00
- asyncio                completed         6         1      1      0.03        31.0            0.00
- threads                completed         3         3      1      0.04        32.0            1.20
- processes    completed, 1 failed         2         2      2      0.10       113.0           95.00
+ strategy                  status   peak overlap   threads   pids   cores
+ ────────────────────────────────────────────────────────────────────────
+ sequential             completed              1         1      1       -
+ asyncio                completed              6         1      1       -
+ threads                completed              3         3      1       -
+ processes    completed, 1 failed              2         2      2       -
+
+Cost
+
+ strategy     CPU (s)   RSS (MiB)   IPC (B/task)   start-up (ms)
+ ───────────────────────────────────────────────────────────────
+ sequential      0.01        30.0              -            0.00
+ asyncio         0.03        31.0              -            0.00
+ threads         0.04        32.0              -            1.20
+ processes       0.10       113.0            500           95.00
 
 """
 

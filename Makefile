@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: bench test lint perf clean
+.PHONY: bench test lint demo perf clean
 
 # Re-install only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 
 bench: $(STAMP)
 	$(PY) -m bench run
+
+demo: $(STAMP)
+	$(PY) -m bench demo
 
 test: $(STAMP)
 	$(PY) -m pytest

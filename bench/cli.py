@@ -161,7 +161,13 @@ def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
     console.print(f"open the report: {(folder / 'report.html').resolve().as_uri()}", soft_wrap=True)
 
 
-HANDLERS = {"run": cmd_run, "report": cmd_report}
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bench.demo_cli import cmd_demo as demo
+
+    return demo(args)
+
+
+HANDLERS = {"run": cmd_run, "report": cmd_report, "demo": cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

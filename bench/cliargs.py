@@ -77,4 +77,13 @@ def build_parser(
     report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
     report.add_argument("--out", type=Path, help="where to write (default: beside the file)")
     report.set_defaults(handler=handlers["report"])
+    demo = sub.add_parser(
+        "demo", help="the lesson: every claim about asyncio's one thread, measured"
+    )
+    demo.add_argument("--fast", action="store_true", help="latencies x0.1: same shape, seconds")
+    demo.add_argument("--step", action="store_true", help="pause between chapters (on a terminal)")
+    demo.add_argument("--chapter", help="run only chapter N (1-9)")
+    demo.add_argument("--out", type=Path, help="output folder (default results/demo-<timestamp>)")
+    demo.add_argument("--force", action="store_true", help="replace an existing demo report")
+    demo.set_defaults(handler=handlers["demo"])
     return parser

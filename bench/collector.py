@@ -89,3 +89,12 @@ class BlockingSleepCollector(SleepCollector):
 
     async def acollect(self, spec: TaskSpec) -> object:
         return self.collect(spec)
+
+
+@dataclass(frozen=True, slots=True)
+class ToThreadCollector(SleepCollector):
+    """The fix for that mistake: the blocking call handed to a thread with asyncio.to_thread, so
+    the loop stays free to run the other coroutines."""
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        return await asyncio.to_thread(self.collect, spec)

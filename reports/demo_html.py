@@ -1,0 +1,41 @@
+"""The demo's handout: the chapters in order, each with its timelines, numbers and verdict, and a
+"claims checked" table. Self-contained like the main report (and built from its pieces)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from bench.model import RunRecord
+from bench.stats import summarize
+from reports.html import SCRIPT, SCRIPT_HASH, _embedded, _env
+from reports.timeline import timeline_svgs
+
+
+def _rows(runs: list[RunRecord]) -> list[dict[str, str]]:
+    rows = []
+    for run in runs:
+        s = summarize(run)
+        rows.append({"strategy": run.strategy, "workers": str(run.workers),
+                     "wall": f"{s.wall_s:.2f} s", "ideal": f"{s.ideal_s:.2f} s",
+                     "overlap": str(s.peak_overlap), "threads": str(s.threads),
+                     "pids": str(s.pids), "wait": f"{s.mean_queue_wait_s or 0:.2f} s",
+                     "startup": f"{s.startup_s * 1e3:.0f} ms"})  # fmt: skip
+    return rows
+
+
+def render_demo_html(chapters: list[dict[str, Any]], scale: float) -> str:
+    """`chapters`: number, title, explanation, claim, confirmed, evidence, log, runs."""
+    items = []
+    for ch in chapters:
+        runs: list[RunRecord] = ch["runs"]
+        svgs = [Markup(svg) for svg in timeline_svgs(runs)] if runs else []
+        items.append({**ch, "rows": _rows(runs), "svgs": svgs})
+    data, _ = _embedded(tuple(run for c in chapters for run in c["runs"]))
+    data["chapters"] = [{"number": c["number"], "claim": c["claim"],
+                         "verdict": "confirmed" if c["confirmed"] else "contradicted"}
+                        for c in chapters]  # fmt: skip
+    return _env.get_template("demo.html.j2").render(
+        chapters=items, scale=scale, data=data, script=Markup(SCRIPT), script_hash=SCRIPT_HASH
+    )

@@ -27,5 +27,9 @@ lint: $(STAMP)
 	$(PY) -m ruff format --no-cache --check .
 	$(PY) -m mypy
 
+# The harness's own speed vs bare loops; saves JSON under .benchmarks/ for --benchmark-compare.
+perf: $(STAMP)
+	$(PY) -m pytest tests/perf -p no:randomly -s --benchmark-autosave --benchmark-columns=min,max,rounds -o addopts="-ra -p no:cacheprovider"
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -73,7 +73,8 @@ class Lesson:
             seconds = sum(t.latency_ns + t.cpu_ns for t in plan) / 1e9 / width
             with self.display(inner if live_ok else None, seconds) as shown:
                 cores = usable_cpus() if workload != "io" else 0
-                options = StrategyOptions(workers, shown or inner, log=shown is None, cores=cores)
+                options = StrategyOptions(workers, shown or inner, log=shown is None, cores=cores,
+                                          watch_loop=False)  # fmt: skip
                 self.cache[key] = run_strategy(self.get(strategy), plan, options)
         return self.cache[key]
 

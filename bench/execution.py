@@ -28,6 +28,9 @@ class StrategyOptions:
     task_timeout_s: float | None = None
     run_timeout_s: float | None = None
     cores: int = 0  # usable CPUs when the plan has CPU work (bounds the ideal); 0 otherwise
+    # asyncio: a heartbeat that notices a blocked loop. It wakes the loop itself, so the demo
+    # turns it off where it counts context switches (the harness must not be what it measures).
+    watch_loop: bool = True
     progress: Callable[[int], None] = _no_progress
 
     @property

@@ -76,6 +76,7 @@ async def run_async(
     log: bool = False,
     timeout_s: float | None = None,
     queued_ns: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     """Run the async face for one task on the running loop, behind `limit` if given.
 
@@ -92,14 +93,15 @@ async def run_async(
     try:
         started = now_ns()
         if log:
-            if limit is not None and started - queued > 1_000_000:
-                log_line(f"Acquired semaphore after {(started - queued) / 1e9:.2f}s wait", name)
-            log_line(f"Starting to process {spec.symbol}", name)
+            _log_start(spec, name, started - queued if limit is not None else 0)
         error: str | None = None
         status = "ok"
         try:
-            async with asyncio.timeout(timeout_s):
+            if timeout_s is None:  # the common case, without a Timeout object per task
                 await collector.acollect(spec)
+            else:
+                async with asyncio.timeout(timeout_s):
+                    await collector.acollect(spec)
         except TimeoutError as exc:
             status, error = (
                 "timeout",
@@ -118,8 +120,16 @@ async def run_async(
     finally:
         if limit is not None:
             limit.release()
+    if progress is not None:
+        progress(len(sink))
     if log:
         log_line(_outcome(spec, status, finished - started, error), name)
+
+
+def _log_start(spec: TaskSpec, name: str | None, waited_ns: int) -> None:
+    if waited_ns > 1_000_000:
+        log_line(f"Acquired semaphore after {waited_ns / 1e9:.2f}s wait", name)
+    log_line(f"Starting to process {spec.symbol}", name)
 
 
 def _outcome(spec: TaskSpec, status: str, duration_ns: int, error: str | None) -> str:

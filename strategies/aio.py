@@ -9,8 +9,8 @@ from bench.model import Meta, RawRecord, TaskSpec
 from bench.recording import run_async
 from strategies.base import Strategy, StrategyAborted, StrategyOptions
 
-HEARTBEAT_S = 0.025
 BLOCKED_S = 0.1  # asyncio's own slow_callback_duration: a callback this long blocked the loop
+HEARTBEAT_S = BLOCKED_S  # a wake-up every 100 ms: a block that long cannot slip between two
 
 
 class AsyncioStrategy(Strategy):
@@ -35,25 +35,27 @@ class AsyncioStrategy(Strategy):
     async def _gather(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         # Created first so it runs first, but only once the tasks below exist: creating 100,000
         # of them is the harness's own work, not a blocking call in the collector.
-        watcher = asyncio.create_task(self._heartbeat(), name="bench-heartbeat")
+        watcher = None
+        if self.options.watch_loop:
+            watcher = asyncio.create_task(self._heartbeat(), name="bench-heartbeat")
         running = self._spawn(tasks, sink)
         try:
             # gather, not a TaskGroup: one task's failure is data, it must not cancel the others.
             await asyncio.gather(*running)
         finally:
-            watcher.cancel()
+            if watcher is not None:
+                watcher.cancel()
 
     def _spawn(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> list[asyncio.Task[None]]:
         """One task per symbol, each waiting its turn at the semaphore."""
         options = self.options
         collector, log, progress = options.collector, options.log, options.progress
-        limit = asyncio.Semaphore(options.workers)
+        # A semaphore that can never block only costs time: leave it out when workers >= tasks.
+        limit = asyncio.Semaphore(options.workers) if options.workers < len(tasks) else None
 
-        async def one(spec: TaskSpec) -> None:
-            await run_async(collector, spec, limit, sink, log, options.task_timeout_s)
-            progress(len(sink))
-
-        return [asyncio.create_task(one(spec)) for spec in tasks]
+        timeout = options.task_timeout_s
+        return [asyncio.create_task(run_async(collector, spec, limit, sink, log, timeout, None,
+                                              progress)) for spec in tasks]  # fmt: skip
 
     async def _heartbeat(self) -> None:
         """Measure how late the loop wakes us: a late wake-up means something blocked it."""

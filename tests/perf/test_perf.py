@@ -1,0 +1,120 @@
+"""`make perf`: the harness's own speed, measured side by side with bare loops (issue targets).
+
+Not part of `make test`: these take a couple of minutes and report, rather than assert, speed
+(a loaded machine must not fail a build). Ratios land in the saved JSON's extra_info and are
+printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.html import render_html
+from reports.trace import trace_json
+from tests.perf import cases
+
+SUMMARY: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_summary() -> Any:
+    yield
+    print("\n" + "\n".join(SUMMARY))
+
+
+def _once(benchmark: Any, fn: Any) -> Any:
+    return benchmark.pedantic(fn, rounds=1, iterations=1, warmup_rounds=0)
+
+
+@pytest.mark.parametrize(("strategy", "count", "latency", "workers"), [
+    ("sequential", 10, 0.05, 1),
+    ("asyncio", 200, 0.05, 20), ("asyncio-workers", 200, 0.05, 20), ("threads", 200, 0.05, 20),
+    ("asyncio", 2000, 0.1, 500), ("asyncio-workers", 2000, 0.1, 500), ("threads", 2000, 0.1, 500),
+    ("processes", 64, 0.05, 8),
+])  # fmt: skip
+def test_fidelity(benchmark: Any, strategy: str, count: int, latency: float, workers: int) -> None:
+    result = _once(benchmark, lambda: cases.fidelity(strategy, count, latency, workers))
+    benchmark.extra_info.update(result.info())
+    SUMMARY.append(f"fidelity {strategy:16} {count:5} x {latency * 1e3:.0f} ms / {workers:3}: "
+                   f"harness {result.harness_eff:.3f}, bare {result.bare_eff:.3f}, "
+                   f"ratio {result.ratio:.3f} (target >= 0.98)")  # fmt: skip
+
+
+def test_recording_cost(benchmark: Any) -> None:
+    result = _once(benchmark, lambda: cases.recording_cost(100_000))
+    benchmark.extra_info.update(result)
+    SUMMARY.append(
+        f"recording 100,000 zero-latency asyncio tasks: harness {result['harness_s']:.2f} s vs "
+        f"bare create_task+gather {result['bare_s']:.2f} s, ratio {result['ratio']:.2f} "
+        f"(target <= 1.5); vs a bare loop with the GC off too {result['bare_same_gc_s']:.2f} s, "
+        f"ratio {result['ratio_same_gc']:.2f}"
+    )
+
+
+@pytest.mark.parametrize(("strategy", "count", "workers"), [
+    ("sequential", 100_000, 1), ("asyncio", 100_000, 100_000), ("asyncio-workers", 100_000, 100),
+    ("threads", 100_000, 4), ("processes", 100_000, 2),
+])  # fmt: skip
+def test_ns_per_recorded_task(benchmark: Any, strategy: str, count: int, workers: int) -> None:
+    ns = _once(benchmark, lambda: cases.ns_per_task(strategy, count, workers))
+    benchmark.extra_info["ns_per_task"] = ns
+    SUMMARY.append(f"cost per recorded task, {strategy}: {ns:,.0f} ns")
+
+
+def test_scale_100k_tasks(benchmark: Any, tmp_path: Path) -> None:
+    result = _once(benchmark, lambda: cases.fidelity("asyncio", 100_000, 0.05, 1000, rounds=1))
+    # Memory in a process of its own: the whole `bench run`, and the run's own peak (reset at
+    # its start), as recorded in results.json.
+    argv = [sys.executable, "-m", "bench", "run", "--strategies", "asyncio", "--tasks", "100000",
+            "--workers", "1000", "--latency", "0.05", "--out", str(tmp_path)]  # fmt: skip
+    subprocess.run(argv, check=True, capture_output=True, timeout=300)
+    whole = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    during = run["usage"]["parent"]["peak_rss_bytes"] / 2**20
+    benchmark.extra_info.update(
+        {**result.info(), "run_peak_rss_mib": during, "command_peak_rss_mib": whole}
+    )
+    SUMMARY.append(
+        f"scale 100,000 x 50 ms / 1000 asyncio: harness {result.harness_eff:.3f}, "
+        f"bare {result.bare_eff:.3f}, ratio {result.ratio:.3f} (target >= 0.95); "
+        f"peak RSS during the run {during:.0f} MiB (target < 300), of the whole command "
+        f"incl. writing results and reports {whole:.0f} MiB"
+    )
+
+
+def test_report_render_100k(benchmark: Any, tmp_path: Path) -> None:
+    from tests.samples import large_results
+
+    results = large_results(100_000)
+
+    def render() -> tuple[float, int, int]:
+        begin = time.perf_counter()
+        html, trace = render_html(results), trace_json(results)
+        return time.perf_counter() - begin, len(html), len(trace)
+
+    seconds, html, trace = _once(benchmark, render)
+    benchmark.extra_info.update({"seconds": seconds, "html_bytes": html, "trace_bytes": trace})
+    SUMMARY.append(
+        f"report of 100,000 tasks: {seconds:.1f} s (target < 15), HTML "
+        f"{html / 2**20:.1f} MiB (target < 10), trace {trace / 2**20:.0f} MiB"
+    )
+
+
+def test_make_bench_default_scenario(benchmark: Any, tmp_path: Path) -> None:
+    def bench() -> float:
+        begin = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bench", "run", "--out", str(tmp_path / "out")],
+                       check=True, capture_output=True, timeout=120)  # fmt: skip
+        return time.perf_counter() - begin
+
+    seconds = _once(benchmark, bench)
+    benchmark.extra_info["seconds"] = seconds
+    SUMMARY.append(f"bench run, default scenario: {seconds:.1f} s end to end (target < 30)")

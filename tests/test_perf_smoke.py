@@ -1,0 +1,17 @@
+"""A smoke run of the `make perf` measurements at tiny sizes: the code paths work; no timing."""
+
+from __future__ import annotations
+
+from tests.perf import cases
+
+
+def test_fidelity_cases_run_for_every_strategy() -> None:
+    for strategy in ("sequential", "asyncio", "asyncio-workers", "threads", "processes"):
+        result = cases.fidelity(strategy, 4, 0.01, 2, rounds=1)
+        assert result.ideal_s > 0 and result.harness_s > 0 and result.bare_s > 0
+        assert result.ratio > 0
+
+
+def test_recording_cost_and_ns_per_task_run() -> None:
+    assert cases.recording_cost(50, rounds=1)["ratio"] > 0
+    assert cases.ns_per_task("threads", 20, 2) > 0

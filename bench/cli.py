@@ -19,20 +19,27 @@ from pathlib import Path
 from rich.console import Console
 
 import strategies
-from bench import environment
-from bench.calibrate import with_cpu_estimates
+from bench import environment, session
 from bench.cliargs import build_parser
-from bench.collector import BlockingSleepCollector, SleepCollector
-from bench.config import MachineLimit, RunConfig, UsageError, build_config, check_machine_limits
-from bench.execution import StrategyOptions
+from bench.config import (
+    MAX_TASKS,
+    MAX_WORKERS,
+    MachineLimit,
+    RunConfig,
+    UsageError,
+    build_config,
+    check_machine_limits,
+    parse_float,
+    parse_int,
+    parse_list,
+)
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
-from bench.progress import make_progress
-from bench.results import ResultsFileError, load, save, tasks_csv, write_atomic
-from bench.runner import RunInterrupted, run_strategy
+from bench.results import ResultsFileError, load, tasks_csv, write_atomic
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_RESULTS, EXIT_ENV, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
 EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+EXIT_REGRESSION = 1  # bench compare --fail-above: a significant slowdown
 
 
 class Terminated(KeyboardInterrupt):
@@ -52,58 +59,68 @@ def _let_next_signal_through() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def collector_for(config: RunConfig) -> SleepCollector:
-    kind = {"sleep": SleepCollector, "blocking": BlockingSleepCollector}[config.io]
-    return kind(config.scenario.seed, config.cpu_impl)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     config = build_config(args, strategies.names(), list(strategies.HIDDEN))
+    repeat, warmup = (
+        parse_int("--repeat", args.repeat, 1, 1000),
+        parse_int("--warmup", args.warmup, 0, 100),
+    )
+    _check_limits(config)
+    folder = prepare(args.out, args.force)
+    jobs = session.run_jobs(config, repeat, warmup)
+    described = {**config.describe(), "repeat": repeat, "warmup": warmup}
+    return _session(jobs, config, described, folder)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    workers = [
+        parse_int("--workers", w, 1, MAX_WORKERS) for w in parse_list("--workers", args.workers)
+    ]
+    tasks = [parse_int("--tasks", n, 1, MAX_TASKS) for n in parse_list("--tasks", args.tasks)]
+    latencies = [parse_float("--latency", x, 0.0) for x in parse_list("--latency", args.latency)]
+    axes: dict[str, object] = {"workers": workers, "tasks": tasks, "latency": latencies}
+    configs = [
+        build_config(argparse.Namespace(**{**vars(args), "workers": str(w), "tasks": str(n),
+                                           "latency": repr(x)}),
+                     strategies.names(), list(strategies.HIDDEN))
+        for n in tasks for x in latencies for w in workers
+    ]  # fmt: skip
+    repeat, warmup = (
+        parse_int("--repeat", args.repeat, 1, 1000),
+        parse_int("--warmup", args.warmup, 0, 100),
+    )
+    _check_limits(configs[0], max(workers))
+    folder = prepare(args.out, args.force)
+    jobs = session.sweep_jobs(configs, repeat, warmup)
+    described = {**configs[0].describe(), "sweep": axes, "repeat": repeat, "warmup": warmup}
+    for key in ("workers", "tasks", "latency_seconds", "symbols"):
+        described.pop(key, None)
+    return _session(jobs, configs[0], described, folder)
+
+
+def _check_limits(config: RunConfig, workers: int | None = None) -> None:
     try:
-        check_machine_limits(config.workers, config.strategies)
+        check_machine_limits(workers or config.workers, config.strategies)
     except MachineLimit as exc:
         raise EnvironmentProblem(str(exc)) from None
-    folder = prepare(args.out, args.force)
-    plan = with_cpu_estimates(config.scenario.plan(), collector_for(config))
-    results = Results(environment.collect(config.start_method), config.describe(), (),
+
+
+def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, object],
+             folder: Path) -> int:  # fmt: skip
+    results = Results(environment.collect(config.start_method), described, (),
                       datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        results, code = _run_all(config, plan, results, folder)
+        outcome = session.execute(jobs, config, results, folder, _let_next_signal_through,
+                                  _warn_about)  # fmt: skip
     finally:
         signal.signal(signal.SIGTERM, previous)
+    results = outcome.results
     write_atomic(folder / "tasks.csv", tasks_csv(results))
     _print_summary(results, folder, write_reports(results, folder))
-    return code
-
-
-def _run_all(
-    config: RunConfig, plan: Sequence[object], results: Results, folder: Path
-) -> tuple[Results, int]:
-    code = EXIT_OK
-    with make_progress(sys.stderr, len(plan)) as progress:
-        for name in config.strategies:
-            options = StrategyOptions(
-                workers=config.workers, collector=collector_for(config), log=config.verbose,
-                start_method=config.start_method, chunksize=config.chunksize,
-                task_timeout_s=config.task_timeout_s, run_timeout_s=config.run_timeout_s,
-                cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
-                progress=progress.begin(name),
-            )  # fmt: skip
-            try:
-                run = run_strategy(strategies.get(name), plan, options, _let_next_signal_through)  # type: ignore[arg-type]
-            except RunInterrupted as stop:
-                results = _saved(results, stop.record, folder)
-                progress.end(stop.record)
-                return results, EXIT_SIGTERM if isinstance(
-                    stop.__cause__, Terminated
-                ) else EXIT_SIGINT
-            results = _saved(results, run, folder)
-            progress.end(run)
-            _warn_about(run)
-            if run.status == "aborted":
-                code = EXIT_ABORTED
-    return results, code
+    if outcome.interrupted_by is not None:
+        return EXIT_SIGTERM if isinstance(outcome.interrupted_by, Terminated) else EXIT_SIGINT
+    return EXIT_ABORTED if outcome.aborted else EXIT_OK
 
 
 def _warn_about(run: RunRecord) -> None:
@@ -119,17 +136,10 @@ def _warn_about(run: RunRecord) -> None:
               "killed; they were left running (leaked)", file=sys.stderr)  # fmt: skip
 
 
-def _saved(results: Results, run: RunRecord, folder: Path) -> Results:
-    """Add a finished run and rewrite results.json at once: partial results survive anything."""
-    results = Results(results.environment, results.config, (*results.runs, run), results.created)
-    save(results, folder / "results.json")
-    return results
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     path: Path = args.path
     source = path / "results.json" if path.is_dir() else path
-    results = load(source)
+    results = _load_path(path)
     folder = args.out or source.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -139,6 +149,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise EnvironmentProblem(f"cannot write to {folder}: {exc.strerror or exc}") from None
     _print_summary(results, folder, written)
     return EXIT_OK
+
+
+def _has_rounds_or_sweep(results: Results) -> bool:
+    return "sweep" in results.config or any(r.round > 0 for r in results.runs)
 
 
 def write_reports(results: Results, folder: Path) -> list[Path]:
@@ -154,11 +168,46 @@ def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
 
     console = Console(highlight=False)
     console.print(build_tables(results))
+    if _has_rounds_or_sweep(results):
+        from bench.repeats import summarize_groups
+        from reports.stats_table import stats_table, warning_lines
+
+        groups = summarize_groups(results.runs)
+        console.print(stats_table(groups))
+        for line in warning_lines(groups):
+            console.print(line, soft_wrap=True)
     for line in cpu_findings(results.runs, dict(results.config)):
         console.print(f"- {line}", soft_wrap=True)
     for path in [folder / "results.json", folder / "tasks.csv", *reports]:
         console.print(f"{path.name + ':':<13} {path}", soft_wrap=True)
     console.print(f"open the report: {(folder / 'report.html').resolve().as_uri()}", soft_wrap=True)
+
+
+def _load_path(path: Path) -> Results:
+    return load(path / "results.json" if path.is_dir() else path)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from bench.compare import compare, differences, unmatched
+    from reports.compare_table import compare_table
+
+    limit = None if args.fail_above is None else parse_float("--fail-above", args.fail_above, 0.0)
+    base, current = _load_path(args.baseline), _load_path(args.current)
+    rows = compare(base, current)
+    console = Console(highlight=False)
+    for line in differences(base, current):
+        print(f"warning: the files differ in {line}", file=sys.stderr)
+    for line in unmatched(base, current):
+        print(f"note: {line}", file=sys.stderr)
+    if not rows:
+        raise UsageError("the two files have no strategy and configuration in common")
+    console.print(compare_table(rows))
+    if any(len(c.base) < 3 or len(c.current) < 3 for c in rows):
+        console.print("note: fewer than 3 runs on a side cannot be significant; use --repeat")
+    regressions = [c for c in rows if limit is not None and c.regressed(limit)]
+    for c in regressions:
+        console.print(f"regression: {c.label} is {c.ratio - 1:.1%} slower (p={c.p_value:.3f})")
+    return EXIT_REGRESSION if regressions else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -167,7 +216,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo(args)
 
 
-HANDLERS = {"run": cmd_run, "report": cmd_report, "demo": cmd_demo}
+HANDLERS = {
+    "run": cmd_run,
+    "sweep": cmd_sweep,
+    "report": cmd_report,
+    "compare": cmd_compare,
+    "demo": cmd_demo,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,6 +61,8 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
     add("--chunksize", default="1", help="tasks per process-pool submission (default 1)")
     add("--out", type=Path, help="output folder (default results/<timestamp>)")
     add("--force", action="store_true", help="replace an existing results.json")
+    add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")
+    add("--warmup", default="0", help="rounds run first and thrown away (default 0)")
     add("-v", "--verbose", action="store_true", help="log every task as it runs")  # fmt: skip
 
 
@@ -73,10 +75,24 @@ def build_parser(
     run = sub.add_parser("run", help="run strategies over one seeded workload")
     _run_flags(run, names, default)
     run.set_defaults(handler=handlers["run"])
+    sweep = sub.add_parser(
+        "sweep", help="every strategy over a grid of workers (and tasks, latency)"
+    )
+    _run_flags(sweep, names, default)
+    sweep.set_defaults(handler=handlers["sweep"], workers="1,2,4,8,16,32,64", tasks="64",
+                       latency="0.05")  # fmt: skip
     report = sub.add_parser("report", help="re-render the reports from a saved results.json")
     report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
     report.add_argument("--out", type=Path, help="where to write (default: beside the file)")
     report.set_defaults(handler=handlers["report"])
+    compare = sub.add_parser("compare", help="compare two saved results: ratios and significance")
+    compare.add_argument("baseline", type=Path, help="the earlier results.json (or its folder)")
+    compare.add_argument("current", type=Path, help="the later results.json (or its folder)")
+    compare.add_argument(
+        "--fail-above",
+        help="exit 1 when a strategy got significantly slower by more than this many percent",
+    )
+    compare.set_defaults(handler=handlers["compare"])
     demo = sub.add_parser(
         "demo", help="the lesson: every claim about asyncio's one thread, measured"
     )

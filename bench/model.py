@@ -167,6 +167,7 @@ class RunRecord:
     details: Meta = field(default_factory=dict)
     reason: str | None = None
     cores: int = 0  # usable CPUs, which bound CPU work in the ideal time (0: not a limit)
+    round: int = 0  # which repetition (--repeat), counted from 0
 
     def __post_init__(self) -> None:
         if self.status not in RUN_STATUSES:

@@ -56,22 +56,27 @@ class RunProgress:
             )  # fmt: skip
             self._bar.counters = {}
 
-    def begin(self, name: str) -> Callable[[int], None]:
+    def begin(self, name: str, total: int | None = None) -> Callable[[int], None]:
         counter = _Counter()
         if self._bar is not None:
-            task_id = self._bar.add_task(name, total=self._total)
+            # One bar at a time: a sweep of 50 runs must not stack 50 finished bars.
+            for old in list(self._bar.counters):
+                self._bar.remove_task(old)
+                del self._bar.counters[old]
+            task_id = self._bar.add_task(name, total=total or self._total)
             self._bar.counters[task_id] = counter
             self._current = counter
         return counter.set
 
-    def end(self, run: RunRecord) -> None:
+    def end(self, run: RunRecord, note: str = "") -> None:
         ran = sum(t.ran for t in run.tasks)
         if self._current is not None:
             self._current.done = ran
         self._console.print(
             f"{run.strategy}: {run.status}, {ran}/{len(run.tasks)} tasks in "
-            f"{run.wall_ns / 1e9:.2f} s (start-up {run.startup_ns / 1e9:.3f} s)",
+            f"{run.wall_ns / 1e9:.2f} s (start-up {run.startup_ns / 1e9:.3f} s){note}",
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -2,7 +2,7 @@
 
 Schema history (bump SCHEMA_VERSION and add a migration for every incompatible change):
   1 - first version: environment, config, runs[] with tasks[] (times in seconds from the run start).
-      Optional fields added since, read with defaults when absent: runs[].cores,
+      Optional fields added since, read with defaults when absent: runs[].cores, runs[].round,
       tasks[].cpu_seconds, tasks[].phases[].
 """
 
@@ -92,6 +92,7 @@ def run_to_dict(run: RunRecord) -> dict[str, Any]:
         "efficiency": efficiency(run),
         "startup_seconds": run.startup_ns / 1e9,
         "cores": run.cores,
+        "round": run.round,
         "usage": {"parent": _usage_to_dict(run.parent), "children": _usage_to_dict(run.children)},
         "details": dict(run.details),
         "tasks": [task_to_dict(t) for t in run.tasks],
@@ -282,6 +283,7 @@ def _run(obj: Any, where: str) -> RunRecord:
             details=_field(obj, "details", (dict,), where),
             reason=_field(obj, "reason", _OPT_STR, where),
             cores=_optional(obj, "cores", (int,), where, 0),
+            round=_optional(obj, "round", (int,), where, 0),
         )
     except ValueError as exc:
         raise _Shape(where, str(exc)) from None

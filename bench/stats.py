@@ -164,7 +164,13 @@ def _ipc_bytes(run: RunRecord) -> float | None:
     return None
 
 
+def plan_key(run: RunRecord) -> tuple[int, int]:
+    """What the plan was, whoever ran it: runs of one plan compare with its sequential run."""
+    return (len(run.tasks), sum(t.latency_ns for t in run.tasks))
+
+
 def summarize_all(runs: Sequence[RunRecord]) -> list[RunSummary]:
-    """Summaries for every run; speed-ups are against the sequential run, where there is one."""
-    baseline = next((r for r in runs if r.strategy == "sequential"), None)
-    return [summarize(run, baseline) for run in runs]
+    """Summaries for every run; speed-ups are against the sequential run of the same plan and
+    round, where there is one."""
+    baselines = {(r.round, plan_key(r)): r for r in runs if r.strategy == "sequential"}
+    return [summarize(run, baselines.get((run.round, plan_key(run)))) for run in runs]

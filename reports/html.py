@@ -16,9 +16,12 @@ import jinja2
 from markupsafe import Markup
 
 from bench.model import Results, RunRecord
+from bench.repeats import summarize_groups
 from reports import charts, timeline
 from reports.frames import runs_frame
 from reports.reading import cpu_findings, readings
+from reports.stats_table import stats_rows, warning_lines
+from reports.sweep_charts import sweep_svgs
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
 ROWS_PER_RUN = 200  # task rows shown per run in the page
@@ -104,9 +107,20 @@ def _display(value: object) -> str:
     return shown + (f" … and {more} more" if more > 0 else "")
 
 
+def _statistics(results: Results) -> tuple[list[dict[str, str]], list[str], list[Markup]]:
+    """Rows, warnings and sweep charts, when the file holds rounds or a sweep."""
+    if "sweep" not in results.config and not any(r.round for r in results.runs):
+        return [], [], []
+    groups = summarize_groups(results.runs)
+    charts_ = [Markup(svg) for svg in sweep_svgs(groups)] if "sweep" in results.config else []
+    return stats_rows(groups), warning_lines(groups), charts_
+
+
 def render_html(results: Results) -> str:
-    runs = results.runs
+    # Timelines of the first round only: later rounds and sweep points repeat the picture.
+    runs = tuple(r for r in results.runs if r.round == 0)
     svgs = timeline.timeline_svgs(runs)
+    stats, warnings, sweep = _statistics(results)
     data, omitted = _embedded(runs)
     return _env.get_template("report.html.j2").render(
         title="concurrency-bench report",
@@ -123,7 +137,7 @@ def render_html(results: Results) -> str:
             for run, svg, text in zip(runs, svgs, readings(runs), strict=True)
         ],
         concurrency=Markup(charts.concurrency_svg(runs)) if runs else "",
-        speedup=Markup(charts.speedup_svg(runs)) if runs else "",
+        speedup=Markup(charts.speedup_svg(runs)) if runs and not sweep else "",
         findings=cpu_findings(runs, dict(results.config)),
         environment=_scenario(dict(results.environment)),
         scenario=_scenario(dict(results.config)),
@@ -131,4 +145,7 @@ def render_html(results: Results) -> str:
         omitted=omitted,
         script=Markup(SCRIPT),
         script_hash=SCRIPT_HASH,
+        stats=stats,
+        stat_warnings=warnings,
+        sweep=sweep,
     )

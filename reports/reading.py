@@ -74,7 +74,7 @@ def cpu_findings(runs: Sequence[RunRecord], config: dict[str, object]) -> list[s
     workload = config.get("workload", "io")
     if workload == "io":
         return []
-    summaries = {s.strategy: s for s in stats.summarize_all(runs)}
+    summaries = {s.strategy: s for s in stats.summarize_all([r for r in runs if r.round == 0])}
     base = summaries.get("sequential")
     if base is None:
         return ["Add the sequential strategy to compare the others against it."]

@@ -1,0 +1,101 @@
+"""Repeated runs and sweeps: group runs of the same configuration, summarise them, warn.
+
+Groups are keyed by what was run (strategy, workers, number of tasks, total planned latency), so a
+sweep's points and a run's rounds fall out of the same records. pyperf's rules of thumb decide
+when a result may be unstable.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.model import RunRecord
+from bench.significance import bootstrap_ci, iqr
+from bench.stats import efficiency, plan_key
+
+GroupKey = tuple[str, int, int, int]
+
+
+def group_key(run: RunRecord) -> GroupKey:
+    return (run.strategy, run.workers, len(run.tasks), sum(t.latency_ns for t in run.tasks))
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    median: float
+    low: float  # 95% bootstrap interval of the median
+    high: float
+    minimum: float
+    maximum: float
+    iqr: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        low, high = bootstrap_ci(values)
+        return cls(statistics.median(values), low, high, min(values), max(values), iqr(values))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStats:
+    strategy: str
+    workers: int
+    tasks: int
+    latency_s: float  # mean planned latency
+    runs: int
+    wall: Spread
+    cpu: Spread
+    efficiency: Spread | None
+    speedup: Spread | None
+    warnings: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.strategy} (workers {self.workers}, {self.tasks} tasks)"
+
+
+def instability(values: Sequence[float]) -> list[str]:
+    """pyperf's checks: spread, outliers, too short for the clock, a slow first run."""
+    found = []
+    mean = statistics.fmean(values)
+    if statistics.median(values) < 1e-3:
+        found.append("runs shorter than 1 ms are too short for the clock")
+    if len(values) >= 2 and mean > 0:
+        stdev = statistics.stdev(values)
+        if stdev >= 0.1 * mean:
+            found.append(f"unstable: stdev is {stdev / mean:.0%} of the mean")
+        if max(values) >= 1.5 * mean or min(values) <= 0.5 * mean:
+            found.append("unstable: min or max is 50% or more away from the mean")
+    if len(values) >= 3 and values[0] > 1.5 * statistics.median(values[1:]):
+        found.append("the first run was much slower than the rest: use --warmup")
+    return found
+
+
+def summarize_groups(runs: Sequence[RunRecord]) -> list[GroupStats]:
+    completed = [r for r in runs if r.status == "completed" and r.wall_ns > 0]
+    baselines: dict[tuple[int, tuple[int, int]], RunRecord] = {
+        (r.round, plan_key(r)): r for r in completed if r.strategy == "sequential"
+    }
+    groups: dict[GroupKey, list[RunRecord]] = {}
+    for run in completed:
+        groups.setdefault(group_key(run), []).append(run)
+    out = []
+    for (strategy, workers, tasks, latency_ns), members in groups.items():
+        members.sort(key=lambda r: r.round)
+        walls = [r.wall_ns / 1e9 for r in members]
+        effs = [e for e in (efficiency(r) for r in members) if e is not None]
+        ups = [base.wall_ns / r.wall_ns for r in members
+               if (base := baselines.get((r.round, plan_key(r)))) is not None]  # fmt: skip
+        cpus = [r.parent.cpu_s + r.children.cpu_s for r in members]
+        out.append(GroupStats(strategy, workers, tasks, latency_ns / max(tasks, 1) / 1e9,
+                              len(members), Spread.of(walls), Spread.of(cpus),
+                              Spread.of(effs) if effs else None, Spread.of(ups) if ups else None,
+                              tuple(instability(walls))))  # fmt: skip
+    return out
+
+
+def interleaved_order(strategies: Sequence[str], rounds: int, warmup: int) -> list[tuple[int, str]]:
+    """(round, strategy) in the order to run them: A B C D, A B C D, ... (as asv does), so drift
+    spreads evenly; warm-up rounds are numbered negative and thrown away."""
+    return [(r, s) for r in range(-warmup, rounds) for s in strategies]

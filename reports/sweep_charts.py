@@ -1,0 +1,87 @@
+"""Sweep charts: wall time and efficiency against workers, with the ideal curve and the knee; a
+heat map of efficiency when the sweep has two axes (workers x tasks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from bench.repeats import GroupStats
+from bench.stats import ideal_ns
+from bench.sweep import curves, knee
+from reports.svg import style, to_svg
+
+
+def sweep_svgs(groups: Sequence[GroupStats]) -> list[str]:
+    svgs = []
+    for (tasks, latency), by_strategy in sorted(curves(groups).items()):
+        svgs.append(_curve_svg(tasks, latency, by_strategy))
+    if len({t for t, _ in curves(groups)}) > 1:
+        svgs.append(_heatmap_svg(groups))
+    return svgs
+
+
+def _curve_svg(tasks: int, latency: float, by_strategy: dict[str, list[GroupStats]]) -> str:
+    with style():
+        fig = Figure(figsize=(11, 3.6))
+        wall_ax, eff_ax = fig.subplots(1, 2)
+        workers = sorted({g.workers for gs in by_strategy.values() for g in gs})
+        ideal = [ideal_ns([round(latency * 1e9)] * tasks, w) / 1e9 for w in workers]
+        wall_ax.plot(workers, ideal, "k--", linewidth=1, label="ideal")
+        for name, gs in sorted(by_strategy.items()):
+            xs, walls = [g.workers for g in gs], [g.wall.median for g in gs]
+            line = wall_ax.plot(xs, walls, marker="o", label=name)[0]
+            effs = [g.efficiency.median if g.efficiency else 0.0 for g in gs]
+            eff_ax.plot(xs, effs, marker="o", color=line.get_color(), label=name)
+            best = knee(list(zip(xs, walls, strict=True)))
+            if best is not None:
+                y = walls[xs.index(best)]
+                wall_ax.annotate(f"knee {best}", (best, y), textcoords="offset points",
+                                 xytext=(4, 8), fontsize=7, color=line.get_color())  # fmt: skip
+                wall_ax.plot([best], [y], marker="s", markersize=9, fillstyle="none",
+                             color=line.get_color())  # fmt: skip
+        for ax in (wall_ax, eff_ax):
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(workers, [str(w) for w in workers])
+            ax.set_xlabel("workers")
+        wall_ax.set_yscale("log")
+        # Log axes label ticks with mathtext, which is off (symbols may contain "$"): plain text.
+        wall_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        wall_ax.yaxis.set_minor_formatter(
+            FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[:1] in ("2", "5") else "")
+        )
+        wall_ax.set_ylabel("wall time (s, median)")
+        eff_ax.set_ylabel("efficiency (ideal / wall)")
+        eff_ax.set_ylim(0, 1.1)
+        eff_ax.axhline(1.0, color="k", linestyle="--", linewidth=1)
+        wall_ax.legend(fontsize=7)
+        title = f"{tasks} tasks x {latency * 1e3:g} ms: wall time and efficiency against workers"
+        fig.suptitle(f"{title} (knee: fewest workers within 5% of the best)", fontsize=9)
+    return to_svg(fig)
+
+
+def _heatmap_svg(groups: Sequence[GroupStats]) -> str:
+    names = sorted({g.strategy for g in groups if g.strategy != "sequential"})
+    workers = sorted({g.workers for g in groups if g.strategy != "sequential"})
+    tasks = sorted({g.tasks for g in groups})
+    with style():
+        fig = Figure(figsize=(3.6 * len(names), 3.2))
+        axes = fig.subplots(1, len(names), squeeze=False)[0]
+        for ax, name in zip(axes, names, strict=True):
+            cells = {(g.tasks, g.workers): g.efficiency.median if g.efficiency else 0.0
+                     for g in groups if g.strategy == name}  # fmt: skip
+            grid = [[cells.get((t, w), 0.0) for w in workers] for t in tasks]
+            image = ax.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto", origin="lower")
+            ax.set_xticks(range(len(workers)), [str(w) for w in workers])
+            ax.set_yticks(range(len(tasks)), [str(t) for t in tasks])
+            ax.set_xlabel("workers")
+            ax.set_ylabel("tasks")
+            ax.set_title(f"{name}: efficiency", fontsize=9)
+            for i, row in enumerate(grid):
+                for j, value in enumerate(row):
+                    ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
+                            color="white" if value < 0.6 else "black")  # fmt: skip
+        fig.colorbar(image, ax=list(axes), shrink=0.8)
+    return to_svg(fig)

@@ -7,12 +7,14 @@ file, 4 environment problem, 5 a strategy aborted (partial results saved), 130/1
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from bench.config import (
     UsageError,
     build_config,
     check_machine_limits,
+    http_faults,
     parse_float,
     parse_int,
     parse_list,
@@ -98,6 +101,37 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return _session(jobs, configs[0], described, folder)
 
 
+@contextmanager
+def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
+    """With --io http, the mock API in a process of its own for the whole session."""
+    if config.io != "http":
+        yield config
+        return
+    from bench.serve import server_process
+
+    with server_process(config.scenario.seed, config.http_faults) as (url, _pid):
+        yield dataclasses.replace(config, base_url=url)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bench.serve import serve
+
+    port = parse_int("--port", args.port, 0, 65535)
+    seed = parse_int("--seed", args.seed, 0, 2**63 - 1)
+    faults = dataclasses.replace(http_faults(args.faults),
+                                 slow_seconds=parse_float("--slow-seconds", args.slow_seconds, 0.0),
+                                 retry_after=args.retry_after)  # fmt: skip
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"warning: binding {args.host}: the mock API is reachable from other machines",
+              file=sys.stderr)  # fmt: skip
+    parent = None if args.parent_pid is None else int(args.parent_pid)
+    try:
+        serve(args.host, port, seed, faults, parent)
+    except KeyboardInterrupt:
+        return EXIT_SIGINT
+    return EXIT_OK
+
+
 def _check_limits(config: RunConfig, workers: int | None = None) -> None:
     try:
         check_machine_limits(workers or config.workers, config.strategies)
@@ -111,8 +145,9 @@ def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, ob
                       datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        outcome = session.execute(jobs, config, results, folder, _let_next_signal_through,
-                                  _warn_about)  # fmt: skip
+        with _mock_server(config) as served:
+            outcome = session.execute(jobs, served, results, folder, _let_next_signal_through,
+                                      _warn_about)  # fmt: skip
     finally:
         signal.signal(signal.SIGTERM, previous)
     results = outcome.results
@@ -221,6 +256,7 @@ HANDLERS = {
     "sweep": cmd_sweep,
     "report": cmd_report,
     "compare": cmd_compare,
+    "serve": cmd_serve,
     "demo": cmd_demo,
 }
 

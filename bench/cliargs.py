@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from bench import __version__
 from bench.config import DEFAULT_CPU_WORK, IO_MODES, default_start_method
 from bench.faults import FAULT_MODES
+from bench.http_faults import FAULTS
 
 EXIT_USAGE = 2
 Handler = Callable[[argparse.Namespace], int]
@@ -49,6 +50,12 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
     )
     add("--cpu-impl", default="python", help="python (holds the GIL) or numpy (default python)")
     add("--io", default="sleep", help=f"collector: {', '.join(IO_MODES)} (default sleep)")
+    add(
+        "--http-faults",
+        default="",
+        help="with --io http: fault rates for the mock server, e.g. "
+        f"error=0.1,rate_limit=0.05 (from {', '.join(FAULTS)})",
+    )
     add("--fail-rate", default="0", help="fraction of tasks given an injected fault (0..1)")
     add("--fail-mode", default="exception", help=f"the fault: {', '.join(FAULT_MODES)}")
     add("--task-timeout", help="seconds a task may run before it is recorded as timeout")
@@ -85,6 +92,17 @@ def build_parser(
     report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
     report.add_argument("--out", type=Path, help="where to write (default: beside the file)")
     report.set_defaults(handler=handlers["report"])
+    serve = sub.add_parser("serve", help="run the mock market-data API on its own")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", default="0", help="port (default 0: a free one, printed)")
+    serve.add_argument("--seed", default="42", help="seed of the quotes and faults")
+    serve.add_argument(
+        "--faults", default="", help=f"fault rates, e.g. error=0.1 ({', '.join(FAULTS)})"
+    )
+    serve.add_argument("--slow-seconds", default="30", help="how long a 'slow' response takes")
+    serve.add_argument("--retry-after", default="0.05", help="the Retry-After header of a 429")
+    serve.add_argument("--parent-pid", help=argparse.SUPPRESS)
+    serve.set_defaults(handler=handlers["serve"])
     compare = sub.add_parser("compare", help="compare two saved results: ratios and significance")
     compare.add_argument("baseline", type=Path, help="the earlier results.json (or its folder)")
     compare.add_argument("current", type=Path, help="the later results.json (or its folder)")

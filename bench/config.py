@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from bench.factors import IMPLEMENTATIONS
 from bench.faults import FAULT_MODES
+from bench.http_faults import NO_FAULTS, FaultRates, describe, parse_faults
 from bench.workload import (
     DISTRIBUTIONS,
     WORKLOADS,
@@ -83,6 +84,8 @@ class RunConfig:
     verbose: bool
     io: str = "sleep"
     cpu_impl: str = "python"
+    http_faults: FaultRates = NO_FAULTS
+    base_url: str | None = None  # set once the mock server is up
     task_timeout_s: float | None = None
     run_timeout_s: float | None = None
 
@@ -91,6 +94,7 @@ class RunConfig:
             "strategies": list(self.strategies),
             "workers": self.workers,
             "io": self.io,
+            "http_faults": describe(self.http_faults) if self.io == "http" else None,
             "cpu_impl": self.cpu_impl,
             "start_method": self.start_method,
             "chunksize": self.chunksize,
@@ -126,11 +130,24 @@ def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunC
         )
     chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
     start_method = check_start_method(args.start_method)
+    faults = http_faults(args.http_faults)
+    if args.http_faults and args.io != "http":
+        raise UsageError("--http-faults needs --io http")
+    if args.io == "http" and "asyncio+processes" in names:
+        raise UsageError("--io http: the asyncio+processes strategy needs a collector with "
+                         "separate I/O and CPU parts; run it with --io sleep")  # fmt: skip
     return RunConfig(names, scenario, workers, start_method, chunksize, args.verbose, args.io,
-                     args.cpu_impl, task_timeout, run_timeout)  # fmt: skip
+                     args.cpu_impl, faults, None, task_timeout, run_timeout)  # fmt: skip
 
 
-IO_MODES: Final = ("sleep", "blocking")
+def http_faults(text: str) -> FaultRates:
+    try:
+        return parse_faults(text)
+    except ValueError as exc:
+        raise UsageError(f"--http-faults: {exc}") from None
+
+
+IO_MODES: Final = ("sleep", "blocking", "http")
 
 
 def _optional_positive(flag: str, text: str | None) -> float | None:

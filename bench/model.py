@@ -43,7 +43,8 @@ class TaskSpec:
 # What a worker hands back for one task: kept as a plain tuple because it is built on the hot
 # path (and pickled across processes); `TaskRecord.from_raw` turns it into a checked record.
 # (index, status, queued_ns, started_ns, finished_ns, pid, thread_id, thread_name, task_name, error)
-# and, for strategies that run a task in phases, an 11th item: a tuple of Phase tuples.
+# and optionally an 11th item, a tuple of Phase tuples (strategies that run a task in phases),
+# and a 12th, (attempts, http_status) from HTTP collectors.
 RawRecord = tuple[Any, ...]
 # (name, started_ns, finished_ns, pid, thread_id): one phase of a task (the hybrid's I/O and CPU)
 Phase = tuple[str, int, int, int, int]
@@ -67,6 +68,8 @@ class TaskRecord:
     error: str | None
     cpu_ns: int = 0  # planned CPU cost (see TaskSpec), for the core-aware ideal
     phases: tuple[Phase, ...] = ()  # times relative to the run's start, like the others
+    attempts: int = 0  # HTTP collectors: requests made, retries included (0: not HTTP)
+    http_status: int | None = None  # HTTP collectors: the final response's status
 
     def __post_init__(self) -> None:
         if self.status not in TASK_STATUSES:
@@ -120,6 +123,8 @@ class TaskRecord:
             error=error,
             cpu_ns=spec.cpu_ns,
             phases=phases,
+            attempts=raw[11][0] if len(raw) > 11 else 0,
+            http_status=raw[11][1] if len(raw) > 11 else None,
         )
 
     @classmethod

@@ -54,18 +54,29 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
     started = now_ns()
     error: str | None = None
     status = "ok"
+    outcome: object
     try:
-        collector.collect(spec)
+        outcome = collector.collect(spec)
     except TimeoutError as exc:
-        status, error = "timeout", describe_error(exc)
+        status, error, outcome = "timeout", describe_error(exc), exc
     except Exception as exc:  # a task's failure is data, not a crash of the harness
-        status, error = "error", describe_error(exc)
+        status, error, outcome = "error", describe_error(exc), exc
     finished = now_ns()
     if log:
         log_line(_outcome(spec, status, finished - started, error))
     thread = threading.current_thread()
-    return (spec.index, status, queued_ns, started, finished, _pid, thread.ident or 0,
-            thread.name, None, error)  # fmt: skip
+    record = (spec.index, status, queued_ns, started, finished, _pid, thread.ident or 0,
+              thread.name, None, error)  # fmt: skip
+    return with_http(record, outcome)
+
+
+def with_http(record: RawRecord, outcome: object) -> RawRecord:
+    """HTTP collectors report attempts and the final status on their result or exception."""
+    attempts = getattr(outcome, "attempts", 0)
+    if not attempts:
+        return record
+    return (*record[:10], record[10] if len(record) > 10 else (),
+            (attempts, getattr(outcome, "http_status", None)))  # fmt: skip
 
 
 async def run_async(
@@ -96,27 +107,27 @@ async def run_async(
             _log_start(spec, name, started - queued if limit is not None else 0)
         error: str | None = None
         status = "ok"
+        outcome: object = None
         try:
             if timeout_s is None:  # the common case, without a Timeout object per task
-                await collector.acollect(spec)
+                outcome = await collector.acollect(spec)
             else:
                 async with asyncio.timeout(timeout_s):
-                    await collector.acollect(spec)
+                    outcome = await collector.acollect(spec)
         except TimeoutError as exc:
-            status, error = (
-                "timeout",
-                describe_error(exc) if str(exc) else "exceeded --task-timeout",
-            )
+            status, outcome = "timeout", exc
+            error = describe_error(exc) if str(exc) else "exceeded --task-timeout"
         except asyncio.CancelledError:
             status, error = "cancelled", "cancelled while running"
             raise
         except Exception as exc:  # a task's failure is data, not a crash of the harness
-            status, error = "error", describe_error(exc)
+            status, error, outcome = "error", describe_error(exc), exc
         finally:
             finished = now_ns()
             thread = threading.current_thread()
-            sink.append((spec.index, status, queued, started, finished, _pid, thread.ident or 0,
-                         thread.name, name, error))  # fmt: skip
+            record = (spec.index, status, queued, started, finished, _pid, thread.ident or 0,
+                      thread.name, name, error)  # fmt: skip
+            sink.append(with_http(record, outcome))
     finally:
         if limit is not None:
             limit.release()

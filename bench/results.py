@@ -3,7 +3,7 @@
 Schema history (bump SCHEMA_VERSION and add a migration for every incompatible change):
   1 - first version: environment, config, runs[] with tasks[] (times in seconds from the run start).
       Optional fields added since, read with defaults when absent: runs[].cores, runs[].round,
-      tasks[].cpu_seconds, tasks[].phases[].
+      tasks[].cpu_seconds, tasks[].phases[], tasks[].attempts, tasks[].http_status.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def task_to_dict(t: TaskRecord) -> dict[str, Any]:
     # Optional fields, written only when they say something (100,000 tasks add up).
     if t.cpu_ns:
         row["cpu_seconds"] = t.cpu_ns / 1e9
+    if t.attempts:
+        row["attempts"], row["http_status"] = t.attempts, t.http_status
     if t.phases:
         row["phases"] = [
             {"name": name, "started_at": a / 1e9, "finished_at": b / 1e9, "pid": pid,
@@ -152,7 +154,7 @@ def save(results: Results, path: Path) -> None:
 CSV_COLUMNS: Final = (
     "strategy", "workers", "index", "symbol", "status", "latency_seconds", "queued_at",
     "started_at", "finished_at", "queue_wait_seconds", "duration_seconds", "pid", "thread_id",
-    "thread_name", "task_name", "error",
+    "thread_name", "task_name", "error", "attempts", "http_status",
 )  # fmt: skip
 
 
@@ -176,7 +178,8 @@ def tasks_csv(results: Results) -> str:
                 queue_wait_seconds=t.queue_wait_ns / 1e9 if t.ran else None,
                 duration_seconds=t.duration_ns / 1e9 if t.ran else None,
             )
-            writer.writerow(["" if row[c] is None else _csv_safe(row[c]) for c in CSV_COLUMNS])
+            writer.writerow([_csv_safe(row.get(c)) if row.get(c) is not None else ""
+                             for c in CSV_COLUMNS])  # fmt: skip
     return out.getvalue()
 
 
@@ -229,6 +232,8 @@ def _task(obj: Any, where: str) -> TaskRecord:
             task_name=_field(obj, "task_name", _OPT_STR, where),
             error=_field(obj, "error", _OPT_STR, where),
             cpu_ns=_ns(_optional(obj, "cpu_seconds", _NUM, where, 0)) or 0,
+            attempts=_optional(obj, "attempts", (int,), where, 0),
+            http_status=_optional(obj, "http_status", _OPT_INT, where, None),
             phases=tuple(_phase(p, f"{where}.phases[{i}]")
                          for i, p in enumerate(_optional(obj, "phases", (list,), where, []))),
         )  # fmt: skip

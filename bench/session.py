@@ -16,9 +16,10 @@ from pathlib import Path
 import strategies
 from bench import environment
 from bench.calibrate import with_cpu_estimates
-from bench.collector import BlockingSleepCollector, SleepCollector
+from bench.collector import BlockingSleepCollector, Collector, SleepCollector
 from bench.config import RunConfig
 from bench.execution import StrategyOptions
+from bench.http_collector import HttpCollector
 from bench.model import Results, RunRecord, TaskSpec
 from bench.progress import make_progress
 from bench.repeats import interleaved_order
@@ -40,13 +41,17 @@ class Job:
         return ideal_ns((t.latency_ns + t.cpu_ns for t in self.plan), width) / 1e9
 
 
-def collector_for(config: RunConfig) -> SleepCollector:
+def collector_for(config: RunConfig) -> Collector:
+    if config.io == "http":
+        assert config.base_url is not None, "the mock server is started before the runs"
+        return HttpCollector(config.base_url, timeout_s=config.task_timeout_s or 10.0)
     kind = {"sleep": SleepCollector, "blocking": BlockingSleepCollector}[config.io]
     return kind(config.scenario.seed, config.cpu_impl)
 
 
 def plan_for(config: RunConfig) -> tuple[TaskSpec, ...]:
-    return with_cpu_estimates(config.scenario.plan(), collector_for(config))
+    collector = SleepCollector(config.scenario.seed, config.cpu_impl)  # the CPU part's cost
+    return with_cpu_estimates(config.scenario.plan(), collector)
 
 
 def run_jobs(config: RunConfig, repeat: int, warmup: int) -> list[Job]:

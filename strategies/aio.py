@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from bench.model import Meta, RawRecord, TaskSpec
 from bench.recording import run_async
@@ -26,11 +27,18 @@ class AsyncioStrategy(Strategy):
         asyncio.run(self._main(tasks, sink))
 
     async def _main(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        # Collectors with a per-run resource (an HTTP session) open and close it on every path.
+        collector: Any = self.options.collector
+        if hasattr(collector, "astart"):
+            await collector.astart(self.options.workers)
         try:
             async with asyncio.timeout(self.options.run_timeout_s):
                 await self._gather(tasks, sink)
         except TimeoutError:
             raise StrategyAborted("--run-timeout reached before every task finished") from None
+        finally:
+            if hasattr(collector, "astop"):
+                await collector.astop()
 
     async def _gather(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         # Created first so it runs first, but only once the tasks below exist: creating 100,000

@@ -40,6 +40,9 @@ class SequentialStrategy(ThreadsStrategy):
                              thread.ident or 0, thread.name, None, "interrupted"))  # fmt: skip
                 raise
             progress(done)
+        close = getattr(collector, "close", None)
+        if close is not None:
+            close()
 
     def stop(self, abandon: bool = False) -> Usage:
         return super().stop(abandon) if self.options.supervised else Usage()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from bench.model import Meta, RawRecord, TaskSpec, Usage
@@ -11,6 +11,11 @@ from bench.recording import now_ns, run_sync
 from strategies.base import Strategy, StrategyOptions
 from strategies.supervise import Running, Supervisor
 from strategies.window import SubmissionWindow
+
+
+def _close_on(barrier: threading.Barrier, close: Callable[[], None]) -> None:
+    barrier.wait(30)
+    close()
 
 
 class ThreadsStrategy(Strategy):
@@ -72,11 +77,23 @@ class ThreadsStrategy(Strategy):
             self._supervisor.abandon(list(self._running.values()), reason)
 
     def stop(self, abandon: bool = False) -> Usage:
+        close = getattr(self.options.collector, "close", None)
+        if self._pool is not None and close is not None and not abandon and not self._leaked():
+            # Per-thread resources (keep-alive connections) are closed by the thread that owns
+            # them; the barrier makes every worker take one close call.
+            barrier = threading.Barrier(self.workers)
+            for future in [
+                self._pool.submit(_close_on, barrier, close) for _ in range(self.workers)
+            ]:
+                future.result()
         if self._pool is not None:
             # A hung thread cannot be killed: never wait for one (it is reported as leaked).
             leaked = self._supervisor is not None and self._supervisor.leaked > 0
             self._pool.shutdown(wait=not (abandon or leaked), cancel_futures=True)
         return Usage()
+
+    def _leaked(self) -> bool:
+        return self._supervisor is not None and self._supervisor.leaked > 0
 
     def details(self) -> Meta:
         leaked = self._supervisor.leaked if self._supervisor else 0

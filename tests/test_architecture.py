@@ -28,6 +28,8 @@ FORBIDDEN = {
     "reports": {"strategies"},
 }
 WIRING = {"bench/cli.py", "bench/demo_cli.py", "bench/session.py"}
+# bench.config and the CLI parse flags without importing aiohttp: only the server and the HTTP
+# collector do, when used.
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))

@@ -1,0 +1,176 @@
+"""HTTP collectors for the mock API: an aiohttp async face and a blocking http.client sync face.
+
+- async: one aiohttp.ClientSession per strategy run (opened by `astart`, closed by `astop` on every
+  path) with a connector limit equal to the worker count (aiohttp's default of 100 would silently
+  cap concurrency) and timeouts with `sock_read` as well as `total` (total alone can wait forever).
+- sync: one keep-alive http.client.HTTPConnection per worker thread. The stdlib is enough: a GET
+  on a persistent connection is all that is needed; urllib.request would open a connection per
+  request (0.83 vs 0.91 efficiency on this machine's baselines) and requests adds a dependency.
+- retries: on 429, 503 and dropped connections, with exponential backoff and full jitter, capped,
+  honouring Retry-After (seconds or an HTTP date; garbage falls back to backoff). Every attempt is
+  counted; the final status is recorded; a 500 is an error at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import http.client
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from bench.model import TaskSpec
+
+RETRYABLE = (429, 503)
+BACKOFF_BASE_S, BACKOFF_CAP_S, RETRY_AFTER_CAP_S = 0.05, 2.0, 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResult:
+    symbol: str
+    prices: int
+    attempts: int
+    http_status: int
+
+
+class HttpError(Exception):
+    def __init__(self, message: str, http_status: int | None, attempts: int) -> None:
+        super().__init__(message)
+        self.http_status, self.attempts = http_status, attempts
+
+
+class HttpTimeout(TimeoutError):
+    def __init__(self, message: str, attempts: int) -> None:
+        super().__init__(message)
+        self.http_status, self.attempts = None, attempts
+
+
+def retry_delay(attempt: int, retry_after: str | None, rng: random.Random) -> float:
+    """Retry-After when it parses (seconds or an HTTP date), else full-jitter backoff; capped."""
+    if retry_after:
+        try:
+            return min(max(float(retry_after), 0.0), RETRY_AFTER_CAP_S)
+        except ValueError:
+            when = email.utils.parsedate_to_datetime(retry_after) if "," in retry_after else None
+            if when is not None:
+                return min(max(when.timestamp() - time.time(), 0.0), RETRY_AFTER_CAP_S)
+    return rng.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
+
+
+def _parse(body: bytes, content_type: str, symbol: str, attempts: int) -> HttpResult:
+    if not content_type.startswith("application/json"):
+        raise HttpError(f"malformed response: content type {content_type!r}", 200, attempts)
+    try:
+        data = json.loads(body)
+        prices = len(data["prices"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise HttpError(f"malformed response: {type(exc).__name__}: {exc}", 200, attempts) from None
+    return HttpResult(symbol, prices, attempts, 200)
+
+
+class HttpCollector:
+    """Both faces of the HTTP collector. Picklable: sessions and connections stay per process."""
+
+    def __init__(self, base_url: str, timeout_s: float = 10.0, max_attempts: int = 4) -> None:
+        self.base_url, self.timeout_s, self.max_attempts = base_url, timeout_s, max_attempts
+        self._local = threading.local()
+        self._session: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "timeout_s": self.timeout_s,
+                "max_attempts": self.max_attempts}  # fmt: skip
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def _path(self, spec: TaskSpec, attempt: int) -> str:
+        return (f"/quotes/{quote(spec.symbol, safe='')}?latency={spec.latency_ns / 1e9!r}"
+                f"&attempt={attempt}")  # fmt: skip
+
+    # ---- sync face -------------------------------------------------------------------------
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            parts = urlsplit(self.base_url)
+            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
+                                              timeout=self.timeout_s)  # fmt: skip
+            self._local.conn = conn
+        return conn
+
+    def collect(self, spec: TaskSpec) -> HttpResult:
+        rng = random.Random(spec.index)
+        for attempt in range(1, self.max_attempts + 1):
+            conn = self._connection()
+            try:
+                conn.request("GET", self._path(spec, attempt))
+                response = conn.getresponse()
+                body = response.read()
+            except TimeoutError:
+                self.close()
+                raise HttpTimeout(f"no response within {self.timeout_s:g}s", attempt) from None
+            except (http.client.HTTPException, ConnectionError) as exc:
+                self.close()  # the keep-alive connection is gone: reconnect on the next attempt
+                if attempt == self.max_attempts:
+                    raise HttpError(
+                        f"connection failed: {type(exc).__name__}", None, attempt
+                    ) from None
+                time.sleep(retry_delay(attempt, None, rng))
+                continue
+            if response.status == 200:
+                return _parse(body, response.getheader("Content-Type", ""), spec.symbol, attempt)
+            if response.status not in RETRYABLE or attempt == self.max_attempts:
+                raise HttpError(f"HTTP {response.status}", response.status, attempt)
+            time.sleep(retry_delay(attempt, response.getheader("Retry-After"), rng))
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # ---- async face ------------------------------------------------------------------------
+
+    async def astart(self, workers: int) -> None:
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(limit=workers, limit_per_host=workers)
+        timeout = aiohttp.ClientTimeout(total=self.timeout_s, sock_read=self.timeout_s)
+        self._session = aiohttp.ClientSession(self.base_url, connector=connector, timeout=timeout)
+
+    async def astop(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def acollect(self, spec: TaskSpec) -> HttpResult:
+        import aiohttp
+
+        assert self._session is not None, "astart() opens the session for the run"
+        rng = random.Random(spec.index)
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with self._session.get(self._path(spec, attempt)) as response:
+                    body = await response.read()
+                    status, headers = response.status, response.headers
+            except TimeoutError:
+                raise HttpTimeout(f"no response within {self.timeout_s:g}s", attempt) from None
+            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
+                if attempt == self.max_attempts:
+                    raise HttpError(
+                        f"connection failed: {type(exc).__name__}", None, attempt
+                    ) from None
+                await asyncio.sleep(retry_delay(attempt, None, rng))
+                continue
+            if status == 200:
+                return _parse(body, headers.get("Content-Type", ""), spec.symbol, attempt)
+            if status not in RETRYABLE or attempt == self.max_attempts:
+                raise HttpError(f"HTTP {status}", status, attempt)
+            await asyncio.sleep(retry_delay(attempt, headers.get("Retry-After"), rng))
+        raise AssertionError("unreachable")

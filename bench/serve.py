@@ -1,0 +1,95 @@
+"""Running the mock API: in the foreground (`bench serve`) or as a child process of `bench run`.
+
+For `bench run --io http` the server lives in a process of its own, started before and stopped
+after the strategies: never a thread inside the process that forks workers, and never sharing the
+client's CPU time inside one interpreter. It watches its parent and exits if the parent dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bench.http_faults import FAULTS, FaultRates
+from bench.output import EnvironmentProblem
+
+ANNOUNCE = "serving on http://"
+
+
+async def _serve(
+    host: str, port: int, seed: int, faults: FaultRates, parent_pid: int | None
+) -> None:
+    from bench.server import make_app, start
+
+    try:
+        runner, real_port = await start(make_app(seed, faults), host, port)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"{host}:{port} cannot be bound ({exc.strerror or exc}; another mock server?); "
+            "use --port 0 for a free port"
+        ) from None
+    print(f"{ANNOUNCE}{host}:{real_port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.25)
+            if parent_pid is not None and not _alive(parent_pid):
+                break  # the harness died (even by SIGKILL): do not outlive it
+    finally:
+        await runner.cleanup()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def serve(host: str, port: int, seed: int, faults: FaultRates, parent_pid: int | None) -> None:
+    asyncio.run(_serve(host, port, seed, faults, parent_pid))
+
+
+def fault_flags(faults: FaultRates) -> list[str]:
+    rates = ",".join(f"{name}={getattr(faults, name)}" for name in FAULTS)
+    return ["--faults", rates, "--slow-seconds", str(faults.slow_seconds),
+            "--retry-after", faults.retry_after]  # fmt: skip
+
+
+@contextmanager
+def server_process(seed: int, faults: FaultRates) -> Iterator[tuple[str, int]]:
+    """A mock server in a child process on 127.0.0.1 and a free port: (base URL, pid)."""
+    argv = [sys.executable, "-m", "bench", "serve", "--port", "0", "--seed", str(seed),
+            "--parent-pid", str(os.getpid()), *fault_flags(faults)]  # fmt: skip
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith(ANNOUNCE):
+            proc.wait(10)
+            assert proc.stderr is not None
+            raise EnvironmentProblem(f"the mock server did not start: {proc.stderr.read().strip()}")
+        yield "http://" + line[len(ANNOUNCE) :].strip(), proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

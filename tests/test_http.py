@@ -1,0 +1,143 @@
+"""Real sockets: the mock API in its own process and the HTTP collectors under every strategy."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
+
+from bench.cli import main
+from bench.http_collector import BACKOFF_CAP_S, HttpCollector, retry_delay
+from bench.http_faults import FaultRates, parse_faults
+from bench.model import TaskSpec
+from bench.serve import server_process
+from tests.conftest import run
+
+pytestmark = pytest.mark.slow
+
+
+@contextmanager
+def served(**rates: float) -> Iterator[tuple[str, int]]:
+    with server_process(7, FaultRates(**rates)) as (url, pid):  # type: ignore[arg-type]
+        yield url, pid
+
+
+def plan(count: int, latency_s: float = 0.01) -> tuple[TaskSpec, ...]:
+    return tuple(TaskSpec(i, f"S{i:03d}", round(latency_s * 1e9)) for i in range(count))
+
+
+def test_every_strategy_collects_every_symbol(strategy_name: str) -> None:
+    with served() as (url, _):
+        record = run(strategy_name, plan(12), workers=4, collector=HttpCollector(url))
+    if strategy_name == "asyncio+processes":  # needs separate I/O and CPU parts
+        assert record.status == "aborted" and "separate I/O and CPU" in (record.reason or "")
+        return
+    assert record.status == "completed"
+    assert all(t.status == "ok" and t.http_status == 200 and t.attempts == 1 for t in record.tasks)
+
+
+def test_injected_500s_are_errors_at_the_configured_rate() -> None:
+    count, rate = 400, 0.2
+    with served(error=rate) as (url, _):
+        record = run("asyncio", plan(count, 0.0), workers=50, collector=HttpCollector(url))
+    errors = [t for t in record.tasks if t.status == "error"]
+    assert all(t.http_status == 500 and t.error == "HttpError: HTTP 500" for t in errors)
+    sigma = math.sqrt(count * rate * (1 - rate))
+    assert abs(len(errors) - count * rate) <= 3 * sigma  # a binomial tolerance, not luck
+
+
+def test_429_with_retry_after_is_retried_and_succeeds() -> None:
+    with served(rate_limit=0.5) as (url, _):
+        record = run("threads", plan(40), workers=8, collector=HttpCollector(url))
+    retried = [t for t in record.tasks if t.attempts > 1]
+    assert retried, "with half the requests limited, some tasks needed a retry"
+    for t in record.tasks:
+        if t.status == "ok":
+            assert t.http_status == 200
+        else:  # limited on every one of its 4 attempts
+            assert t.http_status == 429 and t.attempts == 4
+
+
+@pytest.mark.parametrize("strategy", ["asyncio", "threads"])
+def test_a_too_slow_response_becomes_timeout(strategy: str) -> None:
+    with served(slow=1.0, slow_seconds=3.0) as (url, _):
+        record = run(strategy, plan(3), workers=3, collector=HttpCollector(url, timeout_s=0.3))
+    assert [t.status for t in record.tasks] == ["timeout"] * 3
+    assert all(t.duration_ns >= 300_000_000 for t in record.tasks)
+
+
+def test_malformed_bodies_are_recorded_not_raised() -> None:
+    with served(malformed=1.0) as (url, _):
+        record = run("asyncio", plan(6), workers=3, collector=HttpCollector(url))
+    assert record.status == "completed"
+    assert all(t.status == "error" and "malformed response" in (t.error or "")
+               for t in record.tasks)  # fmt: skip
+
+
+def test_bad_requests_get_4xx_and_the_server_keeps_serving() -> None:
+    with served() as (url, pid):
+        host, port = url.removeprefix("http://").split(":")
+        listening = [c for c in psutil.Process(pid).net_connections(kind="tcp")
+                     if c.status == psutil.CONN_LISTEN]  # fmt: skip
+        assert [c.laddr.ip for c in listening] == ["127.0.0.1"]
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{url}/nowhere", timeout=5)
+        assert missing.value.code == 404
+        missing.value.close()
+        big = urllib.request.Request(f"{url}/health", headers={"X-Big": "x" * 20_000})
+        with pytest.raises(urllib.error.HTTPError) as oversized:
+            urllib.request.urlopen(big, timeout=5)
+        assert oversized.value.code == 400
+        oversized.value.close()
+        with socket.create_connection((host, int(port)), timeout=5) as raw:
+            raw.sendall(b"\x00\x01garbage\r\n\r\n")
+            assert raw.recv(64).split(b" ")[1] == b"400"
+        with urllib.request.urlopen(f"{url}/health", timeout=5) as ok:
+            assert json.load(ok) == {"status": "ok"}
+
+
+def test_retry_delay_honours_retry_after_and_caps_backoff() -> None:
+    rng = random.Random(1)
+    assert retry_delay(1, "0.2", rng) == 0.2
+    assert retry_delay(1, "999", rng) == 5.0
+    assert retry_delay(1, "Wed, 21 Oct 2015 07:28:00 GMT", rng) == 0.0  # a date in the past
+    assert 0 <= retry_delay(10, "soon", rng) <= BACKOFF_CAP_S  # garbage: jittered backoff
+
+
+def test_fault_spec_parsing() -> None:
+    assert parse_faults("error=0.1,rate_limit=0.2") == FaultRates(error=0.1, rate_limit=0.2)
+    for bad in ("boom=0.1", "error=2", "error=x", "error=0.6,slow=0.6"):
+        with pytest.raises(ValueError):
+            parse_faults(bad)
+
+
+def test_run_over_http_leaves_no_server_behind(tmp_path: Path) -> None:
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    code = main(["run", "--io", "http", "--strategies", "asyncio,threads", "--tasks", "6",
+                 "--workers", "3", "--latency", "0.01", "--out", str(tmp_path)])  # fmt: skip
+    assert code == 0
+    runs = json.loads((tmp_path / "results.json").read_text())["runs"]
+    assert all(t["http_status"] == 200 for r in runs for t in r["tasks"])
+    after = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    _, alive = psutil.wait_procs(after, timeout=3)
+    assert alive == []
+
+
+def test_a_port_in_use_is_exit_4_with_one_line() -> None:
+    with served() as (url, _):
+        port = url.rsplit(":", 1)[1]
+        proc = subprocess.run([sys.executable, "-m", "bench", "serve", "--port", port],
+                              capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+    assert proc.returncode == 4
+    assert proc.stderr.count("\n") == 1 and "use --port 0" in proc.stderr

@@ -15,3 +15,11 @@ def test_fidelity_cases_run_for_every_strategy() -> None:
 def test_recording_cost_and_ns_per_task_run() -> None:
     assert cases.recording_cost(50, rounds=1)["ratio"] > 0
     assert cases.ns_per_task("threads", 20, 2) > 0
+
+
+def test_http_cases_run() -> None:
+    from tests.perf.http_cases import http_fidelity, server_throughput
+
+    result = http_fidelity(8, 0.01, 4)
+    assert result["bare_aiohttp_efficiency"] > 0 and result["threads_efficiency"] > 0
+    assert server_throughput(20, workers=4)["mock_rps"] > 0

@@ -118,3 +118,25 @@ def test_make_bench_default_scenario(benchmark: Any, tmp_path: Path) -> None:
     seconds = _once(benchmark, bench)
     benchmark.extra_info["seconds"] = seconds
     SUMMARY.append(f"bench run, default scenario: {seconds:.1f} s end to end (target < 30)")
+
+
+def test_http_fidelity(benchmark: Any) -> None:
+    from tests.perf.http_cases import http_fidelity
+
+    result = _once(benchmark, lambda: http_fidelity(1000, 0.05, 100))
+    benchmark.extra_info.update(result)
+    parts = ", ".join(f"{k.removesuffix('_efficiency')} {v:.3f}" for k, v in result.items()
+                      if k.endswith("_efficiency"))  # fmt: skip
+    SUMMARY.append(f"HTTP, 1000 requests x 50 ms, 100 workers (ideal 0.5 s), efficiency: {parts}")
+
+
+def test_http_server_throughput(benchmark: Any) -> None:
+    from tests.perf.http_cases import server_throughput
+
+    result = _once(benchmark, lambda: server_throughput(5000))
+    benchmark.extra_info.update(result)
+    SUMMARY.append(
+        f"mock server at latency 0: {result['mock_rps']:,.0f} requests/s (own process); "
+        f"minimal aiohttp handler in the client's process: "
+        f"{result['minimal_in_process_rps']:,.0f} requests/s"
+    )

@@ -7,10 +7,11 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: bench test lint demo perf clean
 
 # Re-install only when pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml examples/thread_per_task/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e examples/thread_per_task
 	touch $(STAMP)
 
 bench: $(STAMP)

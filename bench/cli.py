@@ -62,7 +62,14 @@ def _let_next_signal_through() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def _importable_here(args: argparse.Namespace) -> None:
+    # `--collector mypkg.mod:fn` means the user's module beside them, as `python -m` would see it.
+    if getattr(args, "collector", None) and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    _importable_here(args)
     config = build_config(args, strategies.names(), list(strategies.HIDDEN))
     repeat, warmup = (
         parse_int("--repeat", args.repeat, 1, 1000),
@@ -76,6 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    _importable_here(args)
     workers = [
         parse_int("--workers", w, 1, MAX_WORKERS) for w in parse_list("--workers", args.workers)
     ]
@@ -133,6 +141,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _check_limits(config: RunConfig, workers: int | None = None) -> None:
+    for name in config.strategies:
+        if not strategies.available(name):
+            raise EnvironmentProblem(str(strategies.MissingExtra(name, strategies.EXTRAS[name][1])))
     try:
         check_machine_limits(workers or config.workers, config.strategies)
     except MachineLimit as exc:

@@ -50,6 +50,8 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
     )
     add("--cpu-impl", default="python", help="python (holds the GIL) or numpy (default python)")
     add("--io", default="sleep", help=f"collector: {', '.join(IO_MODES)} (default sleep)")
+    add("--collector", help="your own collector: package.module:function (sync or async), or "
+        "module:sync_fn,module:async_fn")  # fmt: skip
     add(
         "--http-faults",
         default="",
@@ -60,6 +62,7 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
     add("--fail-mode", default="exception", help=f"the fault: {', '.join(FAULT_MODES)}")
     add("--task-timeout", help="seconds a task may run before it is recorded as timeout")
     add("--run-timeout", help="seconds a strategy run may take before it is aborted")
+    add("--scheduler", help="dask: an existing cluster, tcp://HOST:PORT (default: a LocalCluster)")
     add(
         "--start-method",
         default=default_start_method(),

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bench.custom import check_runnable
+from bench.custom import load as load_collector
 from bench.factors import IMPLEMENTATIONS
 from bench.faults import FAULT_MODES
 from bench.http_faults import NO_FAULTS, FaultRates, describe, parse_faults
@@ -86,6 +88,8 @@ class RunConfig:
     cpu_impl: str = "python"
     http_faults: FaultRates = NO_FAULTS
     base_url: str | None = None  # set once the mock server is up
+    collector: str | None = None  # --collector, already checked against the strategies
+    scheduler: str | None = None  # dask: an existing cluster
     task_timeout_s: float | None = None
     run_timeout_s: float | None = None
 
@@ -94,6 +98,8 @@ class RunConfig:
             "strategies": list(self.strategies),
             "workers": self.workers,
             "io": self.io,
+            "collector": self.collector,
+            "scheduler": self.scheduler,
             "http_faults": describe(self.http_faults) if self.io == "http" else None,
             "cpu_impl": self.cpu_impl,
             "start_method": self.start_method,
@@ -136,8 +142,40 @@ def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunC
     if args.io == "http" and "asyncio+processes" in names:
         raise UsageError("--io http: the asyncio+processes strategy needs a collector with "
                          "separate I/O and CPU parts; run it with --io sleep")  # fmt: skip
+    scheduler = _scheduler(args.scheduler, names, task_timeout or run_timeout)
+    collector = _custom_collector(args.collector, args.io, names)
+    if collector is not None:  # the user's code does its own waiting: no planned latency
+        scenario = dataclasses.replace(
+            scenario, latency=dataclasses.replace(scenario.latency, mean_s=0.0)
+        )
     return RunConfig(names, scenario, workers, start_method, chunksize, args.verbose, args.io,
-                     args.cpu_impl, faults, None, task_timeout, run_timeout)  # fmt: skip
+                     args.cpu_impl, faults, None, collector, scheduler, task_timeout,
+                     run_timeout)  # fmt: skip
+
+
+def _scheduler(address: str | None, names: Sequence[str], deadline: float | None) -> str | None:
+    if "dask" in names and deadline:
+        raise UsageError("--task-timeout and --run-timeout are not supported with dask: its "
+                         "scheduler cannot interrupt a running task")  # fmt: skip
+    if address is None:
+        return None
+    if "dask" not in names:
+        raise UsageError("--scheduler is for the dask strategy: add dask to --strategies")
+    if not address.startswith(("tcp://", "tls://", "inproc://")):
+        raise UsageError(f"--scheduler must be an address like tcp://HOST:PORT (got {address!r})")
+    return address
+
+
+def _custom_collector(text: str | None, io: str, names: Sequence[str]) -> str | None:
+    if text is None:
+        return None
+    if io != "sleep":
+        raise UsageError("--collector replaces the built-in collector: leave out --io")
+    try:
+        check_runnable(load_collector(text), names)
+    except ValueError as exc:
+        raise UsageError(f"--collector: {exc}") from None
+    return text
 
 
 def http_faults(text: str) -> FaultRates:

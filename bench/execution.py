@@ -31,6 +31,7 @@ class StrategyOptions:
     # asyncio: a heartbeat that notices a blocked loop. It wakes the loop itself, so the demo
     # turns it off where it counts context switches (the harness must not be what it measures).
     watch_loop: bool = True
+    scheduler: str | None = None  # dask: an existing cluster's address (None: a LocalCluster)
     progress: Callable[[int], None] = _no_progress
 
     @property

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import strategies
-from bench import environment
+from bench import custom, environment
 from bench.calibrate import with_cpu_estimates
 from bench.collector import BlockingSleepCollector, Collector, SleepCollector
 from bench.config import RunConfig
@@ -42,6 +42,8 @@ class Job:
 
 
 def collector_for(config: RunConfig) -> Collector:
+    if config.collector is not None:
+        return custom.load(config.collector)
     if config.io == "http":
         assert config.base_url is not None, "the mock server is started before the runs"
         return HttpCollector(config.base_url, timeout_s=config.task_timeout_s or 10.0)
@@ -100,6 +102,7 @@ def execute(
                 start_method=config.start_method, chunksize=config.chunksize,
                 task_timeout_s=config.task_timeout_s, run_timeout_s=config.run_timeout_s,
                 cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
+                scheduler=config.scheduler,
                 progress=progress.begin(job.strategy, len(job.plan)),
             )  # fmt: skip
             try:

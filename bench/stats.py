@@ -36,8 +36,10 @@ def run_ideal_ns(run: RunRecord) -> int:
 
 
 def efficiency(run: RunRecord) -> float | None:
-    """ideal / wall: 1.0 is a perfect executor; None when the wall time is zero."""
-    return run_ideal_ns(run) / run.wall_ns if run.wall_ns > 0 else None
+    """ideal / wall: 1.0 is a perfect executor; None when either is zero (a plan without planned
+    waits, such as a user's own collector, has no ideal to compare with)."""
+    ideal = run_ideal_ns(run)
+    return ideal / run.wall_ns if run.wall_ns > 0 and ideal > 0 else None
 
 
 def spans(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:

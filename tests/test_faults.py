@@ -42,9 +42,16 @@ def test_a_collector_timeout_is_recorded_as_timeout(strategy_name: str) -> None:
     assert [t.status for t in record.tasks] == ["timeout", "ok", "ok", "timeout"]
 
 
+def _deadlines_supported(strategy: str) -> None:
+    if strategy == "dask":
+        pytest.skip("dask: no deadlines (its scheduler cannot interrupt a running task); the CLI "
+                    "refuses --task-timeout and --run-timeout with it")  # fmt: skip
+
+
 def test_a_hung_task_becomes_timeout_and_the_run_goes_on(
     strategy_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _deadlines_supported(strategy_name)
     # Hang "only" 2 s in-process, so a leaked thread ends before the test session does.
     monkeypatch.setattr(faults, "HANG_SECONDS", 2.0)
     plan = faulty_plan(6, 0.02, "hang", [1])
@@ -54,7 +61,8 @@ def test_a_hung_task_becomes_timeout_and_the_run_goes_on(
     statuses = [t.status for t in record.tasks]
     assert statuses == ["ok", "timeout", "ok", "ok", "ok", "ok"]
     hung = record.tasks[1]
-    assert hung.duration_ns >= 200_000_000  # one-sided: the deadline, never before it
+    # One-sided: the deadline, never before it (less 1 ms: uvloop's timers are whole ms).
+    assert hung.duration_ns >= 199_000_000
     if strategy_name in ("threads", "sequential"):
         assert record.details["leaked_threads"] == 1
 
@@ -62,6 +70,7 @@ def test_a_hung_task_becomes_timeout_and_the_run_goes_on(
 def test_the_run_deadline_always_ends_the_run(
     strategy_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _deadlines_supported(strategy_name)
     monkeypatch.setattr(faults, "HANG_SECONDS", 2.0)
     plan = faulty_plan(6, 0.02, "hang", [0, 1, 2, 3, 4, 5])
     record = run(strategy_name, plan, workers=2, run_timeout_s=0.3)

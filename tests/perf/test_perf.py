@@ -140,3 +140,50 @@ def test_http_server_throughput(benchmark: Any) -> None:
         f"minimal aiohttp handler in the client's process: "
         f"{result['minimal_in_process_rps']:,.0f} requests/s"
     )
+
+
+@pytest.mark.parametrize(("count", "latency", "workers"), [(200, 0.05, 20), (2000, 0.1, 500)])
+def test_uvloop_vs_asyncio_sleep(benchmark: Any, count: int, latency: float, workers: int) -> None:
+    def both() -> tuple[float, float]:
+        tasks = cases.plan(count, latency)
+
+        def plain() -> float:
+            return cases.harness_wall("asyncio", tasks, workers)
+
+        def uv() -> float:
+            return cases.harness_wall("asyncio-uvloop", tasks, workers)
+
+        return cases.interleaved(plain, uv, 3)
+
+    aio, uv = _once(benchmark, both)
+    ideal = cases.ideal_ns([round(latency * 1e9)] * count, workers) / 1e9
+    benchmark.extra_info.update(
+        {"asyncio_efficiency": ideal / aio, "uvloop_efficiency": ideal / uv}
+    )
+    SUMMARY.append(
+        f"sleep {count} x {latency * 1e3:.0f} ms / {workers}: asyncio {ideal / aio:.3f}, "
+        f"asyncio-uvloop {ideal / uv:.3f} (efficiency, medians of 3, interleaved)"
+    )
+
+
+def test_uvloop_vs_asyncio_recording_cost(benchmark: Any) -> None:
+    tasks = cases.plan(100_000, 0.0)
+    aio, uv = _once(benchmark, lambda: cases.interleaved(
+        lambda: cases.harness_wall("asyncio", tasks, 100_000),
+        lambda: cases.harness_wall("asyncio-uvloop", tasks, 100_000), 3))  # fmt: skip
+    benchmark.extra_info.update({"asyncio_s": aio, "uvloop_s": uv})
+    SUMMARY.append(
+        f"100,000 zero-latency tasks: asyncio {aio:.2f} s, asyncio-uvloop {uv:.2f} s "
+        f"({aio / uv:.2f}x)"
+    )
+
+
+def test_uvloop_vs_asyncio_http(benchmark: Any) -> None:
+    from tests.perf.http_cases import uvloop_http
+
+    result = _once(benchmark, lambda: uvloop_http(1000, 0.05, 100))
+    benchmark.extra_info.update(result)
+    SUMMARY.append(
+        f"HTTP 1000 x 50 ms / 100: asyncio {result['asyncio_efficiency']:.3f}, "
+        f"asyncio-uvloop {result['asyncio-uvloop_efficiency']:.3f} (efficiency)"
+    )

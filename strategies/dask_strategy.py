@@ -1,0 +1,120 @@
+"""dask: tasks submitted to a dask.distributed cluster, the scale-out engine.
+
+By default a LocalCluster is started for the run (worker processes, loopback only, no dashboard;
+--workers becomes processes x threads, processes no more than the usable cores) and closed after;
+`--scheduler tcp://HOST:PORT` uses an existing cluster, so the same benchmark runs on many
+machines. Each task is recorded inside the Dask worker thread that ran it; the wait between
+submission and start is the scheduler's queueing. Clocks differ between machines: for a remote
+cluster each worker's monotonic clock offset is measured at start (a round trip, bracketed) and
+its timestamps are moved onto the harness's clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from bench.environment import usable_cpus
+from bench.model import Meta, RawRecord, TaskSpec, Usage
+from bench.recording import now_ns
+from strategies import daskworker
+from strategies.base import Strategy, StrategyOptions
+
+
+class DaskStrategy(Strategy):
+    name = "dask"
+    summary = "a dask.distributed cluster (LocalCluster by default, or --scheduler ADDRESS)"
+
+    def __init__(self, options: StrategyOptions) -> None:
+        super().__init__(options)
+        self._client: Any = None
+        self._cluster: Any = None
+        self._futures: list[Any] = []
+        self._offsets: dict[str, int] = {}
+        self._base: dict[str, tuple[float, float, int, int, int]] = {}
+        self._shape = (0, 0)
+
+    @property
+    def remote(self) -> bool:
+        return self.options.scheduler is not None
+
+    def start(self) -> None:
+        from distributed import Client, LocalCluster
+
+        if self.remote:
+            self._client = Client(self.options.scheduler, timeout=10)
+        else:
+            processes = max(1, min(self.workers, usable_cpus()))
+            threads = math.ceil(self.workers / processes)
+            self._shape = (processes, threads)
+            self._cluster = LocalCluster(n_workers=processes, threads_per_worker=threads,
+                                         processes=True, host="127.0.0.1", dashboard_address=None,
+                                         silence_logs=logging.ERROR)  # fmt: skip
+            self._client = Client(self._cluster)
+        self._client.wait_for_workers(1, timeout=60)
+        self._offsets = self._measure_offsets()
+        self._base = self._client.run(daskworker.usage)
+
+    def _measure_offsets(self) -> dict[str, int]:
+        """Per worker: its clock minus ours, from the midpoint of the tightest of 5 round trips."""
+        best: dict[str, tuple[int, int]] = {}
+        for _ in range(5):
+            before = now_ns()
+            readings = self._client.run(daskworker.clock)
+            after = now_ns()
+            for address, remote in readings.items():
+                span = after - before
+                if address not in best or span < best[address][1]:
+                    best[address] = (remote - (before + after) // 2, span)
+        return {address: offset for address, (offset, _) in best.items()}
+
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        from distributed import as_completed
+
+        client = self._client
+        collector = client.scatter(self.options.collector, broadcast=True)
+        queued = now_ns()
+        self._futures = client.map(daskworker.run_task, list(tasks), collector=collector,
+                                   queued_ns=queued, log=self.options.log, pure=False)  # fmt: skip
+        for done, future in enumerate(as_completed(self._futures), 1):
+            raw, address = future.result()
+            sink.append(self._aligned(raw, address))
+            self.options.progress(done)
+
+    def _aligned(self, raw: RawRecord, address: str) -> RawRecord:
+        # Same machine: one clock already. Elsewhere: shift onto the harness's clock.
+        offset = self._offsets.get(address, 0) if self.remote else 0
+        index, status, queued, started, finished, pid, tid, _name, task, error = raw[:10]
+        return (index, status, queued, started - offset, finished - offset, pid, tid, address,
+                task, error, *raw[10:])  # fmt: skip
+
+    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+        if self._client is not None and self._futures:
+            self._client.cancel(self._futures)
+
+    def stop(self, abandon: bool = False) -> Usage:
+        total = Usage()
+        if self._client is None:
+            return total
+        if not abandon and not self.remote:
+            for address, (user, system, rss, vol, invol) in self._client.run(
+                daskworker.usage
+            ).items():
+                u0, s0, _, v0, i0 = self._base.get(address, (0.0, 0.0, 0, 0, 0))
+                total += Usage(user - u0, system - s0, rss, vol - v0, invol - i0)
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        return total
+
+    def details(self) -> Meta:
+        return {
+            "executor": "dask.distributed",
+            "scheduler": self.options.scheduler or "LocalCluster on 127.0.0.1",
+            "dask_workers": sorted(self._offsets),
+            "processes_x_threads": list(self._shape) if not self.remote else None,
+            "clock_aligned": self.remote,
+            "clock_offsets_us": {a: round(o / 1e3, 1) for a, o in self._offsets.items()},
+        }

@@ -44,7 +44,7 @@ async def _serve(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.25)
             if parent_pid is not None and not _alive(parent_pid):
-                break  # the harness died (even by SIGKILL): do not outlive it
+                os._exit(0)  # the harness died (even by SIGKILL): leave now, nobody is listening
     finally:
         await runner.cleanup()
 

@@ -79,7 +79,8 @@ def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Applicatio
 async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
     """Bind (host given explicitly: aiohttp would otherwise listen on every interface) and
     return the real port, which matters when asked for port 0."""
-    runner = web.AppRunner(app, access_log=None)
+    # A short grace for in-flight handlers at shutdown (aiohttp waits 60 s by default).
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:

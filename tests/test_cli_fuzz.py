@@ -16,10 +16,14 @@ from strategies.fake import FakeStrategy
 
 FLAGS = ["--strategies", "--symbols", "--tasks", "--workers", "--latency", "--latency-dist",
          "--latency-spread", "--latency-scale", "--seed", "--io", "--fail-rate", "--fail-mode",
-         "--task-timeout", "--run-timeout", "--start-method", "--chunksize", "--out"]  # fmt: skip
+         "--task-timeout", "--run-timeout", "--start-method", "--chunksize", "--out",
+         "--repeat", "--warmup", "--workload", "--cpu-work", "--cpu-impl", "--collector",
+         "--scheduler", "--http-faults"]  # fmt: skip
 VALUES = ["0", "-1", "1", "3", "1e9", "nan", "inf", "-inf", "0.001", "abc", "", ",", "A,B",
           "AAPL,AAPL", "\x00", "sequential,asyncio", "uniform", "lognormal", "hang", "crash",
-          "fork", "spawn", "blocking", "1.5", "99999999999999999", "é", "$$", "<x>"]  # fmt: skip
+          "fork", "spawn", "blocking", "1.5", "99999999999999999", "é", "$$", "<x>", "cpu",
+          "numpy", "mixed", "tcp://127.0.0.1:1", "error=0.5", "x:y", "os:getcwd",
+          "dask"]  # fmt: skip
 DOCUMENTED = {0, 2, 3, 4, 5}
 
 argv_strategy = st.lists(

@@ -94,3 +94,25 @@ def test_no_worker_outlives_a_killed_parent(tmp_path: Path) -> None:
         proc.wait(timeout=10)
         # The workers' parent-death watch polls every 0.25 s; the fork server exits on EOF.
         assert _gone_within(children, 3) == []
+
+
+def test_no_mock_server_outlives_a_killed_parent(tmp_path: Path) -> None:
+    with _start(tmp_path, "asyncio", "--io", "http") as proc:
+        _wait_for_tasks(proc, 2)
+        children = _family(proc.pid)
+        assert any("serve" in " ".join(p.cmdline()) for p in children)
+        proc.kill()
+        proc.wait(timeout=10)
+        # The server polls for its parent every quarter second.
+        assert _gone_within(children, 3) == []
+
+
+def test_ctrl_c_during_an_http_run_stops_the_server(tmp_path: Path) -> None:
+    with _start(tmp_path, "threads", "--io", "http") as proc:
+        _wait_for_tasks(proc, 2)
+        children = _family(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert _gone_within(children, 2) == []
+        run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+        assert run["status"] == "interrupted"

@@ -187,3 +187,32 @@ def test_uvloop_vs_asyncio_http(benchmark: Any) -> None:
         f"HTTP 1000 x 50 ms / 100: asyncio {result['asyncio_efficiency']:.3f}, "
         f"asyncio-uvloop {result['asyncio-uvloop_efficiency']:.3f} (efficiency)"
     )
+
+
+def test_cpu_bound_speedups(benchmark: Any) -> None:
+    """--workload cpu, 8 tasks x 400,000 price points, 4 workers: speed-up over sequential."""
+    import strategies
+    from bench.calibrate import with_cpu_estimates
+    from bench.collector import SleepCollector
+    from bench.environment import usable_cpus
+    from bench.execution import StrategyOptions
+    from bench.runner import run_strategy
+    from bench.workload import LatencyModel, Scenario, symbols_for
+
+    scenario = Scenario(symbols_for(8), LatencyModel(), workload="cpu", cpu_work=400_000)
+    tasks = with_cpu_estimates(scenario.plan(), SleepCollector())
+    names = ("sequential", "asyncio", "threads", "processes", "asyncio+processes")
+
+    def walls() -> dict[str, float]:
+        out = {}
+        for name in names:
+            options = StrategyOptions(1 if name == "sequential" else 4, SleepCollector(),
+                                      cores=usable_cpus())  # fmt: skip
+            out[name] = run_strategy(strategies.get(name), tasks, options).wall_ns / 1e9
+        return out
+
+    result = _once(benchmark, walls)
+    speedups = {name: result["sequential"] / wall for name, wall in result.items()}
+    benchmark.extra_info.update({"walls": result, "speedups": speedups, "cores": usable_cpus()})
+    shown = ", ".join(f"{n} {s:.2f}x" for n, s in speedups.items())
+    SUMMARY.append(f"CPU-bound speed-ups on {usable_cpus()} cores: {shown}")

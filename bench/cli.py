@@ -23,6 +23,7 @@ from rich.console import Console
 import strategies
 from bench import environment, session
 from bench.cliargs import build_parser
+from bench.commands import cmd_compare, cmd_serve, load_path
 from bench.config import (
     MAX_TASKS,
     MAX_WORKERS,
@@ -31,18 +32,24 @@ from bench.config import (
     UsageError,
     build_config,
     check_machine_limits,
-    http_faults,
     parse_float,
     parse_int,
     parse_list,
 )
+from bench.exits import (
+    EXIT_ABORTED,
+    EXIT_ENV,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_RESULTS,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    EXIT_USAGE,
+)
+from bench.loader import ResultsFileError
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
-from bench.results import ResultsFileError, load, tasks_csv, write_atomic
-
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_RESULTS, EXIT_ENV, EXIT_ABORTED = 0, 1, 2, 3, 4, 5
-EXIT_SIGINT, EXIT_SIGTERM = 130, 143
-EXIT_REGRESSION = 1  # bench compare --fail-above: a significant slowdown
+from bench.results import tasks_csv, write_atomic
 
 
 class Terminated(KeyboardInterrupt):
@@ -121,25 +128,6 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
         yield dataclasses.replace(config, base_url=url)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from bench.serve import serve
-
-    port = parse_int("--port", args.port, 0, 65535)
-    seed = parse_int("--seed", args.seed, 0, 2**63 - 1)
-    faults = dataclasses.replace(http_faults(args.faults),
-                                 slow_seconds=parse_float("--slow-seconds", args.slow_seconds, 0.0),
-                                 retry_after=args.retry_after)  # fmt: skip
-    if args.host not in ("127.0.0.1", "::1", "localhost"):
-        print(f"warning: binding {args.host}: the mock API is reachable from other machines",
-              file=sys.stderr)  # fmt: skip
-    parent = None if args.parent_pid is None else int(args.parent_pid)
-    try:
-        serve(args.host, port, seed, faults, parent)
-    except KeyboardInterrupt:
-        return EXIT_SIGINT
-    return EXIT_OK
-
-
 def _check_limits(config: RunConfig, workers: int | None = None) -> None:
     for name in config.strategies:
         if not strategies.available(name):
@@ -185,7 +173,7 @@ def _warn_about(run: RunRecord) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     path: Path = args.path
     source = path / "results.json" if path.is_dir() else path
-    results = _load_path(path)
+    results = load_path(path)
     folder = args.out or source.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -227,33 +215,6 @@ def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
     for path in [folder / "results.json", folder / "tasks.csv", *reports]:
         console.print(f"{path.name + ':':<13} {path}", soft_wrap=True)
     console.print(f"open the report: {(folder / 'report.html').resolve().as_uri()}", soft_wrap=True)
-
-
-def _load_path(path: Path) -> Results:
-    return load(path / "results.json" if path.is_dir() else path)
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from bench.compare import compare, differences, unmatched
-    from reports.compare_table import compare_table
-
-    limit = None if args.fail_above is None else parse_float("--fail-above", args.fail_above, 0.0)
-    base, current = _load_path(args.baseline), _load_path(args.current)
-    rows = compare(base, current)
-    console = Console(highlight=False)
-    for line in differences(base, current):
-        print(f"warning: the files differ in {line}", file=sys.stderr)
-    for line in unmatched(base, current):
-        print(f"note: {line}", file=sys.stderr)
-    if not rows:
-        raise UsageError("the two files have no strategy and configuration in common")
-    console.print(compare_table(rows))
-    if any(len(c.base) < 3 or len(c.current) < 3 for c in rows):
-        console.print("note: fewer than 3 runs on a side cannot be significant; use --repeat")
-    regressions = [c for c in rows if limit is not None and c.regressed(limit)]
-    for c in regressions:
-        console.print(f"regression: {c.label} is {c.ratio - 1:.1%} slower (p={c.p_value:.3f})")
-    return EXIT_REGRESSION if regressions else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

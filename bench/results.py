@@ -14,7 +14,6 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -23,20 +22,10 @@ from bench.model import Results, RunRecord, TaskRecord, Usage
 from bench.stats import efficiency, run_ideal_ns
 
 SCHEMA_VERSION: Final = 1
-# Migrations from an older schema to the next one, applied in order on load.
-MIGRATIONS: Final[dict[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
-
-
-class ResultsFileError(Exception):
-    """A results file that cannot be used; the message names the file and the problem."""
 
 
 def _seconds(ns: int | None) -> float | None:
     return None if ns is None else ns / 1e9
-
-
-def _ns(seconds: float | None) -> int | None:
-    return None if seconds is None else round(seconds * 1e9)
 
 
 def task_to_dict(t: TaskRecord) -> dict[str, Any]:
@@ -181,167 +170,3 @@ def tasks_csv(results: Results) -> str:
             writer.writerow([_csv_safe(row.get(c)) if row.get(c) is not None else ""
                              for c in CSV_COLUMNS])  # fmt: skip
     return out.getvalue()
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading: every problem becomes one ResultsFileError naming the file and the JSON path.
-
-
-class _Shape(Exception):
-    def __init__(self, where: str, problem: str) -> None:
-        super().__init__(f"{where}: {problem}")
-
-
-def _field(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str) -> Any:
-    if key not in obj:
-        raise _Shape(f"{where}.{key}", "missing")
-    value = obj[key]
-    # bool is an int in Python, but true is not a valid number of workers.
-    if isinstance(value, bool) and bool not in kinds:
-        raise _Shape(f"{where}.{key}", f"expected {_names(kinds)}, got a boolean")
-    if not isinstance(value, kinds):
-        raise _Shape(f"{where}.{key}", f"expected {_names(kinds)}, got {type(value).__name__}")
-    return value
-
-
-def _names(kinds: tuple[type, ...]) -> str:
-    return " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-
-
-_NUM = (int, float)
-_OPT_NUM = (int, float, type(None))
-_OPT_INT = (int, type(None))
-_OPT_STR = (str, type(None))
-
-
-def _task(obj: Any, where: str) -> TaskRecord:
-    if not isinstance(obj, dict):
-        raise _Shape(where, "expected an object")
-    try:
-        return TaskRecord(
-            index=_field(obj, "index", (int,), where),
-            symbol=_field(obj, "symbol", (str,), where),
-            status=_field(obj, "status", (str,), where),
-            latency_ns=_ns(_field(obj, "latency_seconds", _NUM, where)) or 0,
-            queued_ns=_ns(_field(obj, "queued_at", _OPT_NUM, where)),
-            started_ns=_ns(_field(obj, "started_at", _OPT_NUM, where)),
-            finished_ns=_ns(_field(obj, "finished_at", _OPT_NUM, where)),
-            pid=_field(obj, "pid", _OPT_INT, where),
-            thread_id=_field(obj, "thread_id", _OPT_INT, where),
-            thread_name=_field(obj, "thread_name", _OPT_STR, where),
-            task_name=_field(obj, "task_name", _OPT_STR, where),
-            error=_field(obj, "error", _OPT_STR, where),
-            cpu_ns=_ns(_optional(obj, "cpu_seconds", _NUM, where, 0)) or 0,
-            attempts=_optional(obj, "attempts", (int,), where, 0),
-            http_status=_optional(obj, "http_status", _OPT_INT, where, None),
-            phases=tuple(_phase(p, f"{where}.phases[{i}]")
-                         for i, p in enumerate(_optional(obj, "phases", (list,), where, []))),
-        )  # fmt: skip
-    except ValueError as exc:
-        raise _Shape(where, str(exc)) from None
-
-
-def _optional(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str,
-              default: Any) -> Any:  # fmt: skip
-    return _field(obj, key, kinds, where) if key in obj else default
-
-
-def _phase(obj: Any, where: str) -> tuple[str, int, int, int, int]:
-    if not isinstance(obj, dict):
-        raise _Shape(where, "expected an object")
-    return (
-        _field(obj, "name", (str,), where),
-        _ns(_field(obj, "started_at", _NUM, where)) or 0,
-        _ns(_field(obj, "finished_at", _NUM, where)) or 0,
-        _field(obj, "pid", (int,), where),
-        _field(obj, "thread_id", (int,), where),
-    )
-
-
-def _usage(obj: Any, where: str) -> Usage:
-    if not isinstance(obj, dict):
-        raise _Shape(where, "expected an object")
-    return Usage(
-        float(_field(obj, "user_seconds", _NUM, where)),
-        float(_field(obj, "system_seconds", _NUM, where)),
-        _field(obj, "peak_rss_bytes", (int,), where),
-        _field(obj, "voluntary_switches", (int,), where),
-        _field(obj, "involuntary_switches", (int,), where),
-    )
-
-
-def _run(obj: Any, where: str) -> RunRecord:
-    if not isinstance(obj, dict):
-        raise _Shape(where, "expected an object")
-    tasks = _field(obj, "tasks", (list,), where)
-    usage = _field(obj, "usage", (dict,), where)
-    try:
-        return RunRecord(
-            strategy=_field(obj, "strategy", (str,), where),
-            workers=_field(obj, "workers", (int,), where),
-            status=_field(obj, "status", (str,), where),
-            wall_ns=_ns(_field(obj, "wall_seconds", _NUM, where)) or 0,
-            startup_ns=_ns(_field(obj, "startup_seconds", _NUM, where)) or 0,
-            tasks=tuple(_task(t, f"{where}.tasks[{i}]") for i, t in enumerate(tasks)),
-            parent=_usage(usage.get("parent"), f"{where}.usage.parent"),
-            children=_usage(usage.get("children"), f"{where}.usage.children"),
-            details=_field(obj, "details", (dict,), where),
-            reason=_field(obj, "reason", _OPT_STR, where),
-            cores=_optional(obj, "cores", (int,), where, 0),
-            round=_optional(obj, "round", (int,), where, 0),
-        )
-    except ValueError as exc:
-        raise _Shape(where, str(exc)) from None
-
-
-def from_dict(data: Any) -> Results:
-    if not isinstance(data, dict):
-        raise _Shape("$", "expected a JSON object")
-    version = data.get("schema_version")
-    if version is None:
-        raise _Shape("$.schema_version", "missing: not a concurrency-bench results file?")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _Shape("$.schema_version", f"expected a positive integer, got {version!r}")
-    if version > SCHEMA_VERSION:
-        raise _Shape(
-            "$.schema_version",
-            f"version {version} is newer than this concurrency-bench understands "
-            f"({SCHEMA_VERSION}); upgrade concurrency-bench",
-        )
-    for old in range(version, SCHEMA_VERSION):
-        data = MIGRATIONS[old](data)
-    runs = _field(data, "runs", (list,), "$")
-    return Results(
-        environment=_field(data, "environment", (dict,), "$"),
-        config=_field(data, "config", (dict,), "$"),
-        runs=tuple(_run(r, f"$.runs[{i}]") for i, r in enumerate(runs)),
-        created=_field(data, "created", (str,), "$"),
-    )
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def load(path: Path) -> Results:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultsFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ResultsFileError(f"{path}: is a directory, not a results file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsFileError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        hint = " (file may be truncated: an interrupted run?)" if exc.pos >= len(text) - 1 else ""
-        raise ResultsFileError(
-            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}"
-        ) from None
-    except ValueError as exc:
-        raise ResultsFileError(f"{path}: invalid JSON: {exc}") from None
-    try:
-        return from_dict(data)
-    except _Shape as exc:
-        raise ResultsFileError(f"{path}: {exc}") from None

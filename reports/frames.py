@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench import loader
 from bench import results as results_file
 from bench.model import Results
 from bench.stats import summarize_all
@@ -44,5 +45,5 @@ def runs_frame(results: Results) -> pd.DataFrame:
 def load_frames(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tasks, runs) from a saved results.json, or a folder holding one."""
     path = Path(path)
-    loaded = results_file.load(path / "results.json" if path.is_dir() else path)
+    loaded = loader.load(path / "results.json" if path.is_dir() else path)
     return tasks_frame(loaded), runs_frame(loaded)

@@ -27,7 +27,7 @@ FORBIDDEN = {
     "strategies": {"reports"},
     "reports": {"strategies"},
 }
-WIRING = {"bench/cli.py", "bench/demo_cli.py", "bench/session.py"}
+WIRING = {"bench/cli.py", "bench/commands.py", "bench/demo_cli.py", "bench/session.py"}
 # bench.config and the CLI parse flags without importing aiohttp: only the server and the HTTP
 # collector do, when used.
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from bench import factors, stats
 from bench.calibrate import with_cpu_estimates
 from bench.collector import SleepCollector
+from bench.loader import load
 from bench.model import RunRecord, TaskRecord
-from bench.results import load, save
+from bench.results import save
 from bench.workload import LatencyModel, Scenario, symbols_for
 from reports.reading import cpu_findings
 from tests.conftest import run

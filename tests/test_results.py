@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import loader
 from bench import results as rf
 from bench.model import Results
 from tests.samples import sample_results
@@ -17,7 +18,7 @@ def test_round_trip_through_the_loader(tmp_path: Path) -> None:
     original = sample_results()
     path = tmp_path / "results.json"
     rf.save(original, path)
-    loaded = rf.load(path)
+    loaded = loader.load(path)
     assert loaded == original
 
 
@@ -86,25 +87,25 @@ def test_wrong_shapes_name_the_json_path(tmp_path: Path, mutate, message: str) -
     data = json.loads(rf.dumps(sample_results()))
     mutate(data)
     path = _write(tmp_path, json.dumps(data))
-    with pytest.raises(rf.ResultsFileError, match=message) as info:
-        rf.load(path)
+    with pytest.raises(loader.ResultsFileError, match=message) as info:
+        loader.load(path)
     assert str(path) in str(info.value)
 
 
 def test_truncated_file_says_where_and_why(tmp_path: Path) -> None:
     text = rf.dumps(sample_results())
     path = _write(tmp_path, text[: len(text) // 2])
-    with pytest.raises(rf.ResultsFileError, match=r"invalid JSON at line .* truncated"):
-        rf.load(path)
+    with pytest.raises(loader.ResultsFileError, match=r"invalid JSON at line .* truncated"):
+        loader.load(path)
 
 
 def test_missing_file_and_nan_literals(tmp_path: Path) -> None:
-    with pytest.raises(rf.ResultsFileError, match="no such file"):
-        rf.load(tmp_path / "nope.json")
-    with pytest.raises(rf.ResultsFileError, match="NaN is not valid JSON"):
-        rf.load(_write(tmp_path, '{"schema_version": NaN}'))
-    with pytest.raises(rf.ResultsFileError, match="expected a JSON object"):
-        rf.load(_write(tmp_path, "[1, 2]"))
+    with pytest.raises(loader.ResultsFileError, match="no such file"):
+        loader.load(tmp_path / "nope.json")
+    with pytest.raises(loader.ResultsFileError, match="NaN is not valid JSON"):
+        loader.load(_write(tmp_path, '{"schema_version": NaN}'))
+    with pytest.raises(loader.ResultsFileError, match="expected a JSON object"):
+        loader.load(_write(tmp_path, "[1, 2]"))
 
 
 def test_csv_has_one_row_per_task_and_neutralises_formulas() -> None:

@@ -1,0 +1,62 @@
+"""The smaller commands: `bench compare` and `bench serve` (CLI side: they print)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from bench.config import UsageError, http_faults, parse_float, parse_int
+from bench.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT
+from bench.loader import load
+from bench.model import Results
+
+
+def load_path(path: Path) -> Results:
+    """A results.json, or the folder holding one."""
+    return load(path / "results.json" if path.is_dir() else path)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from bench.compare import compare, differences, unmatched
+    from reports.compare_table import compare_table
+
+    limit = None if args.fail_above is None else parse_float("--fail-above", args.fail_above, 0.0)
+    base, current = load_path(args.baseline), load_path(args.current)
+    rows = compare(base, current)
+    console = Console(highlight=False)
+    for line in differences(base, current):
+        print(f"warning: the files differ in {line}", file=sys.stderr)
+    for line in unmatched(base, current):
+        print(f"note: {line}", file=sys.stderr)
+    if not rows:
+        raise UsageError("the two files have no strategy and configuration in common")
+    console.print(compare_table(rows))
+    if any(len(c.base) < 3 or len(c.current) < 3 for c in rows):
+        console.print("note: fewer than 3 runs on a side cannot be significant; use --repeat")
+    regressions = [c for c in rows if limit is not None and c.regressed(limit)]
+    for c in regressions:
+        console.print(f"regression: {c.label} is {c.ratio - 1:.1%} slower (p={c.p_value:.3f})")
+    return EXIT_REGRESSION if regressions else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bench.serve import serve
+
+    port = parse_int("--port", args.port, 0, 65535)
+    seed = parse_int("--seed", args.seed, 0, 2**63 - 1)
+    faults = dataclasses.replace(http_faults(args.faults),
+                                 slow_seconds=parse_float("--slow-seconds", args.slow_seconds, 0.0),
+                                 retry_after=args.retry_after)  # fmt: skip
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"warning: binding {args.host}: the mock API is reachable from other machines",
+              file=sys.stderr)  # fmt: skip
+    parent = None if args.parent_pid is None else int(args.parent_pid)
+    try:
+        serve(args.host, port, seed, faults, parent)
+    except KeyboardInterrupt:
+        return EXIT_SIGINT
+    return EXIT_OK

@@ -50,7 +50,8 @@ class ProcessesStrategy(Strategy):
         self._broken: str | None = None
         self._supervisor: Supervisor | None = None
         self._stuck: set[int] = set()
-        self._ipc = {"chunks": 0, "tasks": 0, "out_bytes": 0, "out_ns": 0, "in_bytes": 0}
+        self._ipc = {"chunks": 0, "tasks": 0, "out_bytes": 0, "out_ns": 0, "in_bytes": 0,
+                     "in_ns": 0}  # fmt: skip
         self._memory: dict[str, int] = {}
 
     def start(self) -> None:
@@ -98,9 +99,10 @@ class ProcessesStrategy(Strategy):
                 self._broken = self._broken or str(error)
             elif error is None and not future.cancelled():
                 records = future.result()
-                if isinstance(records, tuple):  # a measured chunk: (records, bytes back)
-                    records, size = records
+                if isinstance(records, tuple):  # a measured chunk: (records, bytes, ns back)
+                    records, size, pickle_ns = records
                     self._ipc["in_bytes"] += size
+                    self._ipc["in_ns"] += pickle_ns
                 for record in records:
                     supervisor.add(record)
             if n not in given_back:
@@ -199,6 +201,7 @@ class ProcessesStrategy(Strategy):
             "ipc_bytes_out_per_task": round(ipc["out_bytes"] / sampled, 1),
             "ipc_bytes_in_per_task": round(ipc["in_bytes"] / sampled, 1),
             "ipc_pickle_us_per_task": round(ipc["out_ns"] / sampled / 1e3, 2),
+            "ipc_pickle_back_us_per_task": round(ipc["in_ns"] / sampled / 1e3, 2),
             **self._memory,
         }
 

@@ -70,10 +70,15 @@ def run_chunk(specs: Sequence[TaskSpec], queued_ns: int) -> list[RawRecord]:
     return records
 
 
-def run_chunk_measured(specs: Sequence[TaskSpec], queued_ns: int) -> tuple[list[RawRecord], int]:
-    """run_chunk, plus the pickled size of what goes back (for a sample of chunks only)."""
+def run_chunk_measured(
+    specs: Sequence[TaskSpec], queued_ns: int
+) -> tuple[list[RawRecord], int, int]:
+    """run_chunk, plus the pickled size of what goes back and the time to pickle it (for a
+    sample of chunks only)."""
     records = run_chunk(specs, queued_ns)
-    return records, len(pickle.dumps(records))
+    begin = now_ns()
+    size = len(pickle.dumps(records))
+    return records, size, now_ns() - begin
 
 
 def compute_phase(spec: TaskSpec) -> tuple[int, int, int, int]:

@@ -88,6 +88,8 @@ def test_chunksize_cuts_ipc_round_trips() -> None:
         assert isinstance(out, float) and out > 0
         assert isinstance(back, float) and back > 0
         assert isinstance(record.details["workers_uss_bytes"], int)
+        pickling = record.details["ipc_pickle_back_us_per_task"]
+        assert isinstance(pickling, float) and pickling >= 0
     # Four tasks to a message: the fixed cost of a message is paid once for four.
     assert four.details["ipc_bytes_out_per_task"] < one.details["ipc_bytes_out_per_task"]  # type: ignore[operator]
 

@@ -49,7 +49,7 @@ from bench.exits import (
 from bench.loader import ResultsFileError
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
-from bench.results import tasks_csv, write_atomic
+from bench.results import remove_unfinished, tasks_csv, write_atomic
 
 
 class Terminated(KeyboardInterrupt):
@@ -62,11 +62,18 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def _let_next_signal_through() -> None:
-    # After the first interrupt, a second Ctrl-C or SIGTERM ends the process at once; the
-    # results file on disk is whole either way (written atomically).
+    # After the first interrupt, a second Ctrl-C or SIGTERM ends the process at once. The
+    # results file on disk is whole either way (written atomically); a temp file being written
+    # at that moment is removed on the way out.
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, _exit_now)
+        signal.signal(signal.SIGTERM, _exit_now)
+
+
+def _exit_now(signum: int, frame: object) -> None:
+    remove_unfinished()
+    sys.stderr.write("bench: interrupted again: exiting now\n")
+    os._exit(128 + signum)
 
 
 def _importable_here(args: argparse.Namespace) -> None:

@@ -40,4 +40,6 @@ def prepare(out: Path | None, force: bool) -> Path:
         os.unlink(probe)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    for stale in folder.glob(".*.tmp"):  # left by a run killed mid-write (SIGKILL, power loss)
+        stale.unlink(missing_ok=True)
     return folder

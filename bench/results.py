@@ -115,9 +115,20 @@ def _umask() -> int:
 _FILE_MODE: Final = 0o666 & ~_umask()
 
 
+# Temp files being written right now: an exit that cannot wait (a second Ctrl-C) removes them.
+IN_PROGRESS: set[str] = set()
+
+
+def remove_unfinished() -> None:
+    for tmp in list(IN_PROGRESS):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    IN_PROGRESS.add(tmp)
     try:
         os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; results are ordinary files
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -129,6 +140,8 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        IN_PROGRESS.discard(tmp)
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

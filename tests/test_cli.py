@@ -116,3 +116,11 @@ def test_all_four_strategies_from_the_command_line(tmp_path: Path) -> None:
         "processes",
     ]
     assert all(t["status"] == "ok" for r in data["runs"] for t in r["tasks"])
+
+
+def test_stale_temp_files_from_a_killed_write_are_cleaned(tmp_path: Path) -> None:
+    stale = tmp_path / ".results.json.abc123.tmp"
+    stale.write_text('{"half": ')
+    assert main(["run", "--strategies", "fake", "--tasks", "2", "--out", str(tmp_path)]) == 0
+    assert not stale.exists()
+    json.loads((tmp_path / "results.json").read_text())

@@ -49,7 +49,7 @@ from bench.exits import (
 from bench.loader import ResultsFileError
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
-from bench.results import remove_unfinished, tasks_csv, write_atomic
+from bench.results import csv_chunks, remove_unfinished, write_atomic
 
 
 class Terminated(KeyboardInterrupt):
@@ -157,7 +157,7 @@ def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, ob
     finally:
         signal.signal(signal.SIGTERM, previous)
     results = outcome.results
-    write_atomic(folder / "tasks.csv", tasks_csv(results))
+    write_atomic(folder / "tasks.csv", csv_chunks(results))
     _print_summary(results, folder, write_reports(results, folder))
     if outcome.interrupted_by is not None:
         return EXIT_SIGTERM if isinstance(outcome.interrupted_by, Terminated) else EXIT_SIGINT
@@ -185,7 +185,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         written = write_reports(results, folder)
-        write_atomic(folder / "tasks.csv", tasks_csv(results))
+        write_atomic(folder / "tasks.csv", csv_chunks(results))
     except OSError as exc:
         raise EnvironmentProblem(f"cannot write to {folder}: {exc.strerror or exc}") from None
     _print_summary(results, folder, written)

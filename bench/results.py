@@ -14,6 +14,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -71,7 +72,14 @@ def _usage_to_dict(u: Usage) -> dict[str, Any]:
     }
 
 
-def run_to_dict(run: RunRecord) -> dict[str, Any]:
+def run_to_dict(run: RunRecord, tasks: bool = True) -> dict[str, Any]:
+    row = _run_fields(run)
+    if tasks:
+        row["tasks"] = [task_to_dict(t) for t in run.tasks]
+    return row
+
+
+def _run_fields(run: RunRecord) -> dict[str, Any]:
     return {
         "strategy": run.strategy,
         "workers": run.workers,
@@ -86,24 +94,46 @@ def run_to_dict(run: RunRecord) -> dict[str, Any]:
         "round": run.round,
         "usage": {"parent": _usage_to_dict(run.parent), "children": _usage_to_dict(run.children)},
         "details": dict(run.details),
-        "tasks": [task_to_dict(t) for t in run.tasks],
     }
 
 
-def to_dict(results: Results) -> dict[str, Any]:
+def _header(results: Results) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "concurrency-bench", "version": __version__},
         "created": results.created,
         "environment": dict(results.environment),
         "config": dict(results.config),
-        "runs": [run_to_dict(run) for run in results.runs],
     }
 
 
-def dumps(results: Results) -> str:
+def to_dict(results: Results) -> dict[str, Any]:
+    return {**_header(results), "runs": [run_to_dict(run) for run in results.runs]}
+
+
+def _json(value: object) -> str:
     # allow_nan=False: NaN and Infinity are not JSON; a bad value fails here, not in a reader.
-    return json.dumps(to_dict(results), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+    return json.dumps(value, allow_nan=False, ensure_ascii=False)
+
+
+def json_chunks(results: Results) -> Iterator[str]:
+    """The results document in pieces, one task per line: 100,000 tasks are written without
+    building the whole document (or a dict per task) in memory first."""
+    yield "{\n"
+    for key, value in _header(results).items():
+        yield f" {_json(key)}: {_json(value)},\n"
+    yield ' "runs": ['
+    for n, run in enumerate(results.runs):
+        head = run_to_dict(run, tasks=False)
+        yield ("," if n else "") + "\n  " + _json(head)[:-1] + ', "tasks": ['
+        for i, task in enumerate(run.tasks):
+            yield ("," if i else "") + "\n   " + _json(task_to_dict(task))
+        yield "\n  ]}"
+    yield "\n ]\n}\n"
+
+
+def dumps(results: Results) -> str:
+    return "".join(json_chunks(results))
 
 
 def _umask() -> int:
@@ -125,14 +155,18 @@ def remove_unfinished() -> None:
             os.unlink(tmp)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn."""
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn.
+    `text` may come in pieces (a generator), so large files are never whole in memory."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     IN_PROGRESS.add(tmp)
     try:
         os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; results are ordinary files
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -150,7 +184,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def save(results: Results, path: Path) -> None:
-    write_atomic(path, dumps(results))
+    write_atomic(path, json_chunks(results))
 
 
 CSV_COLUMNS: Final = (
@@ -168,6 +202,11 @@ def _csv_safe(value: object) -> object:
 
 
 def tasks_csv(results: Results) -> str:
+    return "".join(csv_chunks(results))
+
+
+def csv_chunks(results: Results) -> Iterator[str]:
+    """tasks.csv a row at a time (see json_chunks)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -182,4 +221,7 @@ def tasks_csv(results: Results) -> str:
             )
             writer.writerow([_csv_safe(row.get(c)) if row.get(c) is not None else ""
                              for c in CSV_COLUMNS])  # fmt: skip
-    return out.getvalue()
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()

@@ -7,12 +7,10 @@ from pathlib import Path
 from bench.model import Results
 from bench.results import write_atomic
 from reports.html import render_html
-from reports.trace import trace_json
+from reports.trace import trace_chunks
 
 
 def write_reports(results: Results, folder: Path) -> list[Path]:
-    written = []
-    for name, text in (("report.html", render_html(results)), ("trace.json", trace_json(results))):
-        write_atomic(folder / name, text)
-        written.append(folder / name)
-    return written
+    write_atomic(folder / "report.html", render_html(results))
+    write_atomic(folder / "trace.json", trace_chunks(results))
+    return [folder / "report.html", folder / "trace.json"]

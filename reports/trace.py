@@ -8,6 +8,7 @@ microseconds from the run's start, real pid and thread id in args. A lane never 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from bench.model import Results, RunRecord
@@ -44,11 +45,21 @@ def _run_events(run: RunRecord, pid: int) -> list[dict[str, Any]]:
     return events
 
 
+def trace_chunks(results: Results) -> Iterator[str]:
+    """The trace document an event per line, one run's events in memory at a time."""
+    other = {"tool": "concurrency-bench", "created": results.created}
+    yield '{"displayTimeUnit":"ms","otherData":' + _json(other) + ',"traceEvents":['
+    first = True
+    for pid, run in enumerate(results.runs, 1):
+        for event in _run_events(run, pid):
+            yield ("\n" if first else ",\n") + _json(event)
+            first = False
+    yield "\n]}\n"
+
+
 def trace_json(results: Results) -> str:
-    events = [e for pid, run in enumerate(results.runs, 1) for e in _run_events(run, pid)]
-    document = {
-        "traceEvents": events,
-        "displayTimeUnit": "ms",
-        "otherData": {"tool": "concurrency-bench", "created": results.created},
-    }
-    return json.dumps(document, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return "".join(trace_chunks(results))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from bench.model import RunRecord
 from bench.stats import summarize
-from reports.html import SCRIPT, SCRIPT_HASH, _embedded, _env
+from reports.html import SCRIPT, SCRIPT_HASH, TEMPLATES, embedded_data
 from reports.timeline import timeline_svgs
 
 
@@ -32,10 +32,10 @@ def render_demo_html(chapters: list[dict[str, Any]], scale: float) -> str:
         runs: list[RunRecord] = ch["runs"]
         svgs = [Markup(svg) for svg in timeline_svgs(runs)] if runs else []
         items.append({**ch, "rows": _rows(runs), "svgs": svgs})
-    data, _ = _embedded(tuple(run for c in chapters for run in c["runs"]))
+    data, _ = embedded_data(tuple(run for c in chapters for run in c["runs"]))
     data["chapters"] = [{"number": c["number"], "claim": c["claim"],
                          "verdict": "confirmed" if c["confirmed"] else "contradicted"}
                         for c in chapters]  # fmt: skip
-    return _env.get_template("demo.html.j2").render(
+    return TEMPLATES.get_template("demo.html.j2").render(
         chapters=items, scale=scale, data=data, script=Markup(SCRIPT), script_hash=SCRIPT_HASH
     )

@@ -41,7 +41,7 @@ SCRIPT = """
 """
 SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
 
-_env = jinja2.Environment(
+TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("reports", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
@@ -74,7 +74,7 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
     return rows
 
 
-def _embedded(runs: tuple[RunRecord, ...]) -> tuple[dict[str, Any], int]:
+def embedded_data(runs: tuple[RunRecord, ...]) -> tuple[dict[str, Any], int]:
     """Columnar task records (smaller than one object per task), capped at EMBED_LIMIT."""
     data: dict[str, Any] = {"runs": []}
     budget, omitted = EMBED_LIMIT, 0
@@ -121,8 +121,8 @@ def render_html(results: Results) -> str:
     runs = tuple(r for r in results.runs if r.round == 0)
     svgs = timeline.timeline_svgs(runs)
     stats, warnings, sweep = _statistics(results)
-    data, omitted = _embedded(runs)
-    return _env.get_template("report.html.j2").render(
+    data, omitted = embedded_data(runs)
+    return TEMPLATES.get_template("report.html.j2").render(
         title="concurrency-bench report",
         created=results.created,
         summary=_summary_rows(results),

@@ -29,7 +29,7 @@ ContextCollector = AbstractContextManager[Collector | None]
 Display = Callable[[Collector | None, float], ContextCollector]
 
 
-def _no_display(
+def no_display(
     collector: Collector | None, seconds: float
 ) -> AbstractContextManager[Collector | None]:
     return nullcontext(collector)
@@ -52,7 +52,7 @@ StrategyGetter = Callable[[str], Callable[[StrategyOptions], Executor]]
 class Lesson:
     scale: float
     get: StrategyGetter  # the registry lookup, handed in: the harness does not import strategies
-    display: Display = _no_display
+    display: Display = no_display
     cache: dict[tuple[str, int, int, str], RunRecord] = field(default_factory=dict)
 
     def plan(self, count: int, latency_s: float, workload: str) -> tuple[TaskSpec, ...]:

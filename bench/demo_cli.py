@@ -19,7 +19,7 @@ from rich.live import Live
 import strategies
 from bench.collector import Collector, SleepCollector
 from bench.config import UsageError, parse_int
-from bench.demo import Chapter, Lesson, chapters
+from bench.demo import Chapter, Lesson, chapters, no_display
 from bench.live import Board, LiveCollector
 from bench.output import RESULTS_ROOT, prepare
 from bench.results import run_to_dict, write_atomic
@@ -57,7 +57,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     live = console.is_terminal and not os.environ.get("CI")
     scale = 0.1 if args.fast else 1.0
-    lesson = Lesson(scale, strategies.get, _live_display(console) if live else Lesson.display)
+    lesson = Lesson(scale, strategies.get, _live_display(console) if live else no_display)
     done: list[dict[str, Any]] = []
     for chapter, measure in chapters(lesson):
         if only is not None and chapter.number != only:

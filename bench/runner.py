@@ -53,14 +53,14 @@ def _usage_since(before: resource.struct_rusage, peak_rss: int) -> Usage:
 
 
 def build_tasks(
-    plan: Sequence[TaskSpec], raws: Sequence[RawRecord], t0_ns: int, missing: str = "not_run"
+    plan: Sequence[TaskSpec], raws: Sequence[RawRecord], t0_ns: int
 ) -> tuple[TaskRecord, ...]:
-    """One record per planned task: what the workers reported, `missing` for the rest."""
+    """One record per planned task: what the workers reported, `not_run` for the rest."""
     by_index = {raw[0]: raw for raw in raws}
     return tuple(
         TaskRecord.from_raw(by_index[spec.index], spec, t0_ns)
         if spec.index in by_index
-        else TaskRecord.not_run(spec, missing)  # type: ignore[arg-type]
+        else TaskRecord.not_run(spec)
         for spec in plan
     )
 

@@ -26,6 +26,10 @@ F = procworker.SLOT_FIELDS
 IPC_SAMPLE = 256  # chunks whose pickled size is measured: enough for a mean, cheap at any size
 
 
+def _no_progress(done: int) -> None:
+    del done
+
+
 def describe_exit(code: int | None) -> str:
     if code is None:
         return "was still running"
@@ -87,7 +91,8 @@ class ProcessesStrategy(Strategy):
         pool, size = self._pool, self._chunksize
         self._specs = {spec.index: spec for spec in tasks}
         chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-        window = SubmissionWindow(2 * self.workers, len(chunks), self.options.progress)
+        # The window counts submissions (chunks); progress is reported in tasks, below.
+        window = SubmissionWindow(2 * self.workers, len(chunks), _no_progress)
         queued = now_ns()
         supervisor = self._supervisor = Supervisor(self.options, sink, queued)
         chunk_of = {spec.index: n for n, chunk in enumerate(chunks) for spec in chunk}
@@ -105,6 +110,7 @@ class ProcessesStrategy(Strategy):
                     self._ipc["in_ns"] += pickle_ns
                 for record in records:
                     supervisor.add(record)
+                self.options.progress(len(sink))
             if n not in given_back:
                 window.release()
 

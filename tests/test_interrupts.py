@@ -85,25 +85,22 @@ def test_a_second_ctrl_c_exits_at_once_leaving_a_valid_file(tmp_path: Path) -> N
         assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_no_worker_outlives_a_killed_parent(tmp_path: Path) -> None:
-    with _start(tmp_path, "processes") as proc:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [(["processes"], "worker"), (["asyncio", "--io", "http"], "serve")],
+    ids=["process-pool-workers", "mock-server"],
+)
+def test_nothing_outlives_a_killed_parent(tmp_path: Path, args: list[str], expected: str) -> None:
+    with _start(tmp_path, *args) as proc:
         _wait_for_tasks(proc, 2)
         children = _family(proc.pid)
-        assert len(children) >= 2  # the fork server and the workers
+        if expected == "worker":
+            assert len(children) >= 2  # the fork server and the workers
+        else:
+            assert any("serve" in " ".join(p.cmdline()) for p in children)
         proc.kill()
         proc.wait(timeout=10)
-        # The workers' parent-death watch polls every 0.25 s; the fork server exits on EOF.
-        assert _gone_within(children, 3) == []
-
-
-def test_no_mock_server_outlives_a_killed_parent(tmp_path: Path) -> None:
-    with _start(tmp_path, "asyncio", "--io", "http") as proc:
-        _wait_for_tasks(proc, 2)
-        children = _family(proc.pid)
-        assert any("serve" in " ".join(p.cmdline()) for p in children)
-        proc.kill()
-        proc.wait(timeout=10)
-        # The server polls for its parent every quarter second.
+        # Workers and the server poll for the harness every 0.25 s; the fork server exits on EOF.
         assert _gone_within(children, 3) == []
 
 

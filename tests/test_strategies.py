@@ -98,3 +98,10 @@ def test_asyncio_workers_use_one_task_per_worker_on_one_thread() -> None:
     assert stats.lanes(record.tasks) == {(os.getpid(), record.tasks[0].thread_id)}
     assert len({t.task_name for t in record.tasks}) == 4  # 4 worker coroutines, not 8 tasks
     assert stats.peak_overlap(record.tasks) == 4
+
+
+def test_progress_counts_tasks_even_when_processes_take_chunks() -> None:
+    seen: list[int] = []
+    record = run("processes", make_plan(8, 0.01), workers=2, chunksize=4, progress=seen.append)
+    assert record.status == "completed"
+    assert seen and max(seen) == 8  # tasks done, not the 2 chunks submitted

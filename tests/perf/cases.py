@@ -23,8 +23,6 @@ from bench.model import TaskSpec
 from bench.runner import run_strategy
 from bench.stats import ideal_ns
 
-__all__ = ["ideal_ns"]
-
 
 def plan(count: int, latency_s: float) -> tuple[TaskSpec, ...]:
     return tuple(TaskSpec(i, f"S{i:06d}", round(latency_s * 1e9)) for i in range(count))

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bench.stats import ideal_ns
 from reports.html import render_html
 from reports.trace import trace_json
 from tests.perf import cases
@@ -156,7 +157,7 @@ def test_uvloop_vs_asyncio_sleep(benchmark: Any, count: int, latency: float, wor
         return cases.interleaved(plain, uv, 3)
 
     aio, uv = _once(benchmark, both)
-    ideal = cases.ideal_ns([round(latency * 1e9)] * count, workers) / 1e9
+    ideal = ideal_ns([round(latency * 1e9)] * count, workers) / 1e9
     benchmark.extra_info.update(
         {"asyncio_efficiency": ideal / aio, "uvloop_efficiency": ideal / uv}
     )

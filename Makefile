@@ -3,25 +3,36 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
+# One lock for every supported Python (markers choose per version), resolved by uv.
+UV     := $(VENV)/bin/uv
+UV_COMPILE = $(UV) pip compile pyproject.toml --extra dev --universal \
+             --python-version 3.11 --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
-.PHONY: bench test lint demo perf clean
+.PHONY: bench test lint demo perf lock upgrade test-latest test-matrix clean
 
-# Re-install only when pyproject.toml changes.
-$(STAMP): pyproject.toml examples/thread_per_task/pyproject.toml
+# Installs exactly the lock (re-run only when it or a pyproject changes); the package itself is
+# installed without dependencies, so nothing unpinned slips in.
+$(STAMP): $(LOCK) pyproject.toml examples/thread_per_task/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m pip install --quiet -e examples/thread_per_task
+	$(PY) -m pip install --quiet --requirement $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . -e examples/thread_per_task
 	touch $(STAMP)
 
+# uv alone, so the lock can be (re)made before the rest installs; the lock's own uv replaces it.
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv
+
 bench: $(STAMP)
-	$(PY) -m bench run
+	$(PY) -m bench run $(ARGS)
 
 demo: $(STAMP)
-	$(PY) -m bench demo
+	$(PY) -m bench demo $(ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check --no-cache .
@@ -32,5 +43,29 @@ lint: $(STAMP)
 perf: $(STAMP)
 	$(PY) -m pytest tests/perf -p no:randomly -s --benchmark-autosave --benchmark-columns=min,max,rounds -o addopts="-ra -p no:cacheprovider"
 
+# Re-resolve the lock after editing pyproject's ranges, keeping every other pin.
+lock: $(UV)
+	$(UV_COMPILE)
+	@echo "$(LOCK) updated; the next make reinstalls from it"
+
+# Move every pin to the newest release pyproject allows, reinstall, then lint and test.
+upgrade: $(UV)
+	$(UV_COMPILE) --upgrade
+	$(MAKE) lint test
+
+# The suite against the newest releases pyproject allows (no lock): what `pip install` gives a user.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[dev]' -e examples/thread_per_task
+	.venv-latest/bin/python .ci/lock_drift.py $(LOCK)
+	.venv-latest/bin/python -m pytest $(ARGS)
+
+# The suite on every supported Python found here (one venv each, from the lock).
+MATRIX ?= 3.11 3.12 3.13
+test-matrix:
+	.ci/test-matrix $(MATRIX)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest .venv-3.* .mypy_cache .ruff_cache

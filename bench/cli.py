@@ -208,13 +208,13 @@ def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
     from reports.table import build_tables
 
     console = Console(highlight=False)
-    console.print(build_tables(results))
+    console.print(build_tables(results, console.width))
     if _has_rounds_or_sweep(results):
         from bench.repeats import summarize_groups
         from reports.stats_table import stats_table, warning_lines
 
         groups = summarize_groups(results.runs)
-        console.print(stats_table(groups))
+        console.print(stats_table(groups, console.width))
         for line in warning_lines(groups):
             console.print(line, soft_wrap=True)
     for line in cpu_findings(results.runs, dict(results.config)):

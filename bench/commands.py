@@ -34,7 +34,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"note: {line}", file=sys.stderr)
     if not rows:
         raise UsageError("the two files have no strategy and configuration in common")
-    console.print(compare_table(rows))
+    console.print(compare_table(rows, console.width))
     if any(len(c.base) < 3 or len(c.current) < 3 for c in rows):
         console.print("note: fewer than 3 runs on a side cannot be significant; use --repeat")
     regressions = [c for c in rows if limit is not None and c.regressed(limit)]

@@ -1,6 +1,9 @@
 """Progress while strategies run: a rich bar on a terminal, one plain line per run elsewhere.
 
 Workers only store a count (cheap enough for the hot path); the bar reads it when it redraws.
+Only rich's public API is used: a `Progress` that is never started builds the bar's table, and
+our own `Live` redraws a renderable that copies the counts in first. (Subclassing `Progress`
+broke on rich 15, which draws during `__init__`.)
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console, RenderableType
+from rich.live import Live
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,38 +37,41 @@ class _Counter:
         self.done = done
 
 
-class _PullProgress(Progress):
-    """A Progress that reads task counts from counters when it redraws (no per-task calls)."""
+class _Bar:
+    """One bar at a time (a sweep of 50 runs must not stack 50 finished bars)."""
 
-    counters: dict[TaskID, _Counter]
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            auto_refresh=False,
+        )
+        self.current: tuple[TaskID, _Counter] | None = None
 
-    def get_renderable(self) -> RenderableType:
-        for task_id, counter in list(self.counters.items()):
-            self.update(task_id, completed=counter.done)
-        return super().get_renderable()
+    def show(self, name: str, total: int, counter: _Counter) -> None:
+        if self.current is not None:
+            self.progress.remove_task(self.current[0])
+        self.current = (self.progress.add_task(name, total=total), counter)
+
+    def __rich__(self) -> RenderableType:
+        if self.current is not None:
+            task_id, counter = self.current
+            self.progress.update(task_id, completed=counter.done)
+        return self.progress.make_tasks_table(self.progress.tasks)
 
 
 class RunProgress:
-    def __init__(self, console: Console, total: int, live: bool) -> None:
-        self._console, self._total, self._live = console, total, live
-        self._bar: _PullProgress | None = None
+    def __init__(self, console: Console, total: int, bar: _Bar | None) -> None:
+        self._console, self._total, self._bar = console, total, bar
         self._current: _Counter | None = None
-        if live:
-            self._bar = _PullProgress(
-                TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=console, transient=True,
-            )  # fmt: skip
-            self._bar.counters = {}
 
     def begin(self, name: str, total: int | None = None) -> Callable[[int], None]:
         counter = _Counter()
         if self._bar is not None:
-            # One bar at a time: a sweep of 50 runs must not stack 50 finished bars.
-            for old in list(self._bar.counters):
-                self._bar.remove_task(old)
-                del self._bar.counters[old]
-            task_id = self._bar.add_task(name, total=total or self._total)
-            self._bar.counters[task_id] = counter
+            self._bar.show(name, total or self._total, counter)
             self._current = counter
         return counter.set
 
@@ -80,13 +87,17 @@ class RunProgress:
         )
 
 
+def live_allowed(console: Console) -> bool:
+    """Animate only for a person at a terminal (CI logs would fill with redraws)."""
+    return console.is_terminal and not os.environ.get("CI")
+
+
 @contextmanager
 def make_progress(stream: TextIO, total: int) -> Iterator[RunProgress]:
     console = Console(file=stream, highlight=False)
-    live = console.is_terminal and not os.environ.get("CI")
-    progress = RunProgress(console, total, live)
-    if progress._bar is None:
-        yield progress
+    if not live_allowed(console):
+        yield RunProgress(console, total, None)
         return
-    with progress._bar:
-        yield progress
+    bar = _Bar(console)
+    with Live(bar, console=console, transient=True, refresh_per_second=10):
+        yield RunProgress(console, total, bar)

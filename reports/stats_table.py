@@ -8,6 +8,7 @@ from rich import box
 from rich.table import Table
 
 from bench.repeats import GroupStats, Spread
+from reports.table import WIDE, time_unit
 
 
 def _s(spread: Spread | None, unit: str = "", digits: int = 3) -> str:
@@ -32,19 +33,48 @@ def stats_rows(groups: Sequence[GroupStats]) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
-def stats_table(groups: Sequence[GroupStats]) -> Table:
-    table = Table(title="Statistics (median and 95% bootstrap interval over rounds)",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)  # fmt: skip
+def _times(groups: Sequence[GroupStats], factor: float, digits: int) -> dict[str, list[str]]:
+    spreads = [g.wall for g in groups]
+    return {
+        "cpu": [f"{g.cpu.median * factor:.{digits}f}" for g in groups],
+        "wall": [f"{w.median * factor:.{digits}f}" for w in spreads],
+        "wall_ci": [f"{w.low * factor:.{digits}f}-{w.high * factor:.{digits}f}" for w in spreads],
+        "iqr": [f"{w.iqr * factor:.{digits}f}" for w in spreads],
+    }
+
+
+def stats_table(groups: Sequence[GroupStats], width: int = WIDE) -> Table:
+    """Wall times in one unit (named in the title); on a narrow console, the columns that say how
+    fast and how sure, the rest in the report."""
+    unit, factor = time_unit([v for g in groups for v in (g.wall.high, g.cpu.median)])
+    cells = {
+        "group": [g.strategy for g in groups],
+        "workers": [str(g.workers) for g in groups],
+        "tasks": [str(g.tasks) for g in groups],
+        "runs": [str(g.runs) for g in groups],
+        **_times(groups, factor, 3 if unit == "s" else 2),
+        "efficiency": [_s(g.efficiency, "", 3) for g in groups],
+        "speedup": [_s(g.speedup, "x", 2) for g in groups],
+    }
     # Wall and CPU side by side: users of parallel code confuse them. min-max is in the HTML.
     columns = [("strategy", "group"), ("workers", "workers"), ("tasks", "tasks"), ("runs", "runs"),
                ("wall", "wall"), ("95% CI", "wall_ci"), ("CPU", "cpu"), ("IQR", "iqr"),
                ("eff.", "efficiency"), ("speed-up", "speedup")]  # fmt: skip
-    rows = stats_rows(groups)
+    if width < WIDE:
+        keep = ("group", "workers", "runs", "wall", "wall_ci", "speedup")
+        columns = [c for c in columns if c[1] in keep]
+    table = Table(
+        title=f"Statistics of rounds (times in {unit}; medians)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=width < WIDE,
+    )
     for header, key in columns:
-        width = max([len(header), *(len(r[key]) for r in rows)])
-        table.add_column(header, justify="left" if key == "group" else "right", min_width=width)
-    for row in rows:
-        table.add_row(*(row[key] for _, key in columns))
+        widest = max([len(header), *(len(cell) for cell in cells[key])])
+        table.add_column(header, justify="left" if key == "group" else "right", min_width=widest)
+    for i in range(len(groups)):
+        table.add_row(*(cells[key][i] for _, key in columns))
     return table
 
 

@@ -1,8 +1,10 @@
 """The timing tables (rich): one row per strategy run, every figure computed from the records.
 
-Three tables rather than one 19-column grid, so each fits a 100-column terminal: what the run
-achieved (timing), how it ran (execution) and what it cost (CPU, memory, IPC, start-up). Every
-column is as wide as its longest value, so a narrow terminal wraps headers, never numbers.
+On a console of at least `WIDE` columns: three tables rather than one 19-column grid, what the run
+achieved (timing), how it ran (execution) and what it cost (CPU, memory, IPC, start-up). On a
+narrower one (80 columns, a pipe): one summary with the columns that answer the project's
+questions, chosen on purpose rather than dropped by rich, and a pointer to the rest. Each table
+uses one time unit, named in its title, so values side by side compare at a glance.
 """
 
 from __future__ import annotations
@@ -11,18 +13,25 @@ import io
 from collections.abc import Callable, Sequence
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from bench.model import Results
 from bench.stats import RunSummary, summarize_all
 
+WIDE = 100  # the three full tables need this many columns
 Value = Callable[[RunSummary], float | None]
 Column = tuple[str, list[str]]  # header, one cell per run
+TimeColumn = tuple[str, Value]
+NARROW_NOTE = (
+    "More columns (ideal, p50/p95 task time, queue wait, CPU, memory, IPC, start-up) in a "
+    f"terminal of {WIDE}+ columns and in report.html."
+)
 
 
 def time_unit(values: Sequence[float | None]) -> tuple[str, float]:
-    """One unit per column, picked from its largest value, so a column reads at a glance."""
+    """One unit, picked from the largest value, so every figure in a table reads at a glance."""
     largest = max((abs(v) for v in values if v is not None), default=0.0)
     if largest >= 1:
         return "s", 1.0
@@ -35,14 +44,29 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _times(name: str, summaries: Sequence[RunSummary], value: Value) -> Column:
-    values = [value(s) for s in summaries]
-    unit, factor = time_unit(values)
-    return f"{name} ({unit})", [_fmt(None if v is None else v * factor) for v in values]
+def _time_columns(
+    summaries: Sequence[RunSummary], columns: Sequence[TimeColumn]
+) -> tuple[str, list[Column]]:
+    """Time columns sharing one unit (returned, for the title)."""
+    values = {name: [value(s) for s in summaries] for name, value in columns}
+    unit, factor = time_unit([v for column in values.values() for v in column])
+    digits = 3 if unit == "s" else 2
+    return unit, [
+        (name, [_fmt(None if v is None else v * factor, digits) for v in column])
+        for name, column in values.items()
+    ]
 
 
-def _table(title: str, summaries: Sequence[RunSummary], columns: Sequence[Column]) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+def _table(
+    title: str, summaries: Sequence[RunSummary], columns: Sequence[Column], tight: bool = False
+) -> Table:
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=tight,
+    )
     table.add_column("strategy", no_wrap=True)
     for header, cells in columns:
         widest = max([len(word) for word in header.split()] + [len(cell) for cell in cells])
@@ -52,22 +76,39 @@ def _table(title: str, summaries: Sequence[RunSummary], columns: Sequence[Column
     return table
 
 
-def timing_table(summaries: Sequence[RunSummary]) -> Table:
-    return _table("Timing", summaries, [
-        ("workers", [str(s.workers) for s in summaries]),
-        _times("wall", summaries, lambda s: s.wall_s),
-        _times("ideal", summaries, lambda s: s.ideal_s),
-        ("eff.", [_fmt(s.efficiency) for s in summaries]),
-        ("speed-up", ["-" if s.speedup is None else f"{s.speedup:.2f}x" for s in summaries]),
-        ("tasks/s", [_fmt(s.throughput, 1) for s in summaries]),
-        _times("p50 task", summaries, lambda s: s.p50_task_s),
-        _times("p95 task", summaries, lambda s: s.p95_task_s),
-        _times("queue wait", summaries, lambda s: s.mean_queue_wait_s),
-    ])  # fmt: skip
+def _speedups(summaries: Sequence[RunSummary]) -> list[str]:
+    return ["-" if s.speedup is None else f"{s.speedup:.2f}x" for s in summaries]
 
 
 def _status(s: RunSummary) -> str:
     return s.status if not s.failed else f"{s.status}, {s.failed} failed"
+
+
+def _problems(s: RunSummary) -> str:
+    """The status in few characters: what went wrong, or "ok"."""
+    if s.status != "completed":
+        return s.status
+    return f"{s.failed} failed" if s.failed else "ok"
+
+
+def timing_table(summaries: Sequence[RunSummary]) -> Table:
+    unit, times = _time_columns(summaries, [
+        ("wall", lambda s: s.wall_s),
+        ("ideal", lambda s: s.ideal_s),
+        ("p50", lambda s: s.p50_task_s),
+        ("p95", lambda s: s.p95_task_s),
+        ("queue wait", lambda s: s.mean_queue_wait_s),
+    ])  # fmt: skip
+    wall, ideal, *task_times = times
+    return _table(f"Timing (times in {unit}; p50, p95: one task's time)", summaries, [
+        ("workers", [str(s.workers) for s in summaries]),
+        wall,
+        ideal,
+        ("eff.", [_fmt(s.efficiency) for s in summaries]),
+        ("speed-up", _speedups(summaries)),
+        ("tasks/s", [_fmt(s.throughput, 1) for s in summaries]),
+        *task_times,
+    ])  # fmt: skip
 
 
 def execution_table(summaries: Sequence[RunSummary]) -> Table:
@@ -81,22 +122,47 @@ def execution_table(summaries: Sequence[RunSummary]) -> Table:
 
 
 def cost_table(summaries: Sequence[RunSummary]) -> Table:
-    return _table("Cost", summaries, [
-        ("CPU (s)", [_fmt(s.cpu_s) for s in summaries]),
+    unit, (cpu, startup) = _time_columns(summaries, [
+        ("CPU", lambda s: s.cpu_s),
+        ("start-up", lambda s: s.startup_s),
+    ])  # fmt: skip
+    return _table(f"Cost (times in {unit})", summaries, [
+        cpu,
         ("RSS (MiB)", [f"{s.peak_rss_bytes / 2**20:.1f}" for s in summaries]),
         ("IPC (B/task)", [_fmt(s.ipc_bytes_per_task, 0) for s in summaries]),
-        _times("start-up", summaries, lambda s: s.startup_s),
+        startup,
     ])  # fmt: skip
 
 
-def build_tables(results: Results) -> Group:
+def summary_table(summaries: Sequence[RunSummary]) -> Table:
+    """The narrow view: the answer first (how fast, how parallel, on how many threads/pids)."""
+    unit, (wall,) = _time_columns(summaries, [("wall", lambda s: s.wall_s)])
+    columns: list[Column] = [
+        ("workers", [str(s.workers) for s in summaries]),
+        wall,
+        ("speed-up", _speedups(summaries)),
+        ("eff.", [_fmt(s.efficiency) for s in summaries]),
+        ("threads", [str(s.threads) for s in summaries]),
+        ("pids", [str(s.pids) for s in summaries]),
+    ]
+    if any(s.status != "completed" or s.failed for s in summaries):
+        columns.append(("status", [_problems(s) for s in summaries]))
+    return _table(f"Summary (times in {unit})", summaries, columns, tight=True)
+
+
+def build_tables(results: Results, width: int = WIDE) -> Group:
     summaries = summarize_all(results.runs)
-    return Group(timing_table(summaries), execution_table(summaries), cost_table(summaries))
+    parts: list[RenderableType]
+    if width >= WIDE:
+        parts = [timing_table(summaries), execution_table(summaries), cost_table(summaries)]
+    else:
+        parts = [summary_table(summaries), Text(NARROW_NOTE)]
+    return Group(*parts)
 
 
-def format_tables(results: Results, width: int = 100) -> str:
+def format_tables(results: Results, width: int = WIDE) -> str:
     """The tables as plain text on a fixed-width, colourless console (what golden tests compare)."""
     out = io.StringIO()
     console = Console(file=out, width=width, color_system=None, force_terminal=False)
-    console.print(build_tables(results))
+    console.print(build_tables(results, width))
     return out.getvalue()

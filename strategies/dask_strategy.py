@@ -1,6 +1,7 @@
 """dask: tasks submitted to a dask.distributed cluster, the scale-out engine.
 
-By default a LocalCluster is started for the run (worker processes, loopback only, no dashboard;
+By default a LocalCluster is started for the run (worker processes, loopback only, its HTTP
+server on a free loopback port rather than 8787, which another dask may hold;
 --workers becomes processes x threads, processes no more than the usable cores) and closed after;
 `--scheduler tcp://HOST:PORT` uses an existing cluster, so the same benchmark runs on many
 machines. Each task is recorded inside the Dask worker thread that ran it; the wait between
@@ -49,9 +50,14 @@ class DaskStrategy(Strategy):
             processes = max(1, min(self.workers, usable_cpus()))
             threads = math.ceil(self.workers / processes)
             self._shape = (processes, threads)
-            self._cluster = LocalCluster(n_workers=processes, threads_per_worker=threads,
-                                         processes=True, host="127.0.0.1", dashboard_address=None,
-                                         silence_logs=logging.ERROR)  # fmt: skip
+            self._cluster = LocalCluster(
+                n_workers=processes,
+                threads_per_worker=threads,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                silence_logs=logging.ERROR,
+            )
             self._client = Client(self._cluster)
         self._client.wait_for_workers(1, timeout=60)
         self._offsets = self._measure_offsets()

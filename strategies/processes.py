@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +25,8 @@ from strategies.window import SubmissionWindow
 
 F = procworker.SLOT_FIELDS
 IPC_SAMPLE = 256  # chunks whose pickled size is measured: enough for a mean, cheap at any size
+# How long stop() waits for the pool's own threads after a hard stop (they end within ms).
+POOL_THREADS_JOIN_S = 10.0
 
 
 def _no_progress(done: int) -> None:
@@ -57,9 +60,11 @@ class ProcessesStrategy(Strategy):
         self._ipc = {"chunks": 0, "tasks": 0, "out_bytes": 0, "out_ns": 0, "in_bytes": 0,
                      "in_ns": 0}  # fmt: skip
         self._memory: dict[str, int] = {}
+        self._pool_threads: list[threading.Thread] = []
 
     def start(self) -> None:
         workers = self.workers
+        before = set(threading.enumerate())
         context = multiprocessing.get_context(self.options.start_method)
         if self.options.start_method == "forkserver":
             # The fork server imports only what workers need, not the CLI's pandas/matplotlib.
@@ -76,6 +81,8 @@ class ProcessesStrategy(Strategy):
         for future in [self._pool.submit(procworker.warm) for _ in range(workers)]:
             future.result()
         self._procs = dict(self._pool._processes or {})  # to name a dead worker's exit code
+        # The pool's manager and queue-feeder threads, started by the submissions above.
+        self._pool_threads = [t for t in threading.enumerate() if t not in before]
 
     def _running(self) -> list[Running]:
         slots, found = self._slots, []
@@ -190,8 +197,25 @@ class ProcessesStrategy(Strategy):
             for future in reports:
                 _pid, user, system, rss, vol, invol = future.result(timeout=60)
                 total += Usage(user, system, rss, vol, invol)
-        self._pool.shutdown(wait=not (abandon or self._broken or self._stuck), cancel_futures=True)
+        hard = bool(abandon or self._broken or self._stuck)
+        self._pool.shutdown(wait=not hard, cancel_futures=True)
+        if hard:
+            self._outlive_pool_threads()
+        self._pool = None
         return total
+
+    def _outlive_pool_threads(self) -> None:
+        """Keep the pool referenced until its manager thread has finished (CPython gh-125451).
+
+        After a hard stop the manager thread clears the pool's pending work items; if those held
+        the last reference to this strategy (through the done callbacks), the pool is collected
+        in that thread, whose weakref callback then takes the shutdown lock the thread already
+        holds: on 3.12.0-3.12.7 and 3.13.0 it deadlocks, and the interpreter waits on it at
+        exit forever. While we wait here, we hold the reference, so that cannot happen.
+        """
+        deadline = time.monotonic() + POOL_THREADS_JOIN_S
+        for thread in self._pool_threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def details(self) -> Meta:
         ipc, sampled = self._ipc, max(self._ipc["tasks"], 1)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,8 +17,23 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 pytestmark = pytest.mark.slow
 
 
+@contextlib.contextmanager
+def _port_taken(port: int) -> Iterator[None]:
+    """Another dask's dashboard (or anything) already listening on the port."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+        except OSError:
+            pass  # taken already: the same situation
+        yield
+
+
 def test_tasks_run_in_dask_worker_processes_and_threads() -> None:
-    record = run("dask", make_plan(8, 0.1), workers=4)
+    # 8787 is dask's dashboard port: with it taken, distributed would warn, and warnings are
+    # errors; the cluster's HTTP server must bind a free port on loopback instead.
+    with _port_taken(8787):
+        record = run("dask", make_plan(8, 0.1), workers=4)
     assert record.status == "completed"
     pids = stats.distinct_pids(record.tasks)
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
@@ -27,7 +45,7 @@ def test_tasks_run_in_dask_worker_processes_and_threads() -> None:
 
 def test_an_existing_cluster_by_address_with_clocks_aligned() -> None:
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                                  host="127.0.0.1", dashboard_address=None,
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                   silence_logs=logging.ERROR) as cluster:  # fmt: skip
         record = run("dask", make_plan(4, 0.05), workers=2, scheduler=cluster.scheduler_address)
     assert record.status == "completed"

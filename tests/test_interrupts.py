@@ -42,8 +42,20 @@ def _family(pid: int) -> list[psutil.Process]:
     return psutil.Process(pid).children(recursive=True)
 
 
+def _running(process: psutil.Process) -> bool:
+    """A zombie has exited: it only waits for its (new) parent, often PID 1, to reap it."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
-    _gone, alive = psutil.wait_procs(processes, timeout=seconds)
+    deadline = time.monotonic() + seconds
+    alive = [p for p in processes if _running(p)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in alive if _running(p)]
     return alive
 
 

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bench.compare import compare
+from bench.model import Results
+from bench.repeats import summarize_groups
+from reports.compare_table import compare_table
+from reports.stats_table import stats_table
 from reports.table import format_tables, time_unit
 from tests.samples import sample_results
 
-EXPECTED = """\
-Timing
 
-                                                                            p50       p95
-                           wall     ideal                                  task      task      queue
- strategy     workers       (s)       (s)   eff.   speed-up   tasks/s       (s)       (s)   wait (s)
- ───────────────────────────────────────────────────────────────────────────────────────────────────
- sequential         1     12.06     12.00   1.00      1.00x       0.5      2.01      2.01       5.02
- asyncio            6      2.01      2.00   0.99      5.99x       3.0      2.01      2.01       0.00
- threads            3      4.03      4.00   0.99      3.00x       1.5      2.01      2.01       1.01
- processes          2      6.04      6.00   0.99      2.00x       1.0      2.01      2.01       2.01
+def repeated_results() -> Results:
+    """The sample run three times over (rounds 0-2), a little slower each round."""
+    base = sample_results()
+    runs = tuple(
+        dataclasses.replace(run, round=r, wall_ns=run.wall_ns + r * 1_000_000)
+        for r in range(3)
+        for run in base.runs
+    )
+    return dataclasses.replace(base, runs=runs)
+
+
+EXPECTED = """\
+Timing (times in s; p50, p95: one task's time)
+
+ strategy     workers     wall    ideal   eff.   speed-up   tasks/s     p50     p95   queue wait
+ ───────────────────────────────────────────────────────────────────────────────────────────────
+ sequential         1   12.060   12.000   1.00      1.00x       0.5   2.010   2.010        5.025
+ asyncio            6    2.012    2.000   0.99      5.99x       3.0   2.010   2.010        0.001
+ threads            3    4.025    4.000   0.99      3.00x       1.5   2.010   2.010        1.007
+ processes          2    6.040    6.000   0.99      2.00x       1.0   2.010   2.010        2.013
 
 Execution
 
@@ -26,22 +48,62 @@ Execution
  threads                completed              3         3      1       -
  processes    completed, 1 failed              2         2      2       -
 
-Cost
+Cost (times in ms)
 
- strategy     CPU (s)   RSS (MiB)   IPC (B/task)   start-up (ms)
- ───────────────────────────────────────────────────────────────
- sequential      0.01        30.0              -            0.00
- asyncio         0.03        31.0              -            0.00
- threads         0.04        32.0              -            1.20
- processes       0.10       113.0            500           95.00
+ strategy        CPU   RSS (MiB)   IPC (B/task)   start-up
+ ─────────────────────────────────────────────────────────
+ sequential    10.00        30.0              -       0.00
+ asyncio       30.00        31.0              -       0.00
+ threads       40.00        32.0              -       1.20
+ processes    100.00       113.0            500      95.00
 
 """
 
+EXPECTED_NARROW = """\
+Summary (times in s)
+
+ strategy    workers    wall  speed-up  eff.  threads  pids    status
+ ────────────────────────────────────────────────────────────────────
+ sequential        1  12.060     1.00x  1.00        1     1        ok
+ asyncio           6   2.012     5.99x  0.99        1     1        ok
+ threads           3   4.025     3.00x  0.99        3     1        ok
+ processes         2   6.040     2.00x  0.99        2     2  1 failed
+
+More columns (ideal, p50/p95 task time, queue wait, CPU, memory, IPC, start-up)
+in a terminal of 100+ columns and in report.html.
+"""
+
+
+def _lines(text: str) -> str:
+    # rich pads every line to the console width; the padding is not part of the contract.
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
 
 def test_timing_table_golden() -> None:
-    text = format_tables(sample_results(), width=100)
-    # rich pads every line to the console width; the padding is not part of the contract.
-    assert "\n".join(line.rstrip() for line in text.splitlines()) + "\n" == EXPECTED
+    assert _lines(format_tables(sample_results(), width=100)) == EXPECTED
+
+
+def test_narrow_console_gets_the_summary_columns_on_purpose() -> None:
+    assert _lines(format_tables(sample_results(), width=80)) == EXPECTED_NARROW
+
+
+@pytest.mark.parametrize("width", [80, 99, 100, 140])
+def test_no_line_is_wider_than_the_console(width: int) -> None:
+    text = format_tables(sample_results(), width=width)
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    assert "threads" in text and "speed-up" in text  # never dropped by rich
+
+
+def test_stats_and_compare_tables_fit_80_columns(tmp_path: Path) -> None:
+    results = repeated_results()
+    groups = summarize_groups(results.runs)
+    comparison = compare_table(compare(results, results), 80)
+    for table in (stats_table(groups, 80), comparison):
+        out = io.StringIO()
+        Console(file=out, width=80, color_system=None).print(table)
+        text = out.getvalue()
+        assert max(len(line.rstrip()) for line in text.splitlines()) <= 80, text
+        assert "…" not in text and "asyncio" in text and "95% CI" in text, text
 
 
 def test_units_are_chosen_per_column() -> None:

@@ -1,0 +1,89 @@
+"""The commands as a person runs them: in a real terminal (a pty) at 80x24 and 200x50.
+
+Each run must exit 0, print no traceback, write its results, and draw its live display (the
+progress bar or the demo's lanes), which rich only draws on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.terminal import BENCH, ROOT, Session, run_in_pty, widest_line
+
+pytestmark = pytest.mark.slow
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((200, 50), id="200x50")]
+
+
+def _assert_clean(session: Session) -> None:
+    assert session.code == 0, session.text[-3000:]
+    assert "Traceback" not in session.text, session.text[-3000:]
+    assert "error" not in session.text.lower(), session.text[-3000:]
+
+
+def _planned_tasks(folder: Path) -> int:
+    doc = json.loads((folder / "results.json").read_text())
+    assert doc["runs"], "results.json holds no runs"
+    statuses = {task["status"] for run in doc["runs"] for task in run["tasks"]}
+    assert statuses == {"ok"}, statuses
+    return sum(len(run["tasks"]) for run in doc["runs"])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_in_a_terminal(size: tuple[int, int], tmp_path: Path) -> None:
+    cols, rows = size
+    session = run_in_pty(
+        [*BENCH, "run", "--tasks", "4", "--latency", "0.05", "--out", str(tmp_path)], cols, rows
+    )
+    _assert_clean(session)
+    assert _planned_tasks(tmp_path) == 16  # four strategies x four tasks
+    assert session.redrew and "━" in session.text, "no progress bar was drawn"
+    assert "4/4" in session.text
+    # The tables fit the terminal: columns chosen on purpose, not cut off by rich.
+    assert widest_line(session.text) <= cols
+    header = "threads" if cols < 100 else "queue wait"
+    assert header in session.text and "pids" in session.text
+    assert (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sweep_in_a_terminal(size: tuple[int, int], tmp_path: Path) -> None:
+    cols, rows = size
+    argv = [*BENCH, "sweep", "--workers", "1,2", "--tasks", "4", "--latency", "0.02"]
+    argv += ["--strategies", "sequential,asyncio,threads", "--out", str(tmp_path)]
+    session = run_in_pty(argv, cols, rows)
+    _assert_clean(session)
+    assert _planned_tasks(tmp_path) == 4 * 5  # sequential once, asyncio and threads twice
+    assert session.redrew and "━" in session.text
+    assert "Statistics" in session.text
+    assert widest_line(session.text) <= cols
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_demo_live_view_in_a_terminal(size: tuple[int, int], tmp_path: Path) -> None:
+    cols, rows = size
+    argv = [*BENCH, "demo", "--fast", "--chapter", "2", "--out", str(tmp_path)]
+    session = run_in_pty(argv, cols, rows)
+    _assert_clean(session)
+    assert session.redrew and "s elapsed" in session.text, "the live lanes were not drawn"
+    assert "█" in session.text  # finished bars on the lanes
+    chapters = json.loads((tmp_path / "demo.json").read_text())["chapters"]
+    assert [c["number"] for c in chapters] == [2] and chapters[0]["confirmed"]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_bench_in_a_terminal(tmp_path: Path) -> None:
+    """`make bench` itself (the README's first command), on a 50x shorter plan to stay quick."""
+    venv = Path(sys.prefix)
+    # -o: the venv running these tests is already installed; never rebuild it from here.
+    argv = ["make", "--no-print-directory", f"VENV={venv}", "-o", f"{venv}/.installed-stamp"]
+    argv += ["bench", f"ARGS=--latency-scale 0.02 --out {tmp_path}"]
+    session = run_in_pty(argv, 80, 24, cwd=ROOT)
+    _assert_clean(session)
+    assert _planned_tasks(tmp_path) == 4 * 6
+    assert session.redrew and "━" in session.text
+    assert "open the report: file://" in session.text

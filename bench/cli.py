@@ -24,18 +24,8 @@ import strategies
 from bench import environment, session
 from bench.cliargs import build_parser
 from bench.commands import cmd_compare, cmd_serve, load_path
-from bench.config import (
-    MAX_TASKS,
-    MAX_WORKERS,
-    MachineLimit,
-    RunConfig,
-    UsageError,
-    build_config,
-    check_machine_limits,
-    parse_float,
-    parse_int,
-    parse_list,
-)
+from bench.config import MAX_TASKS, RunConfig, build_config, parse_float, parse_int, parse_list
+from bench.execution import Abilities
 from bench.exits import (
     EXIT_ABORTED,
     EXIT_ENV,
@@ -46,6 +36,7 @@ from bench.exits import (
     EXIT_SIGTERM,
     EXIT_USAGE,
 )
+from bench.limits import MAX_WORKERS, MachineLimit, UsageError, check_machine_limits
 from bench.loader import ResultsFileError
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
@@ -84,7 +75,7 @@ def _importable_here(args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _importable_here(args)
-    config = build_config(args, strategies.names(), list(strategies.HIDDEN))
+    config = build_config(args, strategies.names(), list(strategies.HIDDEN), _abilities)
     repeat, warmup = (
         parse_int("--repeat", args.repeat, 1, 1000),
         parse_int("--warmup", args.warmup, 0, 100),
@@ -107,7 +98,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     configs = [
         build_config(argparse.Namespace(**{**vars(args), "workers": str(w), "tasks": str(n),
                                            "latency": repr(x)}),
-                     strategies.names(), list(strategies.HIDDEN))
+                     strategies.names(), list(strategies.HIDDEN), _abilities)
         for n in tasks for x in latencies for w in workers
     ]  # fmt: skip
     repeat, warmup = (
@@ -135,12 +126,17 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
         yield dataclasses.replace(config, base_url=url)
 
 
-def _check_limits(config: RunConfig, workers: int | None = None) -> None:
-    for name in config.strategies:
-        if not strategies.available(name):
-            raise EnvironmentProblem(str(strategies.MissingExtra(name, strategies.EXTRAS[name][1])))
+def _abilities(name: str) -> Abilities:
     try:
-        check_machine_limits(workers or config.workers, config.strategies)
+        return strategies.get(name).abilities
+    except strategies.MissingExtra as exc:
+        raise EnvironmentProblem(str(exc)) from None
+
+
+def _check_limits(config: RunConfig, workers: int | None = None) -> None:
+    abilities = {name: _abilities(name) for name in config.strategies}
+    try:
+        check_machine_limits(workers or config.workers, abilities, http=config.io == "http")
     except MachineLimit as exc:
         raise EnvironmentProblem(str(exc)) from None
 
@@ -171,10 +167,12 @@ def _warn_about(run: RunRecord) -> None:
         print(f"warning: {run.strategy}: the event loop was blocked {blocked} times (longest "
               f"{longest} s): a blocking call inside a coroutine serialises every task",
               file=sys.stderr)  # fmt: skip
-    leaked = run.details.get("leaked_threads")
-    if isinstance(leaked, int) and leaked > 0:
-        print(f"warning: {run.strategy}: {leaked} threads overran --task-timeout and cannot be "
-              "killed; they were left running (leaked)", file=sys.stderr)  # fmt: skip
+    abandoned, leaked = run.details.get("abandoned_threads"), run.details.get("leaked_threads")
+    if isinstance(abandoned, int) and abandoned > 0:
+        still = f"{leaked} still running at the end (leaked)" if leaked else "none still running"
+        print(f"warning: {run.strategy}: gave up on {abandoned} "
+              f"{'thread' if abandoned == 1 else 'threads'} past --task-timeout (a thread cannot "
+              f"be killed; a new one took each one's place); {still}", file=sys.stderr)  # fmt: skip
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench.config import UsageError, http_faults, parse_float, parse_int
+from bench.config import http_faults, parse_float, parse_int
 from bench.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT
+from bench.limits import UsageError
 from bench.loader import load
 from bench.model import Results
 

@@ -9,16 +9,22 @@ from __future__ import annotations
 import dataclasses
 import math
 import multiprocessing
-import resource
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from bench.custom import check_runnable
 from bench.custom import load as load_collector
+from bench.execution import Abilities
 from bench.factors import IMPLEMENTATIONS
 from bench.faults import FAULT_MODES
 from bench.http_faults import NO_FAULTS, FaultRates, describe, parse_faults
+from bench.limits import (
+    MAX_WORKERS,
+    UsageError,
+    check_deadlines,
+    check_workers,
+)
 from bench.workload import (
     DISTRIBUTIONS,
     WORKLOADS,
@@ -28,16 +34,9 @@ from bench.workload import (
     symbols_for,
 )
 
-MAX_WORKERS: Final = 100_000
-MAX_PROCESS_WORKERS: Final = 256
-MAX_THREAD_WORKERS: Final = 10_000
 MAX_TASKS: Final = 1_000_000
 DEFAULT_CPU_WORK: Final = 400_000  # about 0.2 s of pure-Python factor computation here
 MAX_CPU_WORK: Final = 100_000_000
-
-
-class UsageError(Exception):
-    """Bad input from the user: exit 2 with this one-line message."""
 
 
 def default_start_method() -> str:
@@ -110,12 +109,18 @@ class RunConfig:
         }
 
 
-def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunConfig:
+AbilitiesOf = Callable[[str], Abilities]
+
+
+def build_config(
+    args: Any, known: Sequence[str], hidden: Sequence[str], abilities_of: AbilitiesOf
+) -> RunConfig:
     """Every `bench run` flag checked, in the order a user reads them, before anything runs."""
     names = tuple(parse_list("--strategies", args.strategies))
     check_strategies(names, known, hidden)
+    abilities = {name: abilities_of(name) for name in names}
     workers = parse_int("--workers", args.workers, 1, MAX_WORKERS)
-    check_workers(workers, names)
+    check_workers(workers, abilities)
     if args.io not in IO_MODES:
         raise UsageError(f"--io must be one of {', '.join(IO_MODES)} (got {args.io!r})")
     scenario = build_scenario(args.symbols, args.tasks, args.latency, args.latency_dist,
@@ -130,6 +135,7 @@ def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunC
     run_timeout = _optional_positive("--run-timeout", args.run_timeout)
     if task_timeout and run_timeout and task_timeout > run_timeout:
         raise UsageError("--task-timeout must not exceed --run-timeout")
+    check_deadlines(abilities, task_timeout, run_timeout)
     if scenario.fail_rate and scenario.fail_mode == "hang" and not (task_timeout or run_timeout):
         raise UsageError(
             "--fail-mode hang needs --task-timeout or --run-timeout (or it never ends)"
@@ -142,7 +148,7 @@ def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunC
     if args.io == "http" and "asyncio+processes" in names:
         raise UsageError("--io http: the asyncio+processes strategy needs a collector with "
                          "separate I/O and CPU parts; run it with --io sleep")  # fmt: skip
-    scheduler = _scheduler(args.scheduler, names, task_timeout or run_timeout)
+    scheduler = _scheduler(args.scheduler, names)
     collector = _custom_collector(args.collector, args.io, names)
     if collector is not None:  # the user's code does its own waiting: no planned latency
         scenario = dataclasses.replace(
@@ -153,10 +159,7 @@ def build_config(args: Any, known: Sequence[str], hidden: Sequence[str]) -> RunC
                      run_timeout)  # fmt: skip
 
 
-def _scheduler(address: str | None, names: Sequence[str], deadline: float | None) -> str | None:
-    if "dask" in names and deadline:
-        raise UsageError("--task-timeout and --run-timeout are not supported with dask: its "
-                         "scheduler cannot interrupt a running task")  # fmt: skip
+def _scheduler(address: str | None, names: Sequence[str]) -> str | None:
     if address is None:
         return None
     if "dask" not in names:
@@ -251,40 +254,6 @@ def check_strategies(names: Sequence[str], known: Sequence[str], hidden: Sequenc
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise UsageError(f"--strategies: {', '.join(duplicates)} listed more than once")
-
-
-def check_workers(workers: int, strategies: Sequence[str]) -> None:
-    if "processes" in strategies and workers > MAX_PROCESS_WORKERS:
-        raise UsageError(
-            f"--workers must be at most {MAX_PROCESS_WORKERS} with the processes strategy "
-            f"(got {workers}); each worker is a whole interpreter"
-        )
-    if "threads" in strategies and workers > MAX_THREAD_WORKERS:
-        raise UsageError(
-            f"--workers must be at most {MAX_THREAD_WORKERS} with the threads strategy "
-            f"(got {workers})"
-        )
-
-
-class MachineLimit(Exception):
-    """The machine cannot take the configuration (file descriptors, processes): exit 4."""
-
-
-def check_machine_limits(workers: int, strategies: Sequence[str]) -> None:
-    # Each process worker holds a few pipes in the parent; each thread counts against NPROC.
-    fds_needed = 64 + (6 * workers if "processes" in strategies else 0)
-    soft_fds, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft_fds != resource.RLIM_INFINITY and fds_needed > soft_fds:
-        raise MachineLimit(
-            f"--workers {workers} needs about {fds_needed} file descriptors; the limit is "
-            f"{soft_fds} (raise `ulimit -n` or lower --workers)"
-        )
-    soft_procs, _ = resource.getrlimit(resource.RLIMIT_NPROC)
-    if "threads" in strategies and soft_procs != resource.RLIM_INFINITY and workers > soft_procs:
-        raise MachineLimit(
-            f"--workers {workers} threads exceed the process/thread limit {soft_procs} "
-            "(raise `ulimit -u` or lower --workers)"
-        )
 
 
 def check_start_method(method: str) -> str:

@@ -18,8 +18,9 @@ from rich.live import Live
 
 import strategies
 from bench.collector import Collector, SleepCollector
-from bench.config import UsageError, parse_int
+from bench.config import parse_int
 from bench.demo import Chapter, Lesson, chapters, no_display
+from bench.limits import UsageError
 from bench.live import Board, LiveCollector
 from bench.output import RESULTS_ROOT, prepare
 from bench.results import run_to_dict, write_atomic

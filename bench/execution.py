@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Final, Protocol
 
 from bench.collector import Collector
 from bench.model import Meta, RawRecord, TaskSpec, Usage
@@ -40,6 +40,33 @@ class StrategyOptions:
         return self.task_timeout_s is not None or self.run_timeout_s is not None
 
 
+DEADLINES: Final = {"task": "--task-timeout", "run": "--run-timeout"}
+
+
+@dataclass(frozen=True, slots=True)
+class Abilities:
+    """What a strategy can do, declared on its class: every check reads these, never a name.
+
+    The defaults are the safe guess for a plugin that declares nothing: no deadlines honoured
+    (the CLI then refuses --task-timeout and --run-timeout for it), its own threads only.
+    """
+
+    deadlines: frozenset[str] = frozenset()  # of DEADLINES' keys
+    fixed_workers: int | None = None  # always this many workers, whatever --workers says
+    processes_per_worker: int = 0  # interpreter processes started per worker
+    threads_per_worker: int = 0  # OS threads started per worker (counted against ulimit -u)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.deadlines) - set(DEADLINES)
+        if unknown:
+            raise ValueError(f"unknown deadlines {sorted(unknown)}; known: {sorted(DEADLINES)}")
+
+    def refused_deadlines(self, task_timeout: float | None, run_timeout: float | None) -> list[str]:
+        """The flags given that this strategy would not honour."""
+        given = {"task": task_timeout is not None, "run": run_timeout is not None}
+        return [DEADLINES[k] for k, on in given.items() if on and k not in self.deadlines]
+
+
 class StrategyAborted(Exception):
     """The executor broke (a worker died, a deadline passed): the run is `aborted`."""
 
@@ -47,6 +74,9 @@ class StrategyAborted(Exception):
 class Executor(Protocol):
     @property
     def name(self) -> str: ...
+
+    @property
+    def abilities(self) -> Abilities: ...
 
     @property
     def workers(self) -> int: ...

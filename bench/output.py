@@ -7,7 +7,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from bench.config import UsageError
+from bench.limits import UsageError
 
 RESULTS_ROOT = Path("results")
 

@@ -122,6 +122,9 @@ async def run_async(
             raise
         except Exception as exc:  # a task's failure is data, not a crash of the harness
             status, error, outcome = "error", describe_error(exc), exc
+        except BaseException as exc:  # an interrupt inside the task: Ctrl-C, a loop watchdog
+            status, error = "cancelled", describe_error(exc)
+            raise
         finally:
             finished = now_ns()
             thread = threading.current_thread()

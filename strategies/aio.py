@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from bench.model import Meta, RawRecord, TaskSpec
 from bench.recording import run_async
-from strategies.base import Strategy, StrategyAborted, StrategyOptions
+from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
+from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
 
 BLOCKED_S = 0.1  # asyncio's own slow_callback_duration: a callback this long blocked the loop
 HEARTBEAT_S = BLOCKED_S  # a wake-up every 100 ms: a block that long cannot slip between two
@@ -17,14 +18,26 @@ HEARTBEAT_S = BLOCKED_S  # a wake-up every 100 ms: a block that long cannot slip
 class AsyncioStrategy(Strategy):
     name = "asyncio"
     summary = "one task per symbol on one event loop, bounded by asyncio.Semaphore(workers)"
+    abilities = Abilities(deadlines=frozenset({"task", "run"}))
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)
         self.blocked = 0
         self.longest_block_s = 0.0
+        self._watchdog = LoopWatchdog(options.task_timeout_s, options.run_timeout_s)
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
-        asyncio.run(self._main(tasks, sink))
+        with self._watchdog.watching():
+            try:
+                self._run(self._main(tasks, sink))
+            except (LoopBlockedDeadline, StrategyAborted, asyncio.CancelledError) as exc:
+                # The watchdog's abort cancels every task, the main one's gather included.
+                if self._watchdog.aborted is None and isinstance(exc, asyncio.CancelledError):
+                    raise
+                raise StrategyAborted(self._watchdog.aborted or str(exc)) from None
+
+    def _run(self, main: Coroutine[Any, Any, None]) -> None:
+        asyncio.run(main)
 
     async def _main(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         # Collectors with a per-run resource (an HTTP session) open and close it on every path.
@@ -43,15 +56,17 @@ class AsyncioStrategy(Strategy):
     async def _gather(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         # Created first so it runs first, but only once the tasks below exist: creating 100,000
         # of them is the harness's own work, not a blocking call in the collector.
-        watcher = None
+        watchers = []
         if self.options.watch_loop:
-            watcher = asyncio.create_task(self._heartbeat(), name="bench-heartbeat")
+            watchers.append(asyncio.create_task(self._heartbeat(), name="bench-heartbeat"))
+        if self._watchdog.needed:
+            watchers.append(asyncio.create_task(self._watchdog.heartbeat(), name="bench-beat"))
         running = self._spawn(tasks, sink)
         try:
             # gather, not a TaskGroup: one task's failure is data, it must not cancel the others.
             await asyncio.gather(*running)
         finally:
-            if watcher is not None:
+            for watcher in watchers:
                 watcher.cancel()
 
     def _spawn(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> list[asyncio.Task[None]]:
@@ -85,4 +100,5 @@ class AsyncioStrategy(Strategy):
             "loop": "asyncio",
             "loop_blocked": self.blocked,
             "loop_longest_block_seconds": round(self.longest_block_s, 4),
+            "loop_watchdog_interrupts": self._watchdog.interrupted,
         }

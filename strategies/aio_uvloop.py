@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Coroutine
+from typing import Any
 
-from bench.model import Meta, RawRecord, TaskSpec
+from bench.model import Meta
 from strategies.aio import AsyncioStrategy
 
 
@@ -13,12 +14,12 @@ class AsyncioUvloopStrategy(AsyncioStrategy):
     name = "asyncio-uvloop"
     summary = "the asyncio strategy on uvloop's event loop"
 
-    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+    def _run(self, main: Coroutine[Any, Any, None]) -> None:
         import uvloop
 
         # asyncio.Runner, not asyncio.run: Python 3.11's run() takes no loop factory.
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(self._main(tasks, sink))
+            runner.run(main)
 
     def details(self) -> Meta:
         import uvloop

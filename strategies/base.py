@@ -12,25 +12,24 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import ClassVar
 
-from bench.execution import StrategyAborted, StrategyOptions
+from bench.execution import Abilities, StrategyAborted, StrategyOptions
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns
 
-__all__ = ["Strategy", "StrategyAborted", "StrategyOptions"]
+__all__ = ["Abilities", "Strategy", "StrategyAborted", "StrategyOptions"]
 
 
 class Strategy(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
-    # A strategy that ignores --workers (sequential: always one) says how many it really uses.
-    fixed_workers: ClassVar[int | None] = None
+    abilities: ClassVar[Abilities] = Abilities()
 
     def __init__(self, options: StrategyOptions) -> None:
         self.options = options
 
     @property
     def workers(self) -> int:
-        return self.fixed_workers or self.options.workers
+        return self.abilities.fixed_workers or self.options.workers
 
     def clock(self) -> int:
         """The clock the runner times this strategy with; fakes substitute a virtual one."""

@@ -21,12 +21,14 @@ from bench.environment import usable_cpus
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns
 from strategies import daskworker
-from strategies.base import Strategy, StrategyOptions
+from strategies.base import Abilities, Strategy, StrategyOptions
 
 
 class DaskStrategy(Strategy):
     name = "dask"
     summary = "a dask.distributed cluster (LocalCluster by default, or --scheduler ADDRESS)"
+    # No deadlines: its scheduler cannot interrupt a running task.
+    abilities = Abilities()
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)

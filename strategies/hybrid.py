@@ -65,6 +65,9 @@ class HybridStrategy(ProcessesStrategy):
                 raise
             except Exception as exc:  # a task's failure is data
                 status, error = "error", describe_error(exc)
+            except BaseException as exc:  # an interrupt inside the task (Ctrl-C)
+                status, error = "cancelled", describe_error(exc)
+                raise
             finally:
                 thread = threading.current_thread().name
                 sink.append((spec.index, status, queued, started, now_ns(), pid, tid, thread,

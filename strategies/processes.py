@@ -19,7 +19,7 @@ import psutil
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns
 from strategies import procworker
-from strategies.base import Strategy, StrategyAborted, StrategyOptions
+from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.supervise import Running, Supervisor
 from strategies.window import SubmissionWindow
 
@@ -46,6 +46,7 @@ def describe_exit(code: int | None) -> str:
 class ProcessesStrategy(Strategy):
     name = "processes"
     summary = "ProcessPoolExecutor(max_workers=workers) with an explicit start method"
+    abilities = Abilities(deadlines=frozenset({"task", "run"}), processes_per_worker=1)
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)

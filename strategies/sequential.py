@@ -1,4 +1,9 @@
-"""One task after another on the calling thread: the baseline every speed-up is measured against."""
+"""One task after another on the calling thread: the baseline every speed-up is measured against.
+
+With a deadline (--task-timeout, --run-timeout) the loop runs on one supervised helper thread
+instead, so a hung call can be abandoned: the calling thread cannot interrupt its own blocking
+call.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +13,26 @@ from collections.abc import Sequence
 
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns, run_sync
-from strategies.threads import ThreadsStrategy
+from strategies.base import Abilities, Strategy, StrategyOptions
+from strategies.supervise import SupervisedThreads
 
 
-class SequentialStrategy(ThreadsStrategy):
+class SequentialStrategy(Strategy):
     name = "sequential"
     summary = "a plain for-loop on one thread (the baseline)"
-    fixed_workers = 1
+    abilities = Abilities(deadlines=frozenset({"task", "run"}), fixed_workers=1)
 
-    # With a deadline (--task-timeout, --run-timeout) the loop runs on one helper thread instead,
-    # so a hung call can be abandoned: the calling thread cannot interrupt its own blocking call.
+    def __init__(self, options: StrategyOptions) -> None:
+        super().__init__(options)
+        self._supervised = SupervisedThreads(options, 1) if options.supervised else None
 
     def start(self) -> None:
-        if self.options.supervised:
-            super().start()
+        if self._supervised is not None:
+            self._supervised.start()
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
-        if self.options.supervised:
-            super().execute(tasks, sink)
+        if self._supervised is not None:
+            self._supervised.execute(tasks, sink)
             return
         collector, log, progress = self.options.collector, self.options.log, self.options.progress
         # The whole plan is released at once; the loop is the queue, so waits are real waits.
@@ -44,10 +51,17 @@ class SequentialStrategy(ThreadsStrategy):
         if close is not None:
             close()
 
+    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+        if self._supervised is not None:
+            self._supervised.abandon(reason)
+
     def stop(self, abandon: bool = False) -> Usage:
-        return super().stop(abandon) if self.options.supervised else Usage()
+        if self._supervised is not None:
+            self._supervised.stop(abandon)
+        return Usage()
 
     def details(self) -> Meta:
-        if self.options.supervised:
-            return {**super().details(), "executor": "for-loop on one helper thread"}
+        if self._supervised is not None:
+            return {"executor": "for-loop on one supervised helper thread",
+                    **self._supervised.details()}  # fmt: skip
         return {"executor": "for-loop"}

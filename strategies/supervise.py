@@ -9,12 +9,13 @@ once. Nothing polls when no deadline is set.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bench.execution import StrategyAborted, StrategyOptions
-from bench.model import RawRecord, TaskSpec
-from bench.recording import now_ns
+from bench.model import Meta, RawRecord, TaskSpec
+from bench.recording import now_ns, run_sync
+from strategies.threadgroup import WorkerThreads
 
 POLL_S = 0.02
 
@@ -32,7 +33,7 @@ class Running:
 
 class Supervisor:
     def __init__(self, options: StrategyOptions, sink: list[RawRecord], queued_ns: int) -> None:
-        self._sink, self._queued = sink, queued_ns
+        self.sink, self._queued = sink, queued_ns
         self._lock = threading.Lock()
         self._closed: set[int] = set()
         timeout = options.task_timeout_s
@@ -48,7 +49,7 @@ class Supervisor:
             if record[0] in self._closed:
                 return False
             self._closed.add(record[0])
-            self._sink.append(record)
+            self.sink.append(record)
             return True
 
     def close(self, task: Running, status: str, error: str) -> bool:
@@ -72,3 +73,61 @@ class Supervisor:
         """Record every task still running as cancelled (an interrupt or an abort)."""
         for task in running:
             self.close(task, "cancelled", reason)
+
+
+class SupervisedThreads:
+    """Threads under deadlines (threads, and sequential as one thread): the plan on a
+    WorkerThreads group, watched by a Supervisor that retires the thread of every task past
+    --task-timeout, so a replacement takes its place at once and the run always ends."""
+
+    def __init__(self, options: StrategyOptions, width: int) -> None:
+        self._options = options
+        close = getattr(options.collector, "close", None)  # per-thread resources, closed by owner
+        self.group: WorkerThreads[TaskSpec] = WorkerThreads(width, self._work, on_exit=close)
+        self._running: dict[int, Running] = {}
+        self._supervisor: Supervisor | None = None
+        self._queued = 0
+        self._done = threading.Event()
+        self._total = 0
+
+    def start(self) -> None:
+        self.group.start()
+
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        self._queued, self._total = now_ns(), len(tasks)
+        supervisor = self._supervisor = Supervisor(self._options, sink, self._queued)
+        if not tasks:
+            return
+        for spec in tasks:
+            self.group.put(spec)
+        while not self._done.wait(supervisor.poll_s):
+            for task in supervisor.check(list(self._running.values())):
+                self.group.retire(task.thread_id, task.spec)
+                self._finished(sink)
+
+    def _work(self, spec: TaskSpec) -> None:
+        thread = threading.current_thread()
+        self._running[spec.index] = Running(spec, now_ns(), 0, thread.ident or 0, thread.name)
+        try:
+            record = run_sync(self._options.collector, spec, self._queued, self._options.log)
+        finally:
+            self._running.pop(spec.index, None)
+        assert self._supervisor is not None, "execute() set it before any task was queued"
+        if self._supervisor.add(record):
+            self._finished(self._supervisor.sink)
+
+    def _finished(self, sink: list[RawRecord]) -> None:
+        self._options.progress(len(sink))
+        if len(sink) >= self._total:
+            self._done.set()
+
+    def abandon(self, reason: str) -> None:
+        if self._supervisor is not None:
+            self._supervisor.abandon(list(self._running.values()), reason)
+
+    def stop(self, abandon: bool) -> None:
+        # Never wait for a hung thread; after a completed run every active thread is idle.
+        self.group.stop(wait=not abandon)
+
+    def details(self) -> Meta:
+        return {"abandoned_threads": self.group.retired, "leaked_threads": self.group.leaked()}

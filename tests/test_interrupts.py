@@ -1,7 +1,8 @@
 """Real signals to a real `bench run`: partial results saved, the right exit code, no orphans.
 
 Each test waits for the log line that proves tasks are running (structure, not a sleep), then
-signals. Latencies are long (3 s) so the signal always lands mid-task; the run itself is cut short.
+signals. Latencies are long (10 s) so the signal lands mid-task even on a loaded machine; the run
+itself is cut short.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 def _start(tmp_path: Path, strategy: str, *extra: str) -> subprocess.Popen[str]:
     argv = [sys.executable, "-m", "bench", "run", "--strategies", strategy, "--tasks", "6",
-            "--workers", "2", "--latency", "3", "-v", "--out", str(tmp_path), *extra]  # fmt: skip
+            "--workers", "2", "--latency", "10", "-v", "--out", str(tmp_path), *extra]  # fmt: skip
     # A session of its own, so a signal can go to the whole group, as a terminal sends Ctrl-C.
     return subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             start_new_session=True)  # fmt: skip

@@ -1,0 +1,123 @@
+"""Every documented deadline ends the run, whatever hangs and however many hang.
+
+Hangs are "only" 2 s in-process (HANG_SECONDS patched), so an abandoned thread ends before the
+test session does. Durations are never asserted beyond one-sided bounds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+import strategies
+from bench import faults, stats
+from bench.cli import main
+from bench.collector import BlockingSleepCollector
+from bench.model import TaskSpec
+from tests.conftest import run
+from tests.test_faults import assert_nothing_lost, faulty_plan
+
+
+def _honours(name: str, deadline: str) -> None:
+    if deadline not in strategies.get(name).abilities.deadlines:
+        pytest.skip(f"{name} declares no {deadline} deadline; the CLI refuses it (tested below)")
+
+
+@pytest.fixture(autouse=True)
+def _short_hangs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(faults, "HANG_SECONDS", 2.0)
+
+
+@pytest.mark.parametrize(
+    ("count", "workers", "hung"),
+    [(2, 1, [0, 1]), (6, 3, [0, 2, 3, 5]), (5, 2, [1]), (4, 4, [0, 1, 2, 3])],
+    ids=["all-hung-1-worker", "more-hung-than-workers", "fewer-hung", "every-worker-hung"],
+)
+def test_hung_tasks_time_out_however_many_hang(
+    strategy_name: str, count: int, workers: int, hung: Sequence[int]
+) -> None:
+    _honours(strategy_name, "task")
+    record = run(strategy_name, faulty_plan(count, 0.01, "hang", hung), workers, task_timeout_s=0.2)
+    assert_nothing_lost(record, count)
+    if record.details.get("stuck_workers") and len(hung) >= record.workers:
+        # A process pool whose every worker is stuck is aborted (its workers are terminated).
+        assert record.status == "aborted"
+        return
+    assert record.status == "completed", record.reason
+    assert [t.index for t in record.tasks if t.status == "timeout"] == list(hung)
+    assert all(t.status == "ok" for t in record.tasks if t.index not in hung)
+
+
+def test_an_overrun_that_finishes_keeps_the_width_and_is_not_leaked() -> None:
+    """Tasks that overrun the deadline but do finish: at most `workers` tasks in progress, and a
+    thread counts as leaked only while it is still running."""
+    plan = tuple(TaskSpec(i, f"S{i}", 150_000_000) for i in range(6))
+    before = threading.active_count()
+    record = run("threads", plan, workers=2, task_timeout_s=0.05)
+    assert [t.status for t in record.tasks] == ["timeout"] * 6
+    assert stats.peak_overlap(record.tasks) <= 2
+    assert record.details["abandoned_threads"] == 6
+    assert isinstance(record.details["leaked_threads"], int)
+    assert record.details["leaked_threads"] <= 2  # only the last wave can still be running
+    deadline = time.monotonic() + 5  # generous: the last calls end 150 ms after they began
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert threading.active_count() <= before, "abandoned threads must leave once their call ends"
+
+
+@pytest.mark.parametrize("name", ["asyncio", "asyncio-workers", "asyncio-uvloop"])
+def test_a_blocked_loop_cannot_outlive_the_task_deadline(name: str) -> None:
+    if not strategies.available(name):
+        pytest.skip(f"{name}: its optional extra is not installed")
+    plan = faulty_plan(3, 0.01, "hang", [0, 2])
+    record = run(name, plan, workers=3, task_timeout_s=0.2, collector=BlockingSleepCollector())
+    assert record.status == "completed"
+    assert [t.status for t in record.tasks] == ["timeout", "ok", "timeout"]
+    assert "blocking the event loop" in (record.tasks[0].error or "")
+    assert record.details["loop_watchdog_interrupts"] == 2
+
+
+@pytest.mark.parametrize("name", ["asyncio", "asyncio-workers", "asyncio-uvloop"])
+def test_a_blocked_loop_cannot_outlive_the_run_deadline(name: str) -> None:
+    if not strategies.available(name):
+        pytest.skip(f"{name}: its optional extra is not installed")
+    plan = faulty_plan(20, 0.01, "hang", list(range(20)))
+    record = run(name, plan, workers=10, run_timeout_s=0.3, collector=BlockingSleepCollector())
+    assert record.status == "aborted"
+    assert "blocked the event loop" in (record.reason or "")
+    assert [t.status for t in record.tasks].count("cancelled") == 1  # the one blocking it
+    assert {t.status for t in record.tasks} == {"cancelled", "not_run"}
+    assert record.wall_ns < 2_000_000_000  # one-sided: 0.3 s, and no other task started after
+
+
+def test_a_strategy_without_deadlines_is_refused_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if "thread-per-task" not in strategies.names():
+        pytest.skip("the example plugin is not installed (make installs it)")
+    for flag in ("--task-timeout", "--run-timeout"):
+        code = main(["run", "--strategies", "thread-per-task", flag, "1", "--tasks", "1",
+                     "--out", str(tmp_path / "out")])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert f"{flag}: the thread-per-task strategy cannot honour it" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_the_reported_hang_ends_under_run_and_sweep(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reproduction from the issue: hung tasks outnumbering workers, asyncio and threads."""
+    code = main([command, "--strategies", "asyncio,threads", "--tasks", "6", "--workers", "3",
+                 "--latency", "0.01", "--fail-mode", "hang", "--fail-rate", "0.5",
+                 "--task-timeout", "0.3", "--seed", "2", "--out", str(tmp_path)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    runs = json.loads((tmp_path / "results.json").read_text())["runs"]
+    assert {r["status"] for r in runs} == {"completed"}
+    assert any(t["status"] == "timeout" for r in runs for t in r["tasks"])

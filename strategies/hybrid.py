@@ -1,5 +1,10 @@
 """asyncio+processes: the I/O part awaited on the event loop, the CPU part sent to a process pool
-with run_in_executor: what most real ingestion pipelines need. Each record carries both phases."""
+with run_in_executor: what most real ingestion pipelines need. Each record carries both phases.
+
+If a worker process dies, the pool is broken for every task: the task whose CPU part it was
+running ends as `error` naming how it died, the others in flight are cancelled, the rest never
+run, and the run is aborted.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +12,52 @@ import asyncio
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 
 from bench.collector import PhasedCollector
-from bench.model import Meta, Phase, RawRecord, TaskSpec
+from bench.model import Meta, Phase, RawRecord, TaskSpec, Usage
 from bench.recording import describe_error, now_ns
 from strategies import procworker
-from strategies.base import StrategyAborted
-from strategies.processes import ProcessesStrategy
+from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
+from strategies.procpool import Death, WorkerPool
 
 
-class HybridStrategy(ProcessesStrategy):
+class _PoolBroke(Exception):
+    """The CPU part could not run: a worker process died and the pool is unusable."""
+
+
+class HybridStrategy(Strategy):
     name = "asyncio+processes"
     summary = "I/O on one event loop, CPU parts in a ProcessPoolExecutor via run_in_executor"
+    abilities = Abilities(deadlines=frozenset({"task", "run"}), processes_per_worker=1)
+
+    def __init__(self, options: StrategyOptions) -> None:
+        super().__init__(options)
+        self._pool = WorkerPool(options, self.workers, stream_records=False)
+        self._death: Death | None = None
+        self._dead_tasks: set[int] = set()
+        self._specs: dict[int, TaskSpec] = {}
+        self._main_task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._pool.start()
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         if not isinstance(self.options.collector, PhasedCollector):
             raise StrategyAborted("the collector has no separate I/O and CPU parts")
+        self._specs = {spec.index: spec for spec in tasks}
         try:
             asyncio.run(self._main(tasks, sink))
         except TimeoutError:
             raise StrategyAborted("--run-timeout reached before every task finished") from None
+        except (_PoolBroke, asyncio.CancelledError):
+            if self._death is None:
+                raise
+            raise StrategyAborted(f"{self._death.what}; the process pool is broken") from None
 
     async def _main(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         limit = asyncio.Semaphore(self.workers)
+        self._main_task = asyncio.current_task()
         async with asyncio.timeout(self.options.run_timeout_s):
             await asyncio.gather(*(asyncio.create_task(self._one(s, limit, sink)) for s in tasks))
 
@@ -49,19 +77,17 @@ class HybridStrategy(ProcessesStrategy):
                     await collector.fetch(spec)
                     phases.append(("io", started, now_ns(), pid, tid))
                     if spec.cpu_work:
-                        assert self._pool is not None
-                        loop = asyncio.get_running_loop()
-                        a, b, wpid, wtid = await loop.run_in_executor(
-                            self._pool, procworker.compute_phase, spec
-                        )
-                        phases.append(("cpu", a, b, wpid, wtid))
+                        phases.append(await self._compute(spec))
             except TimeoutError as exc:
                 status, error = (
                     "timeout",
                     describe_error(exc) if str(exc) else "exceeded --task-timeout",
                 )
             except asyncio.CancelledError:
-                status, error = "cancelled", "cancelled while running"
+                status, error = self._cancelled(spec)
+                raise
+            except _PoolBroke as exc:
+                status, error = str(exc).split(":", 1)[0], str(exc).split(": ", 1)[1]
                 raise
             except Exception as exc:  # a task's failure is data
                 status, error = "error", describe_error(exc)
@@ -74,12 +100,42 @@ class HybridStrategy(ProcessesStrategy):
                              name, error, tuple(phases)))  # fmt: skip
                 self.options.progress(len(sink))
 
-    def abandon(self, sink: list[RawRecord], reason: str) -> None:
-        """The event loop already recorded its cancelled tasks."""
+    async def _compute(self, spec: TaskSpec) -> Phase:
+        loop = asyncio.get_running_loop()
+        try:
+            a, b, wpid, wtid = await loop.run_in_executor(
+                self._pool.executor, procworker.compute_phase, spec
+            )
+        except BrokenProcessPool:
+            raise self._broke(spec) from None
+        return ("cpu", a, b, wpid, wtid)
+
+    def _broke(self, spec: TaskSpec) -> _PoolBroke:
+        """The first task to see the broken pool names the dead worker and stops every task."""
+        if self._death is None:
+            self._death = self._pool.death()
+            self._dead_tasks = {t.spec.index for t in self._pool.running(self._specs)
+                                if t.pid in self._death.pids}  # fmt: skip
+            spared = {asyncio.current_task(), self._main_task}
+            for task in asyncio.all_tasks():
+                if task not in spared:
+                    task.cancel()
+        if spec.index in self._dead_tasks:
+            return _PoolBroke(f"error: the worker process running this task {self._death.how}")
+        return _PoolBroke(f"cancelled: the pool broke: {self._death.what}")
+
+    def _cancelled(self, spec: TaskSpec) -> tuple[str, str]:
+        if self._death is not None and spec.index in self._dead_tasks:
+            return "error", f"the worker process running this task {self._death.how}"
+        return "cancelled", "cancelled while running"
+
+    def stop(self, abandon: bool = False) -> Usage:
+        return self._pool.stop(hard=abandon or self._death is not None)
 
     def details(self) -> Meta:
-        base = dict(super().details())
-        for key in ("ipc_round_trips", "ipc_sampled_tasks", "ipc_bytes_out_per_task",
-                    "ipc_bytes_in_per_task", "ipc_pickle_us_per_task", "chunksize"):  # fmt: skip
-            base.pop(key, None)
-        return {**base, "executor": "asyncio + ProcessPoolExecutor.run_in_executor"}
+        return {
+            "executor": "asyncio + ProcessPoolExecutor.run_in_executor",
+            "start_method": self.options.start_method,
+            "worker_pids": sorted(self._pool.procs),
+            **self._pool.memory,
+        }

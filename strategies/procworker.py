@@ -22,9 +22,18 @@ _state: dict[str, Any] = {}
 
 
 def init(
-    collector: Collector, log: bool, barrier: Any, harness_pid: int, slots: Any, counter: Any
+    collector: Collector,
+    log: bool,
+    barrier: Any,
+    harness_pid: int,
+    slots: Any,
+    counter: Any,
+    records: Any = None,
 ) -> None:
-    """Pool initializer: keep the collector, ignore Ctrl-C (the parent decides), watch parent."""
+    """Pool initializer: keep the collector, ignore Ctrl-C (the parent decides), watch parent.
+
+    With `records` (a queue; under deadlines) each record goes to the parent as soon as its task
+    ends, so a chunk whose later task hangs does not take its finished chunk-mates down too."""
     # The terminal sends SIGINT to the whole process group; the harness, not each worker, reacts.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faults.in_worker_process = True
@@ -32,7 +41,7 @@ def init(
         slot = counter.value
         counter.value += 1
     _state.update(collector=collector, log=log, barrier=barrier, base=None, slots=slots,
-                  offset=slot * SLOT_FIELDS)  # fmt: skip
+                  offset=slot * SLOT_FIELDS, records=records)  # fmt: skip
     threading.Thread(target=_watch_parent, args=(harness_pid,), daemon=True).start()
 
 
@@ -57,17 +66,25 @@ def warm() -> int:
 
 
 def run_chunk(specs: Sequence[TaskSpec], queued_ns: int) -> list[RawRecord]:
-    collector, log = _state["collector"], _state["log"]
-    slots, at = _state["slots"], _state["offset"]
-    slots[at + 2], slots[at + 3] = os.getpid(), threading.get_ident()
+    collector, log, stream = _state["collector"], _state["log"], _state["records"]
     records = []
     for spec in specs:
-        # Tell the parent what runs here (started first, so a set index always has its start).
-        slots[at + 1] = now_ns()
-        slots[at] = spec.index + 1
-        records.append(run_sync(collector, spec, queued_ns, log))
-        slots[at] = 0
+        _claim(spec)
+        record = run_sync(collector, spec, queued_ns, log)
+        if stream is not None:
+            stream.put(record)
+        else:
+            records.append(record)
+        _state["slots"][_state["offset"]] = 0
     return records
+
+
+def _claim(spec: TaskSpec) -> None:
+    """Tell the parent what runs here (started first, so a set index always has its start)."""
+    slots, at = _state["slots"], _state["offset"]
+    slots[at + 2], slots[at + 3] = os.getpid(), threading.get_ident()
+    slots[at + 1] = now_ns()
+    slots[at] = spec.index + 1
 
 
 def run_chunk_measured(
@@ -83,8 +100,12 @@ def run_chunk_measured(
 
 def compute_phase(spec: TaskSpec) -> tuple[int, int, int, int]:
     """The hybrid's CPU phase: (started, finished, pid, thread id)."""
+    _claim(spec)
     started = now_ns()
-    _state["collector"].compute(spec)
+    try:
+        _state["collector"].compute(spec)
+    finally:
+        _state["slots"][_state["offset"]] = 0
     return started, now_ns(), os.getpid(), threading.get_ident()
 
 

@@ -36,5 +36,11 @@ class SubmissionWindow:
         if finished:
             self._all_done.set()
 
+    def extend(self, count: int) -> None:
+        """`count` more submissions to wait for (a split chunk sent again)."""
+        with self._lock:
+            self._remaining += count
+            self._all_done.clear()
+
     def wait_all(self, timeout: float | None = None) -> bool:
         return self._all_done.wait(timeout)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from dataclasses import dataclass
 
@@ -25,3 +27,13 @@ class UnpicklableFailure(SleepCollector):
         if spec.index == 2:
             return threading.Lock()  # cannot be pickled
         return SleepCollector.collect(self, spec)  # zero-arg super() breaks with slots=True
+
+
+@dataclass(frozen=True, slots=True)
+class KillsItsWorker(SleepCollector):
+    """The CPU part of task 3 kills the process running it (SIGKILL, as the OOM killer does)."""
+
+    def compute(self, spec: TaskSpec) -> object:
+        if spec.index == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return SleepCollector.compute(self, spec)

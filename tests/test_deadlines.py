@@ -19,6 +19,7 @@ from bench import faults, stats
 from bench.cli import main
 from bench.collector import BlockingSleepCollector
 from bench.model import TaskSpec
+from tests.collectors import KillsItsWorker
 from tests.conftest import run
 from tests.test_faults import assert_nothing_lost, faulty_plan
 
@@ -57,7 +58,7 @@ def test_an_overrun_that_finishes_keeps_the_width_and_is_not_leaked() -> None:
     """Tasks that overrun the deadline but do finish: at most `workers` tasks in progress, and a
     thread counts as leaked only while it is still running."""
     plan = tuple(TaskSpec(i, f"S{i}", 150_000_000) for i in range(6))
-    before = threading.active_count()
+    before = set(threading.enumerate())
     record = run("threads", plan, workers=2, task_timeout_s=0.05)
     assert [t.status for t in record.tasks] == ["timeout"] * 6
     assert stats.peak_overlap(record.tasks) <= 2
@@ -65,9 +66,13 @@ def test_an_overrun_that_finishes_keeps_the_width_and_is_not_leaked() -> None:
     assert isinstance(record.details["leaked_threads"], int)
     assert record.details["leaked_threads"] <= 2  # only the last wave can still be running
     deadline = time.monotonic() + 5  # generous: the last calls end 150 ms after they began
-    while threading.active_count() > before and time.monotonic() < deadline:
+    while _new_workers(before) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert threading.active_count() <= before, "abandoned threads must leave once their call ends"
+    assert not _new_workers(before), "abandoned threads must leave once their call ends"
+
+
+def _new_workers(before: set[threading.Thread]) -> list[str]:
+    return [t.name for t in threading.enumerate() if t not in before and "bench-worker" in t.name]
 
 
 @pytest.mark.parametrize("name", ["asyncio", "asyncio-workers", "asyncio-uvloop"])
@@ -121,3 +126,24 @@ def test_the_reported_hang_ends_under_run_and_sweep(
     runs = json.loads((tmp_path / "results.json").read_text())["runs"]
     assert {r["status"] for r in runs} == {"completed"}
     assert any(t["status"] == "timeout" for r in runs for t in r["tasks"])
+
+
+def test_a_killed_hybrid_worker_aborts_the_run_and_names_the_signal() -> None:
+    plan = tuple(TaskSpec(i, f"S{i}", 50_000_000, cpu_work=2_000) for i in range(8))
+    record = run("asyncio+processes", plan, workers=2, collector=KillsItsWorker())
+    assert record.status == "aborted"
+    assert "was killed by SIGKILL" in (record.reason or "")
+    assert_nothing_lost(record, 8)
+    assert record.tasks[3].status == "error"
+    assert "running this task was killed by SIGKILL" in (record.tasks[3].error or "")
+    assert {t.status for t in record.tasks} <= {"ok", "error", "cancelled", "not_run"}
+
+
+@pytest.mark.parametrize("chunksize", [2, 4])
+def test_a_hung_task_takes_only_itself_down_in_a_chunk(chunksize: int) -> None:
+    """Its chunk-mates that ran keep their records; those behind it are sent again."""
+    plan = faulty_plan(8, 0.02, "hang", [2])
+    record = run("processes", plan, workers=2, chunksize=chunksize, task_timeout_s=0.3)
+    assert record.status == "completed", record.reason
+    assert [t.status for t in record.tasks] == ["ok", "ok", "timeout"] + ["ok"] * 5
+    assert record.details["resubmitted_tasks"] == chunksize - 1 - 2 % chunksize

@@ -1,0 +1,166 @@
+"""A warmed-up ProcessPoolExecutor, shared by the processes and asyncio+processes strategies.
+
+It knows what each worker is running (a slot per worker in shared memory, written by the
+worker), how a dead worker died, and how to tear the pool down without ever hanging: a hard stop
+terminates the workers and then outlives the pool's own threads (CPython gh-125451).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import psutil
+
+from bench.execution import StrategyOptions
+from bench.model import RawRecord, TaskSpec, Usage
+from strategies import procworker
+from strategies.supervise import Running
+
+F = procworker.SLOT_FIELDS
+# How long a hard stop waits for the pool's own threads (they end within milliseconds).
+POOL_THREADS_JOIN_S = 10.0
+DEATH_WAIT_S = 2.0  # for the pool's manager thread to reap a dead worker and learn its exit code
+
+
+def describe_exit(code: int | None) -> str:
+    if code is None:
+        return "was still running"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-code).name}"
+        return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+@dataclass(frozen=True)
+class Death:
+    """Which worker died and how: "worker pid 4711 was killed by SIGKILL"."""
+
+    what: str
+    how: str
+    pids: frozenset[int]
+
+
+class WorkerPool:
+    def __init__(self, options: StrategyOptions, workers: int, stream_records: bool) -> None:
+        self.options, self.workers = options, workers
+        self._executor: ProcessPoolExecutor | None = None
+        self.procs: dict[int, Any] = {}
+        self._slots: Any = None
+        self._records: Any = None  # a queue workers put each record on, when streaming
+        self._stream = stream_records
+        self._threads: list[threading.Thread] = []
+        self.memory: dict[str, int] = {}
+
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        assert self._executor is not None, "start() builds the pool"
+        return self._executor
+
+    def start(self) -> None:
+        workers, method = self.workers, self.options.start_method
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            # The fork server imports only what workers need, not the CLI's pandas/matplotlib.
+            context.set_forkserver_preload(["strategies.procworker"])
+        self._slots = context.RawArray("q", workers * F)
+        self._records = context.SimpleQueue() if self._stream else None
+        before = set(threading.enumerate())
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=procworker.init,
+            initargs=(self.options.collector, self.options.log, context.Barrier(workers),
+                      os.getpid(), self._slots, context.Value("i", 0), self._records),
+        )  # fmt: skip
+        # Workers start lazily; meeting at a barrier forces all of them up before timing starts.
+        for future in [self._executor.submit(procworker.warm) for _ in range(workers)]:
+            future.result()
+        self.procs = dict(self._executor._processes or {})  # to name a dead worker's exit code
+        # The pool's manager and queue-feeder threads, started by the submissions above.
+        self._threads = [t for t in threading.enumerate() if t not in before]
+
+    def running(self, specs: Mapping[int, TaskSpec]) -> list[Running]:
+        """The tasks the workers say they are running (from their shared-memory slots)."""
+        slots, found = self._slots, []
+        for at in range(0, len(slots), F):
+            index = slots[at] - 1
+            if index >= 0 and index in specs:
+                found.append(Running(specs[index], slots[at + 1], slots[at + 2],
+                                     slots[at + 3], "MainThread"))  # fmt: skip
+        return found
+
+    def streamed(self) -> list[RawRecord]:
+        """Records the workers have put on the queue since the last call (streaming only)."""
+        out: list[RawRecord] = []
+        while self._records is not None and not self._records.empty():
+            out.append(self._records.get())
+        return out
+
+    def death(self) -> Death:
+        deadline = time.monotonic() + DEATH_WAIT_S
+        while time.monotonic() < deadline and all(p.exitcode is None for p in self.procs.values()):
+            time.sleep(0.02)  # the pool's manager thread reaps the dead worker
+        dead = [(pid, p.exitcode) for pid, p in self.procs.items()
+                if p.exitcode not in (None, 0, -signal.SIGTERM)]  # fmt: skip
+        how = describe_exit(dead[0][1]) if dead else "died"
+        what = f"worker pid {dead[0][0]} {how}" if dead else "a worker process died"
+        return Death(what, how, frozenset(pid for pid, _ in dead))
+
+    def stop(self, hard: bool) -> Usage:
+        """Tear down; a hard stop (workers stuck, dead or interrupted) terminates them instead
+        of waiting and reports no usage. Never hangs."""
+        if self._executor is None:
+            return Usage()
+        total = Usage()
+        if hard:
+            # Workers ignore SIGINT and may be hung: terminate them rather than wait.
+            for process in self.procs.values():
+                with contextlib.suppress(OSError, AttributeError):
+                    process.terminate()
+        else:
+            self.memory = worker_memory(self.procs)
+            reports = [self._executor.submit(procworker.usage) for _ in self.procs]
+            for future in reports:
+                _pid, user, system, rss, vol, invol = future.result(timeout=60)
+                total += Usage(user, system, rss, vol, invol)
+        self._executor.shutdown(wait=not hard, cancel_futures=True)
+        if hard:
+            self._outlive_pool_threads()
+        self._executor = None
+        return total
+
+    def _outlive_pool_threads(self) -> None:
+        """Keep the pool referenced until its manager thread has finished (CPython gh-125451).
+
+        After a hard stop the manager thread clears the pool's pending work items; if those held
+        the last reference to the strategy (through the done callbacks), the pool is collected
+        in that thread, whose weakref callback then takes the shutdown lock the thread already
+        holds: on 3.12.0-3.12.7 and 3.13.0 it deadlocks, and the interpreter waits on it at
+        exit forever. While we wait here, we hold the reference, so that cannot happen.
+        """
+        deadline = time.monotonic() + POOL_THREADS_JOIN_S
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def worker_memory(procs: Mapping[int, Any]) -> dict[str, int]:
+    """USS (memory only that worker holds) and PSS (shared pages split fairly), summed."""
+    uss = pss = 0
+    for pid in procs:
+        try:
+            info = psutil.Process(pid).memory_full_info()
+        except (psutil.Error, OSError):
+            continue
+        uss += getattr(info, "uss", 0)
+        pss += getattr(info, "pss", 0)
+    return {"workers_uss_bytes": uss, "workers_pss_bytes": pss}

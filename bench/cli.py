@@ -36,15 +36,12 @@ from bench.exits import (
     EXIT_SIGTERM,
     EXIT_USAGE,
 )
+from bench.launch import Terminated
 from bench.limits import MAX_WORKERS, MachineLimit, UsageError, check_machine_limits
 from bench.loader import ResultsFileError
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
 from bench.results import csv_chunks, remove_unfinished, write_atomic
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, taken down the same graceful path as Ctrl-C."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -53,12 +50,13 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def _let_next_signal_through() -> None:
-    # After the first interrupt, a second Ctrl-C or SIGTERM ends the process at once. The
-    # results file on disk is whole either way (written atomically); a temp file being written
-    # at that moment is removed on the way out.
+    # After the first interrupt, a second Ctrl-C (a person insisting) ends the process at once;
+    # the results file on disk is whole either way (written atomically) and a temp file being
+    # written at that moment is removed. A repeated SIGTERM is a supervisor repeating itself
+    # (coreutils `timeout` signals the process and then its group): it keeps the graceful path.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, _exit_now)
-        signal.signal(signal.SIGTERM, _exit_now)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _exit_now(signum: int, frame: object) -> None:
@@ -153,8 +151,13 @@ def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, ob
     finally:
         signal.signal(signal.SIGTERM, previous)
     results = outcome.results
-    write_atomic(folder / "tasks.csv", csv_chunks(results))
-    _print_summary(results, folder, write_reports(results, folder))
+    if results.runs:  # a session stopped before its first run has nothing to report
+        write_atomic(folder / "tasks.csv", csv_chunks(results))
+        reports = write_reports(results, folder)
+        _print_summary(results, folder, [folder / "results.json", folder / "tasks.csv", *reports])
+    if outcome.failed_start is not None:
+        failed = outcome.failed_start
+        return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
     if outcome.interrupted_by is not None:
         return EXIT_SIGTERM if isinstance(outcome.interrupted_by, Terminated) else EXIT_SIGINT
     return EXIT_ABORTED if outcome.aborted else EXIT_OK
@@ -179,13 +182,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     path: Path = args.path
     source = path / "results.json" if path.is_dir() else path
     results = load_path(path)
-    folder = args.out or source.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        written = write_reports(results, folder)
-        write_atomic(folder / "tasks.csv", csv_chunks(results))
-    except OSError as exc:
-        raise EnvironmentProblem(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    folder = prepare(args.out or source.parent, force=True)
+    written = [*write_reports(results, folder), folder / "tasks.csv"]
+    write_atomic(folder / "tasks.csv", csv_chunks(results))
     _print_summary(results, folder, written)
     return EXIT_OK
 
@@ -201,7 +200,7 @@ def write_reports(results: Results, folder: Path) -> list[Path]:
     return render(results, folder)
 
 
-def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
+def _print_summary(results: Results, folder: Path, written: list[Path]) -> None:
     from reports.reading import cpu_findings
     from reports.table import build_tables
 
@@ -217,7 +216,7 @@ def _print_summary(results: Results, folder: Path, reports: list[Path]) -> None:
             console.print(line, soft_wrap=True)
     for line in cpu_findings(results.runs, dict(results.config)):
         console.print(f"- {line}", soft_wrap=True)
-    for path in [folder / "results.json", folder / "tasks.csv", *reports]:
+    for path in written:
         console.print(f"{path.name + ':':<13} {path}", soft_wrap=True)
     console.print(f"open the report: {(folder / 'report.html').resolve().as_uri()}", soft_wrap=True)
 

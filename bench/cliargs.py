@@ -27,6 +27,13 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def folder(text: str) -> Path:
+    """An output folder: `Path("")` would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must name a folder (got an empty string)")
+    return Path(text)
+
+
 def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str) -> None:
     add: Callable[..., Any] = run.add_argument
     add("--strategies", default=default, help=f"comma-separated, from: {', '.join(names)}")
@@ -69,7 +76,7 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
         help="process start method: fork, forkserver or spawn",
     )
     add("--chunksize", default="1", help="tasks per process-pool submission (default 1)")
-    add("--out", type=Path, help="output folder (default results/<timestamp>)")
+    add("--out", type=folder, help="output folder (default results/<timestamp>)")
     add("--force", action="store_true", help="replace an existing results.json")
     add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")
     add("--warmup", default="0", help="rounds run first and thrown away (default 0)")
@@ -93,7 +100,7 @@ def build_parser(
                        latency="0.05")  # fmt: skip
     report = sub.add_parser("report", help="re-render the reports from a saved results.json")
     report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
-    report.add_argument("--out", type=Path, help="where to write (default: beside the file)")
+    report.add_argument("--out", type=folder, help="where to write (default: beside the file)")
     report.set_defaults(handler=handlers["report"])
     serve = sub.add_parser("serve", help="run the mock market-data API on its own")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -120,7 +127,7 @@ def build_parser(
     demo.add_argument("--fast", action="store_true", help="latencies x0.1: same shape, seconds")
     demo.add_argument("--step", action="store_true", help="pause between chapters (on a terminal)")
     demo.add_argument("--chapter", help="run only chapter N (1-9)")
-    demo.add_argument("--out", type=Path, help="output folder (default results/demo-<timestamp>)")
+    demo.add_argument("--out", type=folder, help="output folder (default results/demo-<timestamp>)")
     demo.add_argument("--force", action="store_true", help="replace an existing demo report")
     demo.set_defaults(handler=handlers["demo"])
     return parser

@@ -9,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import multiprocessing
-from collections.abc import Callable, Sequence
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -35,6 +36,7 @@ from bench.workload import (
 )
 
 MAX_TASKS: Final = 1_000_000
+MAX_NUMBER: Final = 1e6  # seconds for durations (11.6 days), the same for factors and percents
 DEFAULT_CPU_WORK: Final = 400_000  # about 0.2 s of pure-Python factor computation here
 MAX_CPU_WORK: Final = 100_000_000
 
@@ -56,8 +58,11 @@ def parse_int(flag: str, text: str, low: int, high: int) -> int:
     return value
 
 
-def parse_float(flag: str, text: str, low: float, *, above: bool = False) -> float:
-    """A finite float >= low (or > low with `above`); NaN and inf are refused by name."""
+def parse_float(
+    flag: str, text: str, low: float, *, above: bool = False, high: float = MAX_NUMBER
+) -> float:
+    """A finite float >= low (or > low with `above`) and <= high; NaN and inf are refused by
+    name. Every duration has an upper bound: 1e308 s would overflow the clocks."""
     bound = f"> {low:g}" if above else f">= {low:g}"
     try:
         value = float(text)
@@ -65,6 +70,8 @@ def parse_float(flag: str, text: str, low: float, *, above: bool = False) -> flo
         raise UsageError(f"{flag} must be a number {bound} (got {text!r})") from None
     if not math.isfinite(value) or value < low or (above and value == low):
         raise UsageError(f"{flag} must be a finite number {bound} (got {text})")
+    if value > high:
+        raise UsageError(f"{flag} must be at most {high:,.0f} (got {text})")
     return value
 
 
@@ -145,11 +152,12 @@ def build_config(
     faults = http_faults(args.http_faults)
     if args.http_faults and args.io != "http":
         raise UsageError("--http-faults needs --io http")
-    if args.io == "http" and "asyncio+processes" in names:
-        raise UsageError("--io http: the asyncio+processes strategy needs a collector with "
+    phased = [name for name, can in abilities.items() if "phased" in can.faces]
+    if args.io == "http" and phased:
+        raise UsageError(f"--io http: the {phased[0]} strategy needs a collector with "
                          "separate I/O and CPU parts; run it with --io sleep")  # fmt: skip
     scheduler = _scheduler(args.scheduler, names)
-    collector = _custom_collector(args.collector, args.io, names)
+    collector = _custom_collector(args.collector, args.io, abilities)
     if collector is not None:  # the user's code does its own waiting: no planned latency
         scenario = dataclasses.replace(
             scenario, latency=dataclasses.replace(scenario.latency, mean_s=0.0)
@@ -164,18 +172,31 @@ def _scheduler(address: str | None, names: Sequence[str]) -> str | None:
         return None
     if "dask" not in names:
         raise UsageError("--scheduler is for the dask strategy: add dask to --strategies")
-    if not address.startswith(("tcp://", "tls://", "inproc://")):
-        raise UsageError(f"--scheduler must be an address like tcp://HOST:PORT (got {address!r})")
+    return check_address(address)
+
+
+def check_address(address: str) -> str:
+    """tcp://HOST:PORT or tls://HOST:PORT, with a real port, or inproc://..."""
+    bad = UsageError(f"--scheduler must be an address like tcp://HOST:PORT (got {address!r})")
+    try:
+        parts = urllib.parse.urlsplit(address)
+        port = parts.port
+    except ValueError:
+        raise bad from None
+    if parts.scheme == "inproc":
+        return address
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None or port == 0:
+        raise bad
     return address
 
 
-def _custom_collector(text: str | None, io: str, names: Sequence[str]) -> str | None:
+def _custom_collector(text: str | None, io: str, abilities: Mapping[str, Abilities]) -> str | None:
     if text is None:
         return None
     if io != "sleep":
         raise UsageError("--collector replaces the built-in collector: leave out --io")
     try:
-        check_runnable(load_collector(text), names)
+        check_runnable(load_collector(text), abilities)
     except ValueError as exc:
         raise UsageError(f"--collector: {exc}") from None
     return text
@@ -242,6 +263,8 @@ def build_scenario(
         )
     except ValueError as exc:
         raise UsageError(f"--latency-spread: {exc}") from None
+    if model.mean_s * model.scale > MAX_NUMBER:
+        raise UsageError(f"--latency x --latency-scale must be at most {MAX_NUMBER:,.0f} s")
     return Scenario(names, model, parse_int("--seed", seed, 0, 2**63 - 1))
 
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from bench.execution import Abilities
 from bench.model import TaskSpec
-
-ASYNC_STRATEGIES = ("asyncio", "asyncio-workers", "asyncio-uvloop")
-PROCESS_STRATEGIES = ("processes", "dask")
+from bench.recording import describe_error
 
 
 @cache
@@ -29,8 +28,8 @@ def resolve(ref: str) -> Callable[..., Any]:
         raise ValueError(f"expected package.module:function, got {ref!r}")
     try:
         target: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(f"cannot import {module_name!r}: {exc}") from None
+    except Exception as exc:  # the user's module: a SyntaxError or a failing import is theirs
+        raise ValueError(f"cannot import {module_name!r}: {describe_error(exc)}") from None
     for part in attr.split("."):
         if not hasattr(target, part):
             raise ValueError(f"{module_name!r} has no attribute {attr!r}")
@@ -74,19 +73,19 @@ def load(text: str) -> FunctionCollector:
     return FunctionCollector(sync_ref, async_ref)
 
 
-def check_runnable(collector: FunctionCollector, strategies: Sequence[str]) -> None:
+def check_runnable(collector: FunctionCollector, abilities: Mapping[str, Abilities]) -> None:
     """Refuse, before anything runs, a strategy that cannot run this collector."""
-    for name in strategies:
-        if name in ASYNC_STRATEGIES and collector.async_ref is None:
+    for name, can in abilities.items():
+        if "async" in can.faces and collector.async_ref is None:
             raise ValueError(f"{name} needs an async function (a sync one would block its event "
                              "loop); give module:sync_fn,module:async_fn")  # fmt: skip
-        if name == "asyncio+processes":
-            raise ValueError("asyncio+processes needs separate I/O and CPU parts; a function "
-                             "collector has one")  # fmt: skip
-        if name not in ASYNC_STRATEGIES and collector.sync_ref is None:
+        if "phased" in can.faces:
+            raise ValueError(f"{name} needs separate I/O and CPU parts; a function collector "
+                             "has one")  # fmt: skip
+        if "sync" in can.faces and collector.sync_ref is None:
             raise ValueError(f"{name} runs the sync face in threads or processes without an "
                              "event loop; give a sync function too")  # fmt: skip
-        if name in PROCESS_STRATEGIES and collector.sync_ref is not None:
+        if can.leaves_process and collector.sync_ref is not None:
             function = resolve(collector.sync_ref)
             try:
                 pickle.dumps(function)

@@ -41,6 +41,9 @@ class StrategyOptions:
 
 
 DEADLINES: Final = {"task": "--task-timeout", "run": "--run-timeout"}
+# The collector faces a strategy can call: `collect` (sync), `acollect` (async), or `fetch` on
+# the loop then `compute` elsewhere (phased: a PhasedCollector).
+FACES: Final = ("sync", "async", "phased")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +58,25 @@ class Abilities:
     fixed_workers: int | None = None  # always this many workers, whatever --workers says
     processes_per_worker: int = 0  # interpreter processes started per worker
     threads_per_worker: int = 0  # OS threads started per worker (counted against ulimit -u)
+    faces: frozenset[str] = frozenset({"sync"})  # of FACES: the collector faces it calls
+    leaves_process: bool = False  # tasks run in other processes: the collector must pickle
 
     def __post_init__(self) -> None:
         unknown = set(self.deadlines) - set(DEADLINES)
         if unknown:
             raise ValueError(f"unknown deadlines {sorted(unknown)}; known: {sorted(DEADLINES)}")
+        if not self.faces or set(self.faces) - set(FACES):
+            raise ValueError(f"faces must be some of {sorted(FACES)}, got {sorted(self.faces)}")
 
     def refused_deadlines(self, task_timeout: float | None, run_timeout: float | None) -> list[str]:
         """The flags given that this strategy would not honour."""
         given = {"task": task_timeout is not None, "run": run_timeout is not None}
         return [DEADLINES[k] for k, on in given.items() if on and k not in self.deadlines]
+
+
+class InputRefused(Exception):
+    """Raised by `start` when the user's input (a scheduler address, say) makes the strategy
+    unable to start: the run stops with this one line and exit 2."""
 
 
 class StrategyAborted(Exception):

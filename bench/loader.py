@@ -4,10 +4,12 @@ JSON path (asv's messages: missing version, newer than understood, invalid JSON 
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from bench.limits import MAX_WORKERS
 from bench.model import Results, RunRecord, TaskRecord, Usage
 from bench.results import SCHEMA_VERSION
 
@@ -15,12 +17,23 @@ from bench.results import SCHEMA_VERSION
 MIGRATIONS: Final[dict[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
 
 
+# Only regular files of a bounded size are read: a FIFO would block forever, /dev/zero never
+# ends. A million-task results.json is about 400 MB.
+MAX_FILE_BYTES: Final = 2 * 2**30
+MAX_SECONDS: Final = 1e9  # about 31 years: any time beyond is not a measurement
+MAX_INT: Final = 2**63 - 1  # pids, thread ids and counts are 64-bit at most
+
+
 class ResultsFileError(Exception):
     """A results file that cannot be used; the message names the file and the problem."""
 
 
 def _ns(seconds: float | None) -> int | None:
-    return None if seconds is None else round(seconds * 1e9)
+    if seconds is None:
+        return None
+    if not -MAX_SECONDS <= seconds <= MAX_SECONDS:
+        raise ValueError(f"a time of {seconds:.3g} s is out of range (|t| <= {MAX_SECONDS:g} s)")
+    return round(seconds * 1e9)
 
 
 class _Shape(Exception):
@@ -37,6 +50,10 @@ def _field(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str
         raise _Shape(f"{where}.{key}", f"expected {_names(kinds)}, got a boolean")
     if not isinstance(value, kinds):
         raise _Shape(f"{where}.{key}", f"expected {_names(kinds)}, got {type(value).__name__}")
+    if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
+        raise _Shape(f"{where}.{key}", "integer out of range (64-bit)")
+    if isinstance(value, float) and not -MAX_SECONDS * 1e9 <= value <= MAX_SECONDS * 1e9:
+        raise _Shape(f"{where}.{key}", f"number {value:.3g} out of range")
     return value
 
 
@@ -114,7 +131,7 @@ def _run(obj: Any, where: str) -> RunRecord:
     try:
         return RunRecord(
             strategy=_field(obj, "strategy", (str,), where),
-            workers=_field(obj, "workers", (int,), where),
+            workers=_within(_field(obj, "workers", (int,), where), 1, MAX_WORKERS, where),
             status=_field(obj, "status", (str,), where),
             wall_ns=_ns(_field(obj, "wall_seconds", _NUM, where)) or 0,
             startup_ns=_ns(_field(obj, "startup_seconds", _NUM, where)) or 0,
@@ -128,6 +145,12 @@ def _run(obj: Any, where: str) -> RunRecord:
         )
     except ValueError as exc:
         raise _Shape(where, str(exc)) from None
+
+
+def _within(value: int, low: int, high: int, where: str) -> int:
+    if not low <= value <= high:
+        raise _Shape(where, f"{value} is out of range {low}..{high}")
+    return value
 
 
 def from_dict(data: Any) -> Results:
@@ -159,15 +182,30 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def load(path: Path) -> Results:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()  # stat, not open: opening a FIFO would block until a writer comes
     except FileNotFoundError:
         raise ResultsFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ResultsFileError(f"{path}: is a directory, not a results file") from None
+    except OSError as exc:
+        raise ResultsFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ResultsFileError(f"{path}: is a directory, not a results file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ResultsFileError(f"{path}: not a regular file (a pipe, socket or device)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ResultsFileError(
+            f"{path}: {info.st_size / 2**30:.1f} GiB is larger than a results file can be "
+            f"({MAX_FILE_BYTES / 2**30:.0f} GiB)"
+        )
+    try:
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ResultsFileError(f"{path}: cannot read: {exc}") from None
+
+
+def load(path: Path) -> Results:
+    text = _read(path)
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -177,7 +215,11 @@ def load(path: Path) -> Results:
         ) from None
     except ValueError as exc:
         raise ResultsFileError(f"{path}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ResultsFileError(f"{path}: invalid JSON: nested too deeply") from None
     try:
         return from_dict(data)
     except _Shape as exc:
         raise ResultsFileError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ResultsFileError(f"{path}: nested too deeply to be a results file") from None

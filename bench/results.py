@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from bench import __version__
 from bench.model import Results, RunRecord, TaskRecord, Usage
+from bench.output import OutputFailed
 from bench.stats import efficiency, run_ideal_ns
 
 SCHEMA_VERSION: Final = 1
@@ -157,7 +158,15 @@ def remove_unfinished() -> None:
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn.
-    `text` may come in pieces (a generator), so large files are never whole in memory."""
+    `text` may come in pieces (a generator), so large files are never whole in memory. A write
+    the machine refuses (disk full, `ulimit -f`, a folder in the way) is an OutputFailed."""
+    try:
+        _write_atomic(path, text)
+    except OSError as exc:
+        raise OutputFailed(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     IN_PROGRESS.add(tmp)
     try:

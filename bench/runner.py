@@ -5,13 +5,15 @@ The runner is handed a strategy class; it does not import the strategies (only t
 
 from __future__ import annotations
 
+import errno
 import gc
 import resource
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench.execution import Executor, StrategyAborted, StrategyOptions
+from bench.execution import Executor, InputRefused, StrategyAborted, StrategyOptions
 from bench.model import RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
+from bench.recording import describe_error
 
 
 class RunInterrupted(Exception):
@@ -20,6 +22,58 @@ class RunInterrupted(Exception):
     def __init__(self, record: RunRecord) -> None:
         super().__init__(f"{record.strategy} interrupted")
         self.record = record
+
+
+class StartupFailed(Exception):
+    """The strategy could not start its workers: the machine ran out of something (threads,
+    processes, memory, file descriptors; exit 4), or the user's input was unusable (`usage`:
+    an unreachable scheduler; exit 2). Not a bug either way."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+# What running out of a resource looks like when a pool starts: "can't start new thread" is a
+# RuntimeError, a failed fork an OSError (EAGAIN, ENOMEM), too many files EMFILE/ENFILE.
+_EXHAUSTED_ERRNOS = {errno.EAGAIN, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
+
+
+def _exhausted(exc: BaseException) -> bool:
+    if isinstance(exc, MemoryError):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in _EXHAUSTED_ERRNOS
+    return isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)
+
+
+def _start(
+    strategy: Executor, plan: Sequence[TaskSpec], options: StrategyOptions,
+    on_interrupt: Callable[[], None],
+) -> int:  # fmt: skip
+    """Start the strategy and return its start-up time; an interrupt or a failure meanwhile
+    tears down what was started (no workers left behind)."""
+    begin = strategy.clock()
+    try:
+        strategy.start()
+    except KeyboardInterrupt as exc:
+        strategy.stop(abandon=True)
+        on_interrupt()
+        record = RunRecord(strategy.name, strategy.workers, "interrupted", 0,
+                           strategy.clock() - begin, build_tasks(plan, [], 0),
+                           reason="interrupted during start-up", cores=options.cores)  # fmt: skip
+        raise RunInterrupted(record) from exc
+    except BaseException as exc:
+        strategy.stop(abandon=True)
+        if isinstance(exc, InputRefused):
+            raise StartupFailed(str(exc), usage=True) from exc
+        if _exhausted(exc):
+            raise StartupFailed(
+                f"{strategy.name}: could not start {strategy.workers} workers: "
+                f"{describe_error(exc)} (a machine limit: ulimit -u, -v or -n, or memory)"
+            ) from exc
+        raise
+    return strategy.clock() - begin
 
 
 def _reset_peak_rss() -> bool:
@@ -83,9 +137,7 @@ def run_strategy(
     status: RunStatus = "completed"
     reason: str | None = None
     interrupt: KeyboardInterrupt | None = None
-    begin = strategy.clock()
-    strategy.start()
-    startup = strategy.clock() - begin
+    startup = _start(strategy, plan, options, on_interrupt)
     peak_reset = _reset_peak_rss()
     # Collect now and freeze what survives, so the collector does not walk (and time does not
     # count) the harness's own long-lived objects while tasks run.

@@ -24,7 +24,7 @@ from bench.model import Results, RunRecord, TaskSpec
 from bench.progress import make_progress
 from bench.repeats import interleaved_order
 from bench.results import save
-from bench.runner import RunInterrupted, run_strategy
+from bench.runner import RunInterrupted, StartupFailed, run_strategy
 from bench.stats import ideal_ns
 
 
@@ -86,6 +86,7 @@ class Outcome:
     results: Results
     aborted: bool = False
     interrupted_by: BaseException | None = None
+    failed_start: StartupFailed | None = None  # a strategy could not start: what ran is kept
 
 
 def execute(
@@ -111,6 +112,9 @@ def execute(
                 outcome.results = _saved(outcome.results, stop.record, job, folder)
                 progress.end(stop.record)
                 outcome.interrupted_by = stop.__cause__
+                return outcome
+            except StartupFailed as exc:
+                outcome.failed_start = exc
                 return outcome
             done_ideal += job.ideal_s
             if job.round >= 0:

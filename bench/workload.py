@@ -99,6 +99,9 @@ def check_symbols(symbols: Sequence[str]) -> tuple[str, ...]:
             raise ValueError(f"symbol {position} is empty")
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in symbol):
             raise ValueError(f"symbol {position} contains a NUL or control character")
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in symbol):
+            # Bytes that are not UTF-8 reach us as lone surrogates; no results file can hold them.
+            raise ValueError(f"symbol {position} is not valid UTF-8")
         if len(symbol) > MAX_SYMBOL_LENGTH:
             raise ValueError(f"symbol {position} is longer than {MAX_SYMBOL_LENGTH} characters")
         if symbol in seen:

@@ -18,7 +18,7 @@ HEARTBEAT_S = BLOCKED_S  # a wake-up every 100 ms: a block that long cannot slip
 class AsyncioStrategy(Strategy):
     name = "asyncio"
     summary = "one task per symbol on one event loop, bounded by asyncio.Semaphore(workers)"
-    abilities = Abilities(deadlines=frozenset({"task", "run"}))
+    abilities = Abilities(deadlines=frozenset({"task", "run"}), faces=frozenset({"async"}))
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)

@@ -8,15 +8,34 @@ tears down and reports the usage of any worker processes.
 
 from __future__ import annotations
 
+import signal
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import ClassVar
 
 from bench.execution import Abilities, StrategyAborted, StrategyOptions
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import now_ns
 
-__all__ = ["Abilities", "Strategy", "StrategyAborted", "StrategyOptions"]
+__all__ = ["Abilities", "Strategy", "StrategyAborted", "StrategyOptions", "signals_deferred"]
+INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Start worker processes inside this: SIGINT and SIGTERM are blocked meanwhile, and the
+    workers inherit the block, so a Ctrl-C cannot reach one before its initializer has set it to
+    ignore Ctrl-C (a traceback per worker). The parent receives the signal when the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class Strategy(ABC):

@@ -18,22 +18,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.environment import usable_cpus
+from bench.execution import InputRefused
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from bench.recording import now_ns
+from bench.recording import describe_error, now_ns
 from strategies import daskworker
-from strategies.base import Abilities, Strategy, StrategyOptions
+from strategies.base import Abilities, Strategy, StrategyOptions, signals_deferred
 
 
 class DaskStrategy(Strategy):
     name = "dask"
     summary = "a dask.distributed cluster (LocalCluster by default, or --scheduler ADDRESS)"
     # No deadlines: its scheduler cannot interrupt a running task.
-    abilities = Abilities()
+    abilities = Abilities(leaves_process=True)
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)
         self._client: Any = None
         self._cluster: Any = None
+        self._queued = 0
         self._futures: list[Any] = []
         self._offsets: dict[str, int] = {}
         self._base: dict[str, tuple[float, float, int, int, int]] = {}
@@ -47,19 +49,27 @@ class DaskStrategy(Strategy):
         from distributed import Client, LocalCluster
 
         if self.remote:
-            self._client = Client(self.options.scheduler, timeout=10)
+            try:
+                self._client = Client(self.options.scheduler, timeout=10)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputRefused(
+                    f"--scheduler: cannot reach the dask scheduler at {self.options.scheduler}: "
+                    f"{describe_error(exc)}"
+                ) from None
         else:
             processes = max(1, min(self.workers, usable_cpus()))
             threads = math.ceil(self.workers / processes)
             self._shape = (processes, threads)
-            self._cluster = LocalCluster(
-                n_workers=processes,
-                threads_per_worker=threads,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",
-                silence_logs=logging.ERROR,
-            )
+            with signals_deferred():  # worker processes start here
+                self._cluster = LocalCluster(
+                    n_workers=processes,
+                    threads_per_worker=threads,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.ERROR,
+                    preload=["strategies.daskpreload"],
+                )
             self._client = Client(self._cluster)
         self._client.wait_for_workers(1, timeout=60)
         self._offsets = self._measure_offsets()
@@ -83,7 +93,7 @@ class DaskStrategy(Strategy):
 
         client = self._client
         collector = client.scatter(self.options.collector, broadcast=True)
-        queued = now_ns()
+        queued = self._queued = now_ns()
         self._futures = client.map(daskworker.run_task, list(tasks), collector=collector,
                                    queued_ns=queued, log=self.options.log, pure=False)  # fmt: skip
         for done, future in enumerate(as_completed(self._futures), 1):
@@ -99,8 +109,21 @@ class DaskStrategy(Strategy):
                 task, error, *raw[10:])  # fmt: skip
 
     def abandon(self, sink: list[RawRecord], reason: str) -> None:
-        if self._client is not None and self._futures:
-            self._client.cancel(self._futures)
+        """Record the tasks the workers are running as cancelled, then cancel everything."""
+        if self._client is None or not self._futures:
+            return
+        try:
+            running = self._client.run(daskworker.running)
+        except Exception:  # a worker gone or unreachable: it cannot say what it was running
+            running = {}
+        self._client.cancel(self._futures)
+        finished = {raw[0] for raw in sink}
+        for address, tasks in running.items():
+            offset = self._offsets.get(address, 0) if self.remote else 0
+            for index, started, pid, tid in tasks:
+                if index not in finished:
+                    sink.append((index, "cancelled", self._queued, started - offset, now_ns(),
+                                 pid, tid, address, None, reason))  # fmt: skip
 
     def stop(self, abandon: bool = False) -> Usage:
         total = Usage()

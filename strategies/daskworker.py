@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import resource
+import threading
 import time
 
 from bench.collector import Collector
 from bench.model import RawRecord, TaskSpec
 from bench.recording import run_sync
+
+# What this worker is running: task index -> (started ns, pid, thread id), so an interrupted run
+# can record those tasks as cancelled rather than never run.
+_running: dict[int, tuple[int, int, int]] = {}
 
 
 def run_task(
@@ -15,7 +21,16 @@ def run_task(
 ) -> tuple[RawRecord, str]:
     from distributed import get_worker
 
-    return run_sync(collector, spec, queued_ns, log), get_worker().address
+    _running[spec.index] = (time.monotonic_ns(), os.getpid(), threading.get_ident())
+    try:
+        return run_sync(collector, spec, queued_ns, log), get_worker().address
+    finally:
+        _running.pop(spec.index, None)
+
+
+def running() -> list[tuple[int, int, int, int]]:
+    """(index, started ns, pid, thread id) of each task running here now."""
+    return [(index, *where) for index, where in list(_running.items())]
 
 
 def clock() -> int:

@@ -29,7 +29,12 @@ class _PoolBroke(Exception):
 class HybridStrategy(Strategy):
     name = "asyncio+processes"
     summary = "I/O on one event loop, CPU parts in a ProcessPoolExecutor via run_in_executor"
-    abilities = Abilities(deadlines=frozenset({"task", "run"}), processes_per_worker=1)
+    abilities = Abilities(
+        deadlines=frozenset({"task", "run"}),
+        processes_per_worker=1,
+        faces=frozenset({"phased"}),
+        leaves_process=True,
+    )
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)

@@ -31,7 +31,9 @@ def _no_progress(done: int) -> None:
 class ProcessesStrategy(Strategy):
     name = "processes"
     summary = "ProcessPoolExecutor(max_workers=workers) with an explicit start method"
-    abilities = Abilities(deadlines=frozenset({"task", "run"}), processes_per_worker=1)
+    abilities = Abilities(
+        deadlines=frozenset({"task", "run"}), processes_per_worker=1, leaves_process=True
+    )
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)

@@ -23,6 +23,7 @@ import psutil
 from bench.execution import StrategyOptions
 from bench.model import RawRecord, TaskSpec, Usage
 from strategies import procworker
+from strategies.base import signals_deferred
 from strategies.supervise import Running
 
 F = procworker.SLOT_FIELDS
@@ -75,17 +76,19 @@ class WorkerPool:
         self._slots = context.RawArray("q", workers * F)
         self._records = context.SimpleQueue() if self._stream else None
         before = set(threading.enumerate())
-        self._executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=procworker.init,
-            initargs=(self.options.collector, self.options.log, context.Barrier(workers),
-                      os.getpid(), self._slots, context.Value("i", 0), self._records),
-        )  # fmt: skip
-        # Workers start lazily; meeting at a barrier forces all of them up before timing starts.
-        for future in [self._executor.submit(procworker.warm) for _ in range(workers)]:
-            future.result()
+        with signals_deferred():  # the processes are created by the submissions
+            self._executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=procworker.init,
+                initargs=(self.options.collector, self.options.log, context.Barrier(workers),
+                          os.getpid(), self._slots, context.Value("i", 0), self._records),
+            )  # fmt: skip
+            # Workers start lazily; meeting at a barrier forces all of them up before timing.
+            warming = [self._executor.submit(procworker.warm) for _ in range(workers)]
         self.procs = dict(self._executor._processes or {})  # to name a dead worker's exit code
+        for future in warming:
+            future.result()
         # The pool's manager and queue-feeder threads, started by the submissions above.
         self._threads = [t for t in threading.enumerate() if t not in before]
 

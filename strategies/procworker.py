@@ -35,7 +35,10 @@ def init(
     With `records` (a queue; under deadlines) each record goes to the parent as soon as its task
     ends, so a chunk whose later task hangs does not take its finished chunk-mates down too."""
     # The terminal sends SIGINT to the whole process group; the harness, not each worker, reacts.
+    # The harness started us with SIGINT and SIGTERM blocked (see signals_deferred): ignore
+    # Ctrl-C first, then take the block off.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     faults.in_worker_process = True
     with counter.get_lock():
         slot = counter.value

@@ -18,6 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+import strategies
+
 pytestmark = pytest.mark.slow
 
 
@@ -126,3 +128,101 @@ def test_ctrl_c_during_an_http_run_stops_the_server(tmp_path: Path) -> None:
         assert _gone_within(children, 2) == []
         run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
         assert run["status"] == "interrupted"
+
+
+def test_a_supervisor_repeating_sigterm_still_gets_the_results(tmp_path: Path) -> None:
+    """coreutils `timeout` sends TERM to the process and then to its group: the second TERM is
+    not a person insisting, so the graceful path goes on and the results are saved."""
+    with _start(tmp_path, "asyncio,threads") as proc:
+        _wait_for_tasks(proc, 2)
+        proc.send_signal(signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 143
+        run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+        assert run["status"] == "interrupted"
+        assert (tmp_path / "report.html").exists()
+
+
+def _wait_for_children(proc: subprocess.Popen[str], count: int) -> list[psutil.Process]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        children = _family(proc.pid)
+        if len(children) >= count or proc.poll() is not None:
+            return children
+        time.sleep(0.005)
+    return _family(proc.pid)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_during_pool_start_up_is_one_line_and_leaves_nothing(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    # spawn: each of 8 workers starts a fresh interpreter: start-up takes a second or two.
+    with _start(tmp_path, "processes", "--start-method", "spawn", "--workers", "8") as proc:
+        children = _wait_for_children(proc, 3)  # the resource tracker and the first workers
+        os.killpg(proc.pid, signum)
+        code = proc.wait(timeout=60)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        assert code == 128 + signum, err
+        assert "Traceback" not in err, err
+        assert _gone_within(children + _family_safe(proc.pid), 3) == []
+        runs = json.loads((tmp_path / "results.json").read_text())["runs"]
+        assert runs[0]["status"] == "interrupted"
+        assert runs[0]["reason"] == "interrupted during start-up", runs[0]["reason"]
+        assert {t["status"] for t in runs[0]["tasks"]} == {"not_run"}
+
+
+def _family_safe(pid: int) -> list[psutil.Process]:
+    try:
+        return _family(pid)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.15, 0.3])
+def test_ctrl_c_while_starting_up_is_one_line(tmp_path: Path, delay: float) -> None:
+    """The first few hundred ms are imports: an interrupt there is as quiet as any other."""
+    proc = subprocess.Popen([sys.executable, "-m", "bench", "run", "--out", str(tmp_path)],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            start_new_session=True)  # fmt: skip
+    with proc:
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        code = proc.wait(timeout=60)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+    # At 0 ms the signal may land before the interpreter has set up its SIGINT handler: then
+    # the default action ends it, which a shell also reports as 130.
+    assert code == 130 or (delay == 0 and code == -signal.SIGINT), err
+    assert "Traceback" not in err, err
+    if code == 130:
+        assert err.strip().splitlines()[-1] == "bench: error: interrupted", err
+
+
+def test_two_runs_into_one_folder_the_second_is_refused(tmp_path: Path) -> None:
+    with _start(tmp_path, "asyncio") as first:
+        _wait_for_tasks(first, 2)
+        second = subprocess.run([sys.executable, "-m", "bench", "run", "--force", "--out",
+                                 str(tmp_path)], capture_output=True, text=True, timeout=60,
+                                check=False)  # fmt: skip
+        assert second.returncode == 4, second.stderr
+        assert "another bench command is writing to" in second.stderr
+        assert second.stderr.count("\n") == 1
+        os.killpg(first.pid, signal.SIGINT)
+        assert first.wait(timeout=30) == 130
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert run["strategy"] == "asyncio"  # the first run's file, untouched by the second
+
+
+@pytest.mark.skipif(not strategies.available("dask"), reason="the dask extra is not installed")
+def test_dask_interrupted_records_its_running_tasks_as_cancelled(tmp_path: Path) -> None:
+    with _start(tmp_path, "dask") as proc:
+        _wait_for_tasks(proc, 2)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    statuses = [t["status"] for t in run["tasks"]]
+    assert run["status"] == "interrupted"
+    assert statuses.count("cancelled") == 2, statuses  # the two running when Ctrl-C came
+    assert set(statuses) == {"cancelled", "not_run"}

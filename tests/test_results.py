@@ -11,6 +11,7 @@ import pytest
 from bench import loader
 from bench import results as rf
 from bench.model import Results
+from bench.output import OutputFailed
 from tests.samples import sample_results
 
 
@@ -46,7 +47,7 @@ def test_atomic_write_keeps_the_old_file_when_the_write_fails(
         raise OSError("disk on fire")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(OutputFailed, match=r"cannot write .*results.json: disk on fire"):
         rf.write_atomic(path, "new")
     assert path.read_text() == "old"
     assert list(tmp_path.iterdir()) == [path]  # no temp file left behind

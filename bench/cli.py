@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import signal
 import sys
 import threading
 import traceback
@@ -21,8 +20,8 @@ from pathlib import Path
 from rich.console import Console
 
 import strategies
-from bench import environment, session
-from bench.cliargs import build_parser
+from bench import environment, interrupts, session
+from bench.cliargs import build_parser, printable
 from bench.commands import cmd_compare, cmd_serve, load_path
 from bench.config import MAX_TASKS, RunConfig, build_config, parse_float, parse_int, parse_list
 from bench.execution import Abilities
@@ -36,33 +35,12 @@ from bench.exits import (
     EXIT_SIGTERM,
     EXIT_USAGE,
 )
-from bench.launch import Terminated
+from bench.interrupts import Terminated
 from bench.limits import MAX_WORKERS, MachineLimit, UsageError, check_machine_limits
 from bench.loader import ResultsFileError
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
-from bench.results import csv_chunks, remove_unfinished, write_atomic
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    _let_next_signal_through()
-    raise Terminated
-
-
-def _let_next_signal_through() -> None:
-    # After the first interrupt, a second Ctrl-C (a person insisting) ends the process at once;
-    # the results file on disk is whole either way (written atomically) and a temp file being
-    # written at that moment is removed. A repeated SIGTERM is a supervisor repeating itself
-    # (coreutils `timeout` signals the process and then its group): it keeps the graceful path.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _exit_now)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-def _exit_now(signum: int, frame: object) -> None:
-    remove_unfinished()
-    sys.stderr.write("bench: interrupted again: exiting now\n")
-    os._exit(128 + signum)
+from bench.results import csv_chunks, write_atomic
 
 
 def _importable_here(args: argparse.Namespace) -> None:
@@ -143,13 +121,8 @@ def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, ob
              folder: Path) -> int:  # fmt: skip
     results = Results(environment.collect(config.start_method), described, (),
                       datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        with _mock_server(config) as served:
-            outcome = session.execute(jobs, served, results, folder, _let_next_signal_through,
-                                      _warn_about)  # fmt: skip
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with _mock_server(config) as served:
+        outcome = session.execute(jobs, served, results, folder, interrupts.taken, _warn_about)
     results = outcome.results
     if results.runs:  # a session stopped before its first run has nothing to report
         write_atomic(folder / "tasks.csv", csv_chunks(results))
@@ -159,7 +132,10 @@ def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, ob
         failed = outcome.failed_start
         return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
     if outcome.interrupted_by is not None:
-        return EXIT_SIGTERM if isinstance(outcome.interrupted_by, Terminated) else EXIT_SIGINT
+        terminated = isinstance(outcome.interrupted_by, Terminated)
+        return _fail(EXIT_SIGTERM if terminated else EXIT_SIGINT,
+                     f"{'terminated' if terminated else 'interrupted'}: what finished is saved in "
+                     f"{folder}")  # fmt: skip
     return EXIT_ABORTED if outcome.aborted else EXIT_OK
 
 
@@ -170,6 +146,10 @@ def _warn_about(run: RunRecord) -> None:
         print(f"warning: {run.strategy}: the event loop was blocked {blocked} times (longest "
               f"{longest} s): a blocking call inside a coroutine serialises every task",
               file=sys.stderr)  # fmt: skip
+    deaths = run.details.get("worker_deaths")
+    for death in deaths if isinstance(deaths, list) else []:
+        print(f"warning: {run.strategy}: {death}; dask started a new worker and ran its tasks "
+              "again", file=sys.stderr)  # fmt: skip
     abandoned, leaked = run.details.get("abandoned_threads"), run.details.get("leaked_threads")
     if isinstance(abandoned, int) and abandoned > 0:
         still = f"{leaked} still running at the end (leaked)" if leaked else "none still running"
@@ -217,8 +197,9 @@ def _print_summary(results: Results, folder: Path, written: list[Path]) -> None:
     for line in cpu_findings(results.runs, dict(results.config)):
         console.print(f"- {line}", soft_wrap=True)
     for path in written:
-        console.print(f"{path.name + ':':<13} {path}", soft_wrap=True)
-    console.print(f"open the report: {(folder / 'report.html').resolve().as_uri()}", soft_wrap=True)
+        console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
+    report = (folder / "report.html").resolve().as_uri()
+    console.print(f"open the report: {printable(report)}", soft_wrap=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -238,8 +219,8 @@ HANDLERS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
     try:
+        parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
         try:
             args = parser.parse_args(argv)
         except SystemExit as exit_:  # --help, --version, or a one-line usage error
@@ -266,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(code: int, message: str) -> int:
-    one_line = message.replace("\n", "\\n").replace("\r", "\\r")
+    one_line = printable(message).replace("\n", "\\n").replace("\r", "\\r")
     print(f"bench: error: {one_line}", file=sys.stderr)
     return code
 

@@ -20,10 +20,16 @@ EXIT_USAGE = 2
 Handler = Callable[[argparse.Namespace], int]
 
 
+def printable(text: object) -> str:
+    """Text any terminal can take: bytes that were not UTF-8 in a path or an argument (held as
+    lone surrogates) are shown as escapes instead of crashing the print."""
+    return str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, no usage dump: scripts and people both read the first line.
-        message = message.replace("\n", "\\n").replace("\r", "\\r")
+        message = printable(message).replace("\n", "\\n").replace("\r", "\\r")
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 

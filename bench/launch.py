@@ -1,26 +1,25 @@
-"""The console script's entry: an interrupt that arrives while the CLI is still importing (the
-first few hundred ms) ends the command with one line, like one that arrives later."""
+"""The console script's entry: the harness's signal handlers go in before anything else, so an
+interrupt that arrives while the CLI is still importing (the first few hundred ms) ends the
+command with one line, like one that arrives later. (Only the interpreter's own start-up, the
+first 20 ms or so, comes before any of our code can run.)"""
 
 from __future__ import annotations
 
-import signal
+import os
 import sys
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, taken down the same graceful path as Ctrl-C."""
-
-
-def on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 def main() -> None:
-    signal.signal(signal.SIGTERM, on_sigterm)
     try:
+        from bench import interrupts
+
+        interrupts.install()
         from bench.cli import entry
     except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, Terminated)
+        terminated = type(exc).__name__ == "Terminated"
         sys.stderr.write(f"bench: error: {'terminated' if terminated else 'interrupted'}\n")
-        raise SystemExit(143 if terminated else 130) from None
+        sys.stderr.flush()
+        # Nothing to clean up yet (only imports ran), and an exit through the interpreter's
+        # finalisation can turn a half-imported, interrupted start into a death by SIGINT.
+        os._exit(143 if terminated else 130)
     entry()

@@ -9,10 +9,12 @@ import errno
 import gc
 import resource
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import interrupts
 from bench.execution import Executor, InputRefused, StrategyAborted, StrategyOptions
-from bench.model import RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
+from bench.model import Meta, RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
 from bench.recording import describe_error
 
 
@@ -123,6 +125,19 @@ def _ignore() -> None:
     pass
 
 
+@dataclass
+class _Timed:
+    """What execute() left behind: the records, how it ended, the clock and the parent's bill."""
+
+    sink: list[RawRecord]
+    status: RunStatus = "completed"
+    reason: str | None = None
+    interrupt: KeyboardInterrupt | None = None
+    t0: int = 0
+    t1: int = 0
+    parent: Usage = field(default_factory=Usage)
+
+
 def run_strategy(
     make: Callable[[StrategyOptions], Executor],
     plan: Sequence[TaskSpec],
@@ -133,12 +148,42 @@ def run_strategy(
     deadline) gives an `aborted` record; an interrupt raises RunInterrupted carrying the partial
     record, after `on_interrupt` (the CLI lets a second Ctrl-C through at once)."""
     strategy = make(options)
-    sink: list[RawRecord] = []
-    status: RunStatus = "completed"
-    reason: str | None = None
-    interrupt: KeyboardInterrupt | None = None
     startup = _start(strategy, plan, options, on_interrupt)
     peak_reset = _reset_peak_rss()
+    timed = _execute(strategy, plan, on_interrupt)
+    late: KeyboardInterrupt | None = None
+    children: Usage = Usage()
+    details: Meta = {}
+    try:
+        # A pool's teardown runs finalizers; an interrupt raised inside one would be dropped.
+        with interrupts.deferred():
+            children, details = _teardown(strategy, timed)
+    except KeyboardInterrupt as exc:  # arrived during the teardown: the run itself is whole
+        on_interrupt()
+        late = exc
+    record = RunRecord(
+        strategy=strategy.name,
+        workers=strategy.workers,
+        status=timed.status,
+        wall_ns=timed.t1 - timed.t0,
+        startup_ns=startup,
+        tasks=build_tasks(plan, timed.sink, timed.t0),
+        parent=timed.parent,
+        children=children,
+        details={**details, "peak_rss_reset": peak_reset},
+        reason=timed.reason,
+        cores=options.cores,
+    )
+    interrupt = timed.interrupt or late
+    if interrupt is not None:
+        raise RunInterrupted(record) from interrupt
+    return record
+
+
+def _execute(
+    strategy: Executor, plan: Sequence[TaskSpec], on_interrupt: Callable[[], None]
+) -> _Timed:
+    timed = _Timed([])
     # Collect now and freeze what survives, so the collector does not walk (and time does not
     # count) the harness's own long-lived objects while tasks run.
     gc.collect()
@@ -147,39 +192,29 @@ def run_strategy(
     # more than the tasks; cycles made meanwhile are collected right after.
     gc.disable()
     before = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = strategy.clock()
+    timed.t0 = strategy.clock()
     try:
-        strategy.execute(plan, sink)
+        strategy.execute(plan, timed.sink)
     except StrategyAborted as exc:
-        status, reason = "aborted", str(exc)
+        timed.status, timed.reason = "aborted", str(exc)
     except KeyboardInterrupt as exc:
         on_interrupt()
-        status, reason, interrupt = "interrupted", "interrupted by a signal", exc
+        timed.status, timed.reason, timed.interrupt = "interrupted", "interrupted by a signal", exc
     except BaseException:
         strategy.stop(abandon=True)  # an internal error: do not leave workers behind
         raise
     finally:
-        t1 = strategy.clock()
+        timed.t1 = strategy.clock()
         gc.enable()
         gc.unfreeze()
-        parent = _usage_since(before, _peak_rss_bytes())
-    if status != "completed":
-        strategy.abandon(sink, f"{status}: {reason}")
-    children = strategy.stop(abandon=status != "completed")
-    details = {**strategy.details(), "peak_rss_reset": peak_reset}
-    record = RunRecord(
-        strategy=strategy.name,
-        workers=strategy.workers,
-        status=status,
-        wall_ns=t1 - t0,
-        startup_ns=startup,
-        tasks=build_tasks(plan, sink, t0),
-        parent=parent,
-        children=children,
-        details=details,
-        reason=reason,
-        cores=options.cores,
-    )
-    if interrupt is not None:
-        raise RunInterrupted(record) from interrupt
-    return record
+        timed.parent = _usage_since(before, _peak_rss_bytes())
+    return timed
+
+
+def _teardown(strategy: Executor, timed: _Timed) -> tuple[Usage, Meta]:
+    if timed.status != "completed":
+        strategy.abandon(timed.sink, f"{timed.status}: {timed.reason}")
+    children = strategy.stop(abandon=timed.status != "completed")
+    details = strategy.details()
+    gc.collect()  # the pool's cycles go now, inside the deferred block, not at a random moment
+    return children, details

@@ -72,7 +72,7 @@ def timeline_figure(run: RunRecord, x_max_s: float) -> Figure:
         for y, lane in enumerate(lanes):
             _draw_lane(ax, y, lane, bars > RASTER_LIMIT, bars <= LABEL_LIMIT)
         ax.set_yticks(range(len(lanes)), [shorten(lane.label, 36) for lane in lanes])
-        ax.set_ylim(len(lanes) - 0.5, -0.5)
+        ax.set_ylim(max(len(lanes), 1) - 0.5, -0.5)  # no lanes: no task ever started
         ax.set_xlim(0, x_max_s)
         ax.set_xlabel("seconds since the run started")
         title = f"{run.strategy} ({run.workers} workers): {len(run.tasks)} tasks on {_where(run)}"

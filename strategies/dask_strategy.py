@@ -23,6 +23,7 @@ from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import describe_error, now_ns
 from strategies import daskworker
 from strategies.base import Abilities, Strategy, StrategyOptions, signals_deferred
+from strategies.daskdeaths import WorkerDeaths
 
 
 class DaskStrategy(Strategy):
@@ -36,6 +37,7 @@ class DaskStrategy(Strategy):
         self._client: Any = None
         self._cluster: Any = None
         self._queued = 0
+        self._deaths: list[str] = []
         self._futures: list[Any] = []
         self._offsets: dict[str, int] = {}
         self._base: dict[str, tuple[float, float, int, int, int]] = {}
@@ -96,10 +98,22 @@ class DaskStrategy(Strategy):
         queued = self._queued = now_ns()
         self._futures = client.map(daskworker.run_task, list(tasks), collector=collector,
                                    queued_ns=queued, log=self.options.log, pure=False)  # fmt: skip
-        for done, future in enumerate(as_completed(self._futures), 1):
+        spec_of = {future.key: spec for future, spec in zip(self._futures, tasks, strict=True)}
+        with WorkerDeaths() as deaths:
+            for done, future in enumerate(as_completed(self._futures), 1):
+                sink.append(self._record(future, spec_of[future.key], deaths.deaths))
+                self.options.progress(done)
+        self._deaths = deaths.deaths
+
+    def _record(self, future: Any, spec: TaskSpec, deaths: list[str]) -> RawRecord:
+        try:
             raw, address = future.result()
-            sink.append(self._aligned(raw, address))
-            self.options.progress(done)
+        except Exception as exc:  # KilledWorker: it took down a worker every time it ran
+            died = f" ({'; '.join(deaths)})" if deaths else ""
+            now = now_ns()
+            return (spec.index, "error", self._queued, now, now, 0, 0, "dask", None,
+                    f"{describe_error(exc)}{died}")  # fmt: skip
+        return self._aligned(raw, address)
 
     def _aligned(self, raw: RawRecord, address: str) -> RawRecord:
         # Same machine: one clock already. Elsewhere: shift onto the harness's clock.
@@ -148,4 +162,5 @@ class DaskStrategy(Strategy):
             "processes_x_threads": list(self._shape) if not self.remote else None,
             "clock_aligned": self.remote,
             "clock_offsets_us": {a: round(o / 1e3, 1) for a, o in self._offsets.items()},
+            "worker_deaths": self._deaths,
         }

@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import forkserver, resource_tracker
 from typing import Any
 
 import psutil
@@ -60,6 +61,7 @@ class WorkerPool:
         self._records: Any = None  # a queue workers put each record on, when streaming
         self._stream = stream_records
         self._threads: list[threading.Thread] = []
+        self._handles: dict[int, psutil.Process] = {}
         self.memory: dict[str, int] = {}
 
     @property
@@ -75,18 +77,27 @@ class WorkerPool:
             context.set_forkserver_preload(["strategies.procworker"])
         self._slots = context.RawArray("q", workers * F)
         self._records = context.SimpleQueue() if self._stream else None
+        initargs = (self.options.collector, self.options.log, context.Barrier(workers),
+                    os.getpid(), self._slots, context.Value("i", 0), self._records)  # fmt: skip
+        # Started before the block: launching the resource tracker unblocks SIGINT and SIGTERM
+        # in the calling thread, which would let the next workers start unprotected.
+        resource_tracker.ensure_running()
         before = set(threading.enumerate())
         with signals_deferred():  # the processes are created by the submissions
+            if method == "forkserver":
+                forkserver.ensure_running()  # inside: its children inherit its blocked mask
             self._executor = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=context,
                 initializer=procworker.init,
-                initargs=(self.options.collector, self.options.log, context.Barrier(workers),
-                          os.getpid(), self._slots, context.Value("i", 0), self._records),
-            )  # fmt: skip
+                initargs=initargs,
+            )
             # Workers start lazily; meeting at a barrier forces all of them up before timing.
             warming = [self._executor.submit(procworker.warm) for _ in range(workers)]
-        self.procs = dict(self._executor._processes or {})  # to name a dead worker's exit code
+            # Known before an interrupt can arrive (when the block ends), so stop() can kill
+            # them. psutil handles check the process is still ours before signalling it.
+            self.procs = dict(self._executor._processes or {})  # to name a dead one's exit code
+            self._handles = {pid: psutil.Process(pid) for pid in self.procs}
         for future in warming:
             future.result()
         # The pool's manager and queue-feeder threads, started by the submissions above.
@@ -113,11 +124,26 @@ class WorkerPool:
         deadline = time.monotonic() + DEATH_WAIT_S
         while time.monotonic() < deadline and all(p.exitcode is None for p in self.procs.values()):
             time.sleep(0.02)  # the pool's manager thread reaps the dead worker
-        dead = [(pid, p.exitcode) for pid, p in self.procs.items()
-                if p.exitcode not in (None, 0, -signal.SIGTERM)]  # fmt: skip
+        ended = [(pid, p.exitcode) for pid, p in self.procs.items() if p.exitcode not in (None, 0)]
+        # The broken pool sends SIGTERM to the workers still alive: prefer any other cause.
+        dead = [(pid, code) for pid, code in ended if code != -signal.SIGTERM] or ended[:1]
+        if dead and self._fork_server_died(dead):
+            return Death(
+                "the fork server died, cutting the pool off from its workers",
+                "was cut off when the fork server died",
+                frozenset(pid for pid, _ in dead),
+            )
         how = describe_exit(dead[0][1]) if dead else "died"
         what = f"worker pid {dead[0][0]} {how}" if dead else "a worker process died"
         return Death(what, how, frozenset(pid for pid, _ in dead))
+
+    def _fork_server_died(self, dead: list[tuple[int, int | None]]) -> bool:
+        """Under forkserver a worker's exit status comes through the fork server: when that
+        dies, every worker reads as "exited with code 255", whatever really happened."""
+        if self.options.start_method != "forkserver" or any(code != 255 for _, code in dead):
+            return False
+        servers = [c for c in _children() if "multiprocessing.forkserver" in _cmdline(c)]
+        return not any(_running(server) for server in servers)
 
     def stop(self, hard: bool) -> Usage:
         """Tear down; a hard stop (workers stuck, dead or interrupted) terminates them instead
@@ -126,10 +152,15 @@ class WorkerPool:
             return Usage()
         total = Usage()
         if hard:
-            # Workers ignore SIGINT and may be hung: terminate them rather than wait.
-            for process in self.procs.values():
-                with contextlib.suppress(OSError, AttributeError):
-                    process.terminate()
+            # Workers ignore SIGINT and may be hung: kill them rather than wait. By pid, through
+            # psutil: a worker whose fork server died reads as exited, and Process.terminate()
+            # would then do nothing.
+            for handle in self._handles.values():
+                with contextlib.suppress(psutil.Error):
+                    handle.kill()
+            # Gone before the pool (and its semaphores) go: a worker still starting would fail
+            # to open them and print a traceback.
+            psutil.wait_procs(list(self._handles.values()), timeout=POOL_THREADS_JOIN_S)
         else:
             self.memory = worker_memory(self.procs)
             reports = [self._executor.submit(procworker.usage) for _ in self.procs]
@@ -154,6 +185,27 @@ class WorkerPool:
         deadline = time.monotonic() + POOL_THREADS_JOIN_S
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _children() -> list[psutil.Process]:
+    try:
+        return psutil.Process().children()
+    except psutil.Error:
+        return []
+
+
+def _cmdline(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _running(handle: psutil.Process | None) -> bool:
+    try:
+        return handle is not None and handle.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def worker_memory(procs: Mapping[int, Any]) -> dict[str, int]:

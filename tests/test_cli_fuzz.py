@@ -23,7 +23,8 @@ VALUES = ["0", "-1", "1", "3", "1e9", "nan", "inf", "-inf", "0.001", "abc", "", 
           "AAPL,AAPL", "\x00", "sequential,asyncio", "uniform", "lognormal", "hang", "crash",
           "fork", "spawn", "blocking", "1.5", "99999999999999999", "é", "$$", "<x>", "cpu",
           "numpy", "mixed", "tcp://127.0.0.1:1", "error=0.5", "x:y", "os:getcwd",
-          "dask"]  # fmt: skip
+          "dask", "1e308", "-1e308", "1e-308", "5e-324", "2.2250738585072014e-308",
+          "1e6", "1000001", os.fsdecode(b"\xff\xfeAB"), os.fsdecode(b"A,\x80")]  # fmt: skip
 DOCUMENTED = {0, 2, 3, 4, 5}
 
 argv_strategy = st.lists(
@@ -56,3 +57,31 @@ def test_random_arguments_exit_with_a_documented_code(
     if code == 2:
         assert err.count("\n") == 1, err
     assert os.getcwd()  # still in the sandbox
+
+
+SPECIAL = ["/dev/zero", "/dev/null", "fifo", "folder", "deep.json", "big.json", "missing.json",
+           os.fsdecode(b"\xff.json")]  # fmt: skip
+
+
+@pytest.fixture
+def special_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "deep.json").write_text('{"a":' * 50_000 + "1" + "}" * 50_000)
+    (tmp_path / "big.json").write_text('{"schema_version": 1e308, "runs": [1e300]}')
+    monkeypatch.chdir(tmp_path)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(command=st.sampled_from(["report", "compare"]),
+       paths=st.lists(st.sampled_from(SPECIAL), min_size=2, max_size=2))  # fmt: skip
+def test_special_files_are_one_line_and_exit_3(
+    command: str, paths: list[str], special_files: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [command, paths[0], "--out", "out"] if command == "report" else [command, *paths]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 3, (argv, err)
+    assert err.count("\n") == 1 and "Traceback" not in err

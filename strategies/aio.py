@@ -1,12 +1,16 @@
-"""asyncio: one task per symbol on one event loop, at most `workers` inside an asyncio.Semaphore."""
+"""asyncio: one task per symbol on one event loop, at most `workers` inside an asyncio.Semaphore.
+
+The event loop, and any per-run resource of the collector (an HTTP session, and the import of
+its client library), are made in start(): one-time costs are start-up, never wall time.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench.model import Meta, RawRecord, TaskSpec
+from bench.model import Meta, RawRecord, TaskSpec, Usage
 from bench.recording import run_async
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
@@ -25,33 +29,61 @@ class AsyncioStrategy(Strategy):
         self.blocked = 0
         self.longest_block_s = 0.0
         self._watchdog = LoopWatchdog(options.task_timeout_s, options.run_timeout_s)
+        self._runner: asyncio.Runner | None = None
+
+    def loop_factory(self) -> Callable[[], asyncio.AbstractEventLoop] | None:
+        """The event loop to run on (None: asyncio's default)."""
+        return None
+
+    def start(self) -> None:
+        self._runner = asyncio.Runner(loop_factory=self.loop_factory())
+        self._runner.get_loop()
+        # Collectors with a per-run resource (an HTTP session) open it here and close it in stop().
+        collector: Any = self.options.collector
+        if hasattr(collector, "astart"):
+            self._runner.run(collector.astart(self.options.workers))
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        assert self._runner is not None, "start() makes the event loop"
         with self._watchdog.watching():
             try:
-                self._run(self._main(tasks, sink))
+                self._runner.run(self._main(tasks, sink))
             except (LoopBlockedDeadline, StrategyAborted, asyncio.CancelledError) as exc:
                 # The watchdog's abort cancels every task, the main one's gather included.
                 if self._watchdog.aborted is None and isinstance(exc, asyncio.CancelledError):
                     raise
                 raise StrategyAborted(self._watchdog.aborted or str(exc)) from None
+            finally:
+                self._settle()
 
-    def _run(self, main: Coroutine[Any, Any, None]) -> None:
-        asyncio.run(main)
+    def _settle(self) -> None:
+        """Cancel what an interrupt or an abort left running, and let each task record it."""
+        assert self._runner is not None
+        loop = self._runner.get_loop()
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+    def stop(self, abandon: bool = False) -> Usage:
+        if self._runner is None:
+            return Usage()
+        collector: Any = self.options.collector
+        try:
+            if hasattr(collector, "astop"):
+                self._runner.run(collector.astop())
+        finally:
+            self._runner.close()
+            self._runner = None
+        return Usage()
 
     async def _main(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
-        # Collectors with a per-run resource (an HTTP session) open and close it on every path.
-        collector: Any = self.options.collector
-        if hasattr(collector, "astart"):
-            await collector.astart(self.options.workers)
         try:
             async with asyncio.timeout(self.options.run_timeout_s):
                 await self._gather(tasks, sink)
         except TimeoutError:
             raise StrategyAborted("--run-timeout reached before every task finished") from None
-        finally:
-            if hasattr(collector, "astop"):
-                await collector.astop()
 
     async def _gather(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         # Created first so it runs first, but only once the tasks below exist: creating 100,000

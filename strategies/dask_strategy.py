@@ -37,6 +37,7 @@ class DaskStrategy(Strategy):
         self._client: Any = None
         self._cluster: Any = None
         self._queued = 0
+        self._collector: Any = None
         self._deaths: list[str] = []
         self._futures: list[Any] = []
         self._offsets: dict[str, int] = {}
@@ -76,6 +77,8 @@ class DaskStrategy(Strategy):
         self._client.wait_for_workers(1, timeout=60)
         self._offsets = self._measure_offsets()
         self._base = self._client.run(daskworker.usage)
+        # On every worker before the clock starts: sending it is start-up, not the tasks' time.
+        self._collector = self._client.scatter(self.options.collector, broadcast=True)
 
     def _measure_offsets(self) -> dict[str, int]:
         """Per worker: its clock minus ours, from the midpoint of the tightest of 5 round trips."""
@@ -93,8 +96,7 @@ class DaskStrategy(Strategy):
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         from distributed import as_completed
 
-        client = self._client
-        collector = client.scatter(self.options.collector, broadcast=True)
+        client, collector = self._client, self._collector
         queued = self._queued = now_ns()
         self._futures = client.map(daskworker.run_task, list(tasks), collector=collector,
                                    queued_ns=queued, log=self.options.log, pure=False)  # fmt: skip

@@ -194,6 +194,9 @@ def _print_summary(results: Results, folder: Path, written: list[Path]) -> None:
         console.print(stats_table(groups, console.width))
         for line in warning_lines(groups):
             console.print(line, soft_wrap=True)
+    if results.config.get("gc") == "off":
+        note = "The garbage collector was off while tasks ran (--gc off, as timeit does)"
+        console.print(f"{note}: a program with it on pays for its walks too.", soft_wrap=True)
     for line in cpu_findings(results.runs, dict(results.config)):
         console.print(f"- {line}", soft_wrap=True)
     for path in written:

@@ -82,6 +82,8 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
         help="process start method: fork, forkserver or spawn",
     )
     add("--chunksize", default="1", help="tasks per process-pool submission (default 1)")
+    add("--gc", default="on", help="the garbage collector while tasks run: on, as in your "
+        "program, or off, as timeit does (default on)")  # fmt: skip
     add("--out", type=folder, help="output folder (default results/<timestamp>)")
     add("--force", action="store_true", help="replace an existing results.json")
     add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")

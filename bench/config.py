@@ -98,6 +98,7 @@ class RunConfig:
     scheduler: str | None = None  # dask: an existing cluster
     task_timeout_s: float | None = None
     run_timeout_s: float | None = None
+    gc: bool = True  # the cyclic GC on while tasks run
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -112,6 +113,7 @@ class RunConfig:
             "chunksize": self.chunksize,
             "task_timeout_seconds": self.task_timeout_s,
             "run_timeout_seconds": self.run_timeout_s,
+            "gc": "on" if self.gc else "off",
             **self.scenario.describe(),
         }
 
@@ -162,9 +164,11 @@ def build_config(
         scenario = dataclasses.replace(
             scenario, latency=dataclasses.replace(scenario.latency, mean_s=0.0)
         )
+    if args.gc not in ("on", "off"):
+        raise UsageError(f"--gc must be on or off (got {args.gc!r})")
     return RunConfig(names, scenario, workers, start_method, chunksize, args.verbose, args.io,
                      args.cpu_impl, faults, None, collector, scheduler, task_timeout,
-                     run_timeout)  # fmt: skip
+                     run_timeout, args.gc == "on")  # fmt: skip
 
 
 def _scheduler(address: str | None, names: Sequence[str]) -> str | None:

@@ -32,6 +32,9 @@ class StrategyOptions:
     # turns it off where it counts context switches (the harness must not be what it measures).
     watch_loop: bool = True
     scheduler: str | None = None  # dask: an existing cluster's address (None: a LocalCluster)
+    # The cyclic garbage collector while tasks run: on, as in the user's program (the harness's
+    # own long-lived objects frozen first, so it never walks them), or off (timeit's convention).
+    gc: bool = True
     progress: Callable[[int], None] = _no_progress
 
     @property

@@ -104,6 +104,7 @@ def execute(
                 task_timeout_s=config.task_timeout_s, run_timeout_s=config.run_timeout_s,
                 cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
                 scheduler=config.scheduler,
+                gc=config.gc,
                 progress=progress.begin(job.strategy, len(job.plan)),
             )  # fmt: skip
             try:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from bench.recording import run_async
+from bench.recording import now_ns, run_async
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
 
@@ -109,8 +109,15 @@ class AsyncioStrategy(Strategy):
         limit = asyncio.Semaphore(options.workers) if options.workers < len(tasks) else None
 
         timeout = options.task_timeout_s
-        return [asyncio.create_task(run_async(collector, spec, limit, sink, log, timeout, None,
-                                              progress)) for spec in tasks]  # fmt: skip
+        # Every task is queued when the plan is released, whenever its first step runs: the
+        # wait at the semaphore is then the whole wait, as with a pool's queue.
+        released = now_ns()
+        return [
+            asyncio.create_task(
+                run_async(collector, spec, limit, sink, log, timeout, released, progress)
+            )
+            for spec in tasks
+        ]
 
     async def _heartbeat(self) -> None:
         """Measure how late the loop wakes us: a late wake-up means something blocked it."""

@@ -64,12 +64,16 @@ class HybridStrategy(Strategy):
         limit = asyncio.Semaphore(self.workers)
         self._main_task = asyncio.current_task()
         async with asyncio.timeout(self.options.run_timeout_s):
-            await asyncio.gather(*(asyncio.create_task(self._one(s, limit, sink)) for s in tasks))
+            released = now_ns()  # every task is queued from the plan's release, as in a pool
+            await asyncio.gather(
+                *(asyncio.create_task(self._one(s, limit, sink, released)) for s in tasks)
+            )
 
-    async def _one(self, spec: TaskSpec, limit: asyncio.Semaphore, sink: list[RawRecord]) -> None:
+    async def _one(
+        self, spec: TaskSpec, limit: asyncio.Semaphore, sink: list[RawRecord], queued: int
+    ) -> None:
         collector = self.options.collector
         assert isinstance(collector, PhasedCollector)
-        queued = now_ns()
         task = asyncio.current_task()
         name = None if task is None else task.get_name()
         phases: list[Phase] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -37,3 +38,19 @@ class KillsItsWorker(SleepCollector):
         if spec.index == 3:
             os.kill(os.getpid(), signal.SIGKILL)
         return SleepCollector.compute(self, spec)
+
+
+GC_SEEN: list[bool] = []
+
+
+@dataclass(frozen=True, slots=True)
+class GcWitness(SleepCollector):
+    """Records, inside each task, whether the cyclic garbage collector is on."""
+
+    def collect(self, spec: TaskSpec) -> object:
+        GC_SEEN.append(gc.isenabled())
+        return SleepCollector.collect(self, spec)
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        GC_SEEN.append(gc.isenabled())
+        return await SleepCollector.acollect(self, spec)

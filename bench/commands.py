@@ -22,7 +22,7 @@ def load_path(path: Path) -> Results:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from bench.compare import compare, differences, unmatched
+    from bench.compare import MIN_RUNS, compare, config_differences, differences, unmatched
     from reports.compare_table import compare_table
 
     limit = None if args.fail_above is None else parse_float("--fail-above", args.fail_above, 0.0)
@@ -31,16 +31,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     for line in differences(base, current):
         print(f"warning: the files differ in {line}", file=sys.stderr)
+    for line in config_differences(base, current):
+        print(f"note: the configurations differ in {line}", file=sys.stderr)
     for line in unmatched(base, current):
         print(f"note: {line}", file=sys.stderr)
     if not rows:
         raise UsageError("the two files have no strategy and configuration in common")
     console.print(compare_table(rows, console.width))
-    if any(len(c.base) < 3 or len(c.current) < 3 for c in rows):
-        console.print("note: fewer than 3 runs on a side cannot be significant; use --repeat")
+    console.print(
+        "A verdict needs the whole 95% interval of the ratio on one side of 1 (and beyond "
+        "--fail-above for a regression); the U test's p is shown for reference.",
+        soft_wrap=True,
+    )
+    if not all(c.enough_runs for c in rows):
+        console.print(f"note: with fewer than {MIN_RUNS} runs a side there is no interval and "
+                      f"no verdict; use --repeat {MIN_RUNS} or more", soft_wrap=True)  # fmt: skip
     regressions = [c for c in rows if limit is not None and c.regressed(limit)]
     for c in regressions:
-        console.print(f"regression: {c.label} is {c.ratio - 1:.1%} slower (p={c.p_value:.3f})")
+        console.print(f"regression: {c.label} is {c.ratio - 1:.1%} slower (95% interval of "
+                      f"the ratio {c.low:.3f}-{c.high:.3f})", soft_wrap=True)  # fmt: skip
     return EXIT_REGRESSION if regressions else EXIT_OK
 
 

@@ -1,21 +1,38 @@
 """Run-to-run comparison: per strategy (and sweep point), the ratio of median wall times with its
-bootstrap interval and a Mann-Whitney U test; `--fail-above` turns a significant slowdown into a
-failing exit code for CI."""
+95% bootstrap interval, which decides; a Mann-Whitney U test is reported beside it.
+
+The decision rule: "slower" when the whole interval of median(current) / median(baseline) lies
+above 1, "faster" when it lies below, otherwise no clear change; `--fail-above PCT` fails when
+the interval lies above 1 + PCT/100. At least MIN_RUNS runs a side are needed for any decision.
+The rank test cannot decide at the sizes people use: with 3 runs a side the smallest two-sided
+p it can ever give is 0.1, so a 3x slowdown would read as "not significant".
+"""
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from bench.model import Results
 from bench.repeats import GroupKey, group_key
-from bench.significance import mann_whitney_u, ratio_ci
+from bench.significance import MIN_SAMPLES_FOR_INTERVAL, mann_whitney_u, ratio_ci
 
-ALPHA = 0.05
-COMPARED_ENVIRONMENT = (
+MIN_RUNS: Final = MIN_SAMPLES_FOR_INTERVAL  # a side, for an interval (and so a verdict)
+COMPARED_ENVIRONMENT: Final = (
     "python", "implementation", "platform", "machine", "hostname", "cpu_count", "usable_cpus",
     "gil_enabled", "start_method", "packages",
 )  # fmt: skip
+# Configuration fields that say what was run, not how many times or where the output went.
+_NOT_CONFIGURATION: Final = {"repeat", "warmup", "strategies", "sweep", "symbols"}
+
+
+def label(key: GroupKey) -> str:
+    """Every field that identifies a group: strategy, workers, tasks and the planned latency."""
+    strategy, workers, tasks, latency_ns = key
+    mean_ms = latency_ns / max(tasks, 1) / 1e6
+    return f"{strategy} (workers {workers}, {tasks} tasks x {mean_ms:g} ms planned)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,27 +41,31 @@ class Comparison:
     base: tuple[float, ...]
     current: tuple[float, ...]
     ratio: float  # median(current) / median(base): above 1 is slower
-    low: float
+    low: float  # the 95% bootstrap interval of the ratio
     high: float
-    p_value: float
+    p_value: float  # two-sided Mann-Whitney U, for reference: it does not decide
 
     @property
     def label(self) -> str:
-        strategy, workers, tasks, _ = self.key
-        return f"{strategy} (workers {workers}, {tasks} tasks)"
+        return label(self.key)
 
     @property
-    def significant(self) -> bool:
-        return self.p_value < ALPHA
+    def enough_runs(self) -> bool:
+        return min(len(self.base), len(self.current)) >= MIN_RUNS
 
     @property
     def verdict(self) -> str:
-        if not self.significant:
-            return "not significant"
-        return "slower" if self.ratio > 1 else "faster"
+        if not self.enough_runs:
+            return f"too few runs (need {MIN_RUNS} a side)"
+        if self.low > 1:
+            return "slower"
+        if self.high < 1:
+            return "faster"
+        return "no clear change"
 
     def regressed(self, percent: float) -> bool:
-        return self.significant and self.ratio > 1 + percent / 100
+        """Slower by more than `percent`, with the whole 95% interval beyond it."""
+        return self.enough_runs and self.low > 1 + percent / 100
 
 
 def _walls(results: Results) -> dict[GroupKey, list[float]]:
@@ -62,27 +83,28 @@ def compare(base: Results, current: Results) -> list[Comparison]:
         b, c = before[key], after[key]
         low, high = ratio_ci(b, c)
         _, p = mann_whitney_u(b, c)
-        out.append(Comparison(key, tuple(b), tuple(c), statistics.median(c) / statistics.median(b),
-                              low, high, p))  # fmt: skip
+        ratio = statistics.median(c) / statistics.median(b)
+        out.append(Comparison(key, tuple(b), tuple(c), ratio, low, high, p))
     return out
 
 
 def unmatched(base: Results, current: Results) -> list[str]:
     before, after = set(_walls(base)), set(_walls(current))
-
-    def name(k: GroupKey) -> str:
-        return f"{k[0]} (workers {k[1]}, {k[2]} tasks)"
-
-    return [f"only in the baseline: {name(k)}" for k in sorted(before - after)] + [
-        f"only in the current file: {name(k)}" for k in sorted(after - before)
+    return [f"only in the baseline: {label(k)}" for k in sorted(before - after)] + [
+        f"only in the current file: {label(k)}" for k in sorted(after - before)
     ]
 
 
 def differences(base: Results, current: Results) -> list[str]:
     """What differs between the machines or versions that wrote the two files."""
-    found = []
-    for key in COMPARED_ENVIRONMENT:
-        a, b = base.environment.get(key), current.environment.get(key)
-        if a != b:
-            found.append(f"{key}: {a!r} vs {b!r}")
-    return found
+    return _differing(base.environment, current.environment, COMPARED_ENVIRONMENT)
+
+
+def config_differences(base: Results, current: Results) -> list[str]:
+    """Every configuration field that differs (latency, seed, io, gc, ...), by name."""
+    keys = sorted((set(base.config) | set(current.config)) - _NOT_CONFIGURATION)
+    return _differing(base.config, current.config, keys)
+
+
+def _differing(a: Mapping[str, object], b: Mapping[str, object], keys: Sequence[str]) -> list[str]:
+    return [f"{key}: {a.get(key)!r} vs {b.get(key)!r}" for key in keys if a.get(key) != b.get(key)]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.model import RunRecord
-from bench.significance import bootstrap_ci, iqr
+from bench.significance import MIN_SAMPLES_FOR_INTERVAL, bootstrap_ci, iqr
 from bench.stats import efficiency, plan_key
 
 GroupKey = tuple[str, int, int, int]
@@ -25,16 +25,22 @@ def group_key(run: RunRecord) -> GroupKey:
 @dataclass(frozen=True, slots=True)
 class Spread:
     median: float
-    low: float  # 95% bootstrap interval of the median
-    high: float
+    low: float | None  # 95% bootstrap interval of the median; None with too few runs for one
+    high: float | None
     minimum: float
     maximum: float
     iqr: float
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
-        low, high = bootstrap_ci(values)
+        low = high = None
+        if len(values) >= MIN_SAMPLES_FOR_INTERVAL:
+            low, high = bootstrap_ci(values)
         return cls(statistics.median(values), low, high, min(values), max(values), iqr(values))
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return None if self.low is None or self.high is None else (self.low, self.high)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,9 @@ from functools import cache
 from bench.stats import percentile
 
 BOOTSTRAP_ROUNDS = 2000
+# Below this many samples a bootstrap interval is not an interval (one run "0.230-0.230") nor
+# a fair one (two runs): none is given, and the reports say why.
+MIN_SAMPLES_FOR_INTERVAL = 3
 
 
 def iqr(values: Sequence[float]) -> float:

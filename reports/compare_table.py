@@ -39,14 +39,15 @@ def _table(rows: Sequence[Comparison], narrow: bool) -> Table:
         pad_edge=False,
         collapse_padding=narrow,
     )
-    headers = ["strategy", "baseline", "current", "ratio", "95% CI", "p", "verdict"]
+    headers = ["strategy", "baseline", "current", "ratio", "95% CI", "U test p", "verdict"]
     if narrow:
-        headers = ["strategy: baseline -> current", "ratio", "95% CI", "p", "verdict"]
+        headers = ["strategy: baseline -> current", "ratio", "95% CI", "U p", "verdict"]
     for header in headers:
         left = header.startswith("strategy") or header == "verdict"
         table.add_column(header, justify="left" if left else "right", no_wrap=not left)
     for c in rows:
-        values = [f"{c.ratio:.3f}", f"{c.low:.3f}-{c.high:.3f}", f"{c.p_value:.3f}", c.verdict]
+        interval = f"{c.low:.3f}-{c.high:.3f}" if c.enough_runs else "-"
+        values = [f"{c.ratio:.3f}", interval, f"{c.p_value:.3f}", c.verdict]
         if narrow:
             table.add_row(f"{c.label}\n  {_median(c.base)} -> {_median(c.current)}", *values)
         else:

@@ -8,6 +8,7 @@ from rich import box
 from rich.table import Table
 
 from bench.repeats import GroupStats, Spread
+from bench.significance import MIN_SAMPLES_FOR_INTERVAL
 from reports.table import WIDE, time_unit
 
 
@@ -15,8 +16,19 @@ def _s(spread: Spread | None, unit: str = "", digits: int = 3) -> str:
     return "-" if spread is None else f"{spread.median:.{digits}f}{unit}"
 
 
-def _ci(spread: Spread | None, digits: int = 3) -> str:
-    return "-" if spread is None else f"{spread.low:.{digits}f}-{spread.high:.{digits}f}"
+def _ci(spread: Spread | None, digits: int = 3, factor: float = 1.0) -> str:
+    """The interval, or "-" where there are too few runs for one (see NO_INTERVAL)."""
+    interval = None if spread is None else spread.interval
+    if interval is None:
+        return "-"
+    low, high = interval
+    return f"{low * factor:.{digits}f}-{high * factor:.{digits}f}"
+
+
+NO_INTERVAL = (
+    f'No interval with fewer than {MIN_SAMPLES_FOR_INTERVAL} runs: one run\'s "interval" is '
+    "the run itself. Use --repeat 3 or more."
+)
 
 
 def stats_rows(groups: Sequence[GroupStats]) -> list[dict[str, str]]:
@@ -38,7 +50,7 @@ def _times(groups: Sequence[GroupStats], factor: float, digits: int) -> dict[str
     return {
         "cpu": [f"{g.cpu.median * factor:.{digits}f}" for g in groups],
         "wall": [f"{w.median * factor:.{digits}f}" for w in spreads],
-        "wall_ci": [f"{w.low * factor:.{digits}f}-{w.high * factor:.{digits}f}" for w in spreads],
+        "wall_ci": [_ci(w, digits, factor) for w in spreads],
         "iqr": [f"{w.iqr * factor:.{digits}f}" for w in spreads],
     }
 
@@ -46,7 +58,7 @@ def _times(groups: Sequence[GroupStats], factor: float, digits: int) -> dict[str
 def stats_table(groups: Sequence[GroupStats], width: int = WIDE) -> Table:
     """Wall times in one unit (named in the title); on a narrow console, the columns that say how
     fast and how sure, the rest in the report."""
-    unit, factor = time_unit([v for g in groups for v in (g.wall.high, g.cpu.median)])
+    unit, factor = time_unit([v for g in groups for v in (g.wall.maximum, g.cpu.median)])
     cells = {
         "group": [g.strategy for g in groups],
         "workers": [str(g.workers) for g in groups],
@@ -79,4 +91,7 @@ def stats_table(groups: Sequence[GroupStats], width: int = WIDE) -> Table:
 
 
 def warning_lines(groups: Sequence[GroupStats]) -> list[str]:
-    return [f"warning: {g.label}: {w}" for g in groups for w in g.warnings]
+    lines = [f"warning: {g.label}: {w}" for g in groups for w in g.warnings]
+    if any(g.wall.interval is None for g in groups):
+        lines.append(f"note: {NO_INTERVAL}")
+    return lines

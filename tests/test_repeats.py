@@ -72,7 +72,7 @@ def test_compare_verdicts_on_crafted_files() -> None:
     assert slower.low <= slower.ratio <= slower.high and slower.regressed(10)
     assert not slower.regressed(25)
     same = compare(base, _file(_rounds([2.01, 2.00, 2.02, 2.01, 2.00])))[0]
-    assert same.verdict == "not significant" and not same.regressed(0)
+    assert same.verdict == "no clear change" and not same.regressed(0)
     faster = compare(base, _file(_rounds([1.50, 1.51, 1.49, 1.50, 1.52])))[0]
     assert faster.verdict == "faster" and not faster.regressed(0)
 

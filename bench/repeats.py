@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bench.model import RunRecord
 from bench.significance import MIN_SAMPLES_FOR_INTERVAL, bootstrap_ci, iqr
-from bench.stats import efficiency, plan_key
+from bench.stats import efficiency, plan_key, run_ideal_ns
 
 GroupKey = tuple[str, int, int, int]
 
@@ -49,6 +49,7 @@ class GroupStats:
     workers: int
     tasks: int
     latency_s: float  # mean planned latency
+    ideal_s: float  # the plan's ideal time at these workers (stats.plan_ideal_ns)
     runs: int
     wall: Spread
     cpu: Spread
@@ -94,10 +95,21 @@ def summarize_groups(runs: Sequence[RunRecord]) -> list[GroupStats]:
         ups = [base.wall_ns / r.wall_ns for r in members
                if (base := baselines.get((r.round, plan_key(r)))) is not None]  # fmt: skip
         cpus = [r.parent.cpu_s + r.children.cpu_s for r in members]
-        out.append(GroupStats(strategy, workers, tasks, latency_ns / max(tasks, 1) / 1e9,
-                              len(members), Spread.of(walls), Spread.of(cpus),
-                              Spread.of(effs) if effs else None, Spread.of(ups) if ups else None,
-                              tuple(instability(walls))))  # fmt: skip
+        out.append(
+            GroupStats(
+                strategy=strategy,
+                workers=workers,
+                tasks=tasks,
+                latency_s=latency_ns / max(tasks, 1) / 1e9,
+                ideal_s=run_ideal_ns(members[0]) / 1e9,
+                runs=len(members),
+                wall=Spread.of(walls),
+                cpu=Spread.of(cpus),
+                efficiency=Spread.of(effs) if effs else None,
+                speedup=Spread.of(ups) if ups else None,
+                warnings=tuple(instability(walls)),
+            )
+        )
     return out
 
 

@@ -14,7 +14,8 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -196,11 +197,54 @@ def save(results: Results, path: Path) -> None:
     write_atomic(path, json_chunks(results))
 
 
-CSV_COLUMNS: Final = (
-    "strategy", "workers", "index", "symbol", "status", "latency_seconds", "queued_at",
-    "started_at", "finished_at", "queue_wait_seconds", "duration_seconds", "pid", "thread_id",
-    "thread_name", "task_name", "error", "attempts", "http_status",
-)  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One per-task column of tasks.csv and of the pandas tasks frame: both come from this one
+    table, so they cannot drift apart. `value` gets the run, its position in the file, the task."""
+
+    name: str
+    dtype: str  # the pandas dtype in the tasks frame
+    value: Callable[[RunRecord, int, TaskRecord], object]
+
+
+def _ran_s(ns: int, t: TaskRecord) -> float | None:
+    return ns / 1e9 if t.ran else None
+
+
+# The first 18 are the columns tasks.csv always had, in their order (scripts index them).
+TASK_COLUMNS: Final = (
+    Column("strategy", "string", lambda r, n, t: r.strategy),
+    Column("workers", "int64", lambda r, n, t: r.workers),
+    Column("index", "int64", lambda r, n, t: t.index),
+    Column("symbol", "string", lambda r, n, t: t.symbol),
+    Column("status", "category", lambda r, n, t: t.status),
+    Column("latency_seconds", "float64", lambda r, n, t: t.latency_ns / 1e9),
+    Column("queued_at", "float64", lambda r, n, t: _seconds(t.queued_ns)),
+    Column("started_at", "float64", lambda r, n, t: _seconds(t.started_ns)),
+    Column("finished_at", "float64", lambda r, n, t: _seconds(t.finished_ns)),
+    Column("queue_wait_seconds", "float64", lambda r, n, t: _ran_s(t.queue_wait_ns, t)),
+    Column("duration_seconds", "float64", lambda r, n, t: _ran_s(t.duration_ns, t)),
+    Column("pid", "Int64", lambda r, n, t: t.pid),
+    Column("thread_id", "Int64", lambda r, n, t: t.thread_id),
+    Column("thread_name", "string", lambda r, n, t: t.thread_name),
+    Column("task_name", "string", lambda r, n, t: t.task_name),
+    Column("error", "string", lambda r, n, t: t.error),
+    Column("attempts", "Int64", lambda r, n, t: t.attempts or None),
+    Column("http_status", "Int64", lambda r, n, t: t.http_status),
+    Column("cpu_seconds", "float64", lambda r, n, t: t.cpu_ns / 1e9),
+    # Which run of the file (0-based, in file order) and which --repeat round: the keys that
+    # join a task to its run in the runs frame.
+    Column("run", "int64", lambda r, n, t: n),
+    Column("round", "int64", lambda r, n, t: r.round),
+)
+CSV_COLUMNS: Final = tuple(c.name for c in TASK_COLUMNS)
+
+
+def task_rows(results: Results) -> Iterator[list[object]]:
+    """Every task of every run as one row of TASK_COLUMNS."""
+    for n, run in enumerate(results.runs):
+        for t in run.tasks:
+            yield [column.value(run, n, t) for column in TASK_COLUMNS]
 
 
 def _csv_safe(value: object) -> object:
@@ -219,18 +263,9 @@ def csv_chunks(results: Results) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for run in results.runs:
-        for t in run.tasks:
-            row = task_to_dict(t)
-            row.update(
-                strategy=run.strategy,
-                workers=run.workers,
-                queue_wait_seconds=t.queue_wait_ns / 1e9 if t.ran else None,
-                duration_seconds=t.duration_ns / 1e9 if t.ran else None,
-            )
-            writer.writerow([_csv_safe(row.get(c)) if row.get(c) is not None else ""
-                             for c in CSV_COLUMNS])  # fmt: skip
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
+    for row in task_rows(results):
+        writer.writerow(["" if v is None else _csv_safe(v) for v in row])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
     yield out.getvalue()

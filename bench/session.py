@@ -25,7 +25,7 @@ from bench.progress import make_progress
 from bench.repeats import interleaved_order
 from bench.results import save
 from bench.runner import RunInterrupted, StartupFailed, run_strategy
-from bench.stats import ideal_ns
+from bench.stats import plan_ideal_ns
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class Job:
 
     @property
     def ideal_s(self) -> float:
-        width = 1 if self.strategy == "sequential" else self.workers
-        return ideal_ns((t.latency_ns + t.cpu_ns for t in self.plan), width) / 1e9
+        width = strategies.get(self.strategy).abilities.fixed_workers or self.workers
+        return plan_ideal_ns(self.plan, width) / 1e9
 
 
 def collector_for(config: RunConfig) -> Collector:

@@ -10,6 +10,7 @@ import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bench.model import RunRecord, TaskRecord
 
@@ -30,9 +31,26 @@ def ideal_ns(latencies: Iterable[int], workers: int, cpu_ns: int = 0, cores: int
     return makespan
 
 
+class Planned(Protocol):
+    """What the ideal needs of a task: a TaskSpec before the run, a TaskRecord after it."""
+
+    @property
+    def latency_ns(self) -> int: ...
+
+    @property
+    def cpu_ns(self) -> int: ...
+
+
+def plan_ideal_ns(tasks: Sequence[Planned], workers: int, cores: int = 0) -> int:
+    """The one definition of the ideal time, for the tables, charts, readings, sweeps, the
+    demo's verdicts and the time estimates: each task's planned wait plus its CPU part,
+    list-scheduled on `workers` slots, and no faster than the CPU work over the usable cores."""
+    cpu = sum(t.cpu_ns for t in tasks)
+    return ideal_ns((t.latency_ns + t.cpu_ns for t in tasks), workers, cpu, cores)
+
+
 def run_ideal_ns(run: RunRecord) -> int:
-    cpu = sum(t.cpu_ns for t in run.tasks)
-    return ideal_ns((t.latency_ns + t.cpu_ns for t in run.tasks), run.workers, cpu, run.cores)
+    return plan_ideal_ns(run.tasks, run.workers, run.cores)
 
 
 def efficiency(run: RunRecord) -> float | None:
@@ -102,6 +120,7 @@ class RunSummary:
     strategy: str
     workers: int
     status: str
+    reason: str | None  # why a run did not complete
     tasks: int
     ok: int
     failed: int
@@ -129,22 +148,25 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
     durations = [t.duration_ns / 1e9 for t in ran]
     waits = [t.queue_wait_ns / 1e9 for t in ran]
     wall = run.wall_ns / 1e9
+    # Ratios of a run cut short compare a part with a whole: none for aborted or interrupted.
+    done = run.status == "completed" and run.wall_ns > 0
     speedup = None
-    if baseline is not None and run.wall_ns > 0 and baseline.status == "completed":
+    if done and baseline is not None and baseline.status == "completed":
         speedup = baseline.wall_ns / run.wall_ns
     return RunSummary(
         strategy=run.strategy,
         workers=run.workers,
         status=run.status,
+        reason=run.reason,
         tasks=len(run.tasks),
         ok=sum(t.status == "ok" for t in run.tasks),
         failed=sum(t.status in ("error", "timeout") for t in run.tasks),
         wall_s=wall,
         ideal_s=run_ideal_ns(run) / 1e9,
         startup_s=run.startup_ns / 1e9,
-        efficiency=efficiency(run),
+        efficiency=efficiency(run) if done else None,
         speedup=speedup,
-        throughput=len(ran) / wall if wall > 0 else None,
+        throughput=len(ran) / wall if done else None,
         p50_task_s=percentile(durations, 50),
         p95_task_s=percentile(durations, 95),
         mean_queue_wait_s=sum(waits) / len(waits) if waits else None,

@@ -78,13 +78,13 @@ def speedup(sequential: RunRecord, parallel: RunRecord, latency_s: float) -> Ver
 
 def arithmetic(seq: RunRecord, par: RunRecord, big: RunRecord, latency_s: float) -> Verdict:
     first = speedup(seq, par, latency_s)
-    waves = -(-len(big.tasks) // big.workers)
-    ok = first.confirmed and _near(big.wall_ns / 1e9, waves * latency_s, 0.25)
+    ideal_s = stats.run_ideal_ns(big) / 1e9
+    ok = first.confirmed and _near(big.wall_ns / 1e9, ideal_s, 0.25)
     return Verdict(
         f"the arithmetic holds (latency scaled to {latency_s:g} s)",
         ok,
         f"{first.evidence}; {len(big.tasks)} symbols with {big.workers} workers: "
-        f"{big.wall_ns / 1e9:.2f} s (ideal {waves * latency_s:.2f} s)",
+        f"{big.wall_ns / 1e9:.2f} s (ideal {ideal_s:.2f} s)",
     )
 
 

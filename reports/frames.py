@@ -16,30 +16,21 @@ from bench import results as results_file
 from bench.model import Results
 from bench.stats import summarize_all
 
-TASK_DTYPES = {
-    "strategy": "string", "workers": "int64", "index": "int64", "symbol": "string",
-    "status": "category", "latency_seconds": "float64", "queued_at": "float64",
-    "started_at": "float64", "finished_at": "float64", "queue_wait_seconds": "float64",
-    "duration_seconds": "float64", "pid": "Int64", "thread_id": "Int64", "thread_name": "string",
-    "task_name": "string", "error": "string",
-}  # fmt: skip
-
 
 def tasks_frame(results: Results) -> pd.DataFrame:
-    rows = []
-    for run in results.runs:
-        for t in run.tasks:
-            row = results_file.task_to_dict(t)
-            row["strategy"], row["workers"] = run.strategy, run.workers
-            row["queue_wait_seconds"] = t.queue_wait_ns / 1e9 if t.ran else None
-            row["duration_seconds"] = t.duration_ns / 1e9 if t.ran else None
-            rows.append(row)
-    frame = pd.DataFrame(rows, columns=list(TASK_DTYPES))
-    return frame.astype(TASK_DTYPES)
+    """One typed row per task, the columns of tasks.csv (bench.results.TASK_COLUMNS); `run` and
+    `round` join it to the runs frame."""
+    columns = results_file.TASK_COLUMNS
+    frame = pd.DataFrame(list(results_file.task_rows(results)), columns=[c.name for c in columns])
+    return frame.astype({c.name: c.dtype for c in columns})
 
 
 def runs_frame(results: Results) -> pd.DataFrame:
-    return pd.DataFrame([asdict(s) for s in summarize_all(results.runs)])
+    """One row per run (`run` is its position in the file, as in the tasks frame) with exactly
+    the figures the terminal and HTML reports show."""
+    summaries = summarize_all(results.runs)
+    pairs = enumerate(zip(results.runs, summaries, strict=True))
+    return pd.DataFrame([{"run": n, "round": run.round, **asdict(s)} for n, (run, s) in pairs])
 
 
 def load_frames(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -61,7 +61,9 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
     rows = []
     for r in frame.to_dict("records"):
         rows.append({
-            "strategy": r["strategy"], "workers": str(r["workers"]), "status": r["status"],
+            "strategy": r["strategy"], "workers": str(r["workers"]),
+            "status": r["status"] if r["status"] == "completed"
+            else f"{r['status']}: {r['reason'] or 'no reason recorded'}",
             "wall": _fmt(r["wall_s"], 3, " s"), "ideal": _fmt(r["ideal_s"], 3, " s"),
             "efficiency": _fmt(r["efficiency"]), "speedup": _fmt(r["speedup"], 2, "x"),
             "throughput": _fmt(r["throughput"], 1), "p50": _fmt(r["p50_task_s"], 3, " s"),

@@ -9,7 +9,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from bench.repeats import GroupStats
-from bench.stats import ideal_ns
 from bench.sweep import curves, knee
 from reports.svg import style, to_svg
 
@@ -27,8 +26,10 @@ def _curve_svg(tasks: int, latency: float, by_strategy: dict[str, list[GroupStat
     with style():
         fig = Figure(figsize=(11, 3.6))
         wall_ax, eff_ax = fig.subplots(1, 2)
-        workers = sorted({g.workers for gs in by_strategy.values() for g in gs})
-        ideal = [ideal_ns([round(latency * 1e9)] * tasks, w) / 1e9 for w in workers]
+        # The groups carry the plan's own ideal (CPU work and latency distribution included).
+        ideal_at = {g.workers: g.ideal_s for gs in by_strategy.values() for g in gs}
+        workers = sorted(ideal_at)
+        ideal = [ideal_at[w] for w in workers]
         wall_ax.plot(workers, ideal, "k--", linewidth=1, label="ideal")
         for name, gs in sorted(by_strategy.items()):
             xs, walls = [g.workers for g in gs], [g.wall.median for g in gs]

@@ -157,7 +157,18 @@ def build_tables(results: Results, width: int = WIDE) -> Group:
         parts = [timing_table(summaries), execution_table(summaries), cost_table(summaries)]
     else:
         parts = [summary_table(summaries), Text(NARROW_NOTE)]
+    parts += [Text(line) for line in cut_short(summaries)]
     return Group(*parts)
+
+
+def cut_short(summaries: Sequence[RunSummary]) -> list[str]:
+    """Why each run that did not complete stopped; its ratios would compare a part with a whole."""
+    return [
+        f"{s.strategy} (workers {s.workers}) {s.status}: {s.reason or 'no reason recorded'}; "
+        "no efficiency, speed-up or throughput for a run cut short"
+        for s in summaries
+        if s.status != "completed"
+    ]
 
 
 def format_tables(results: Results, width: int = WIDE) -> str:

@@ -1,0 +1,73 @@
+"""One list of per-task fields: tasks.csv and the pandas frames come from it and cannot drift;
+a task joins its run through `run` and `round`; derived ratios exist only for completed runs."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from pathlib import Path
+
+from bench.model import Results, TaskRecord, TaskSpec
+from bench.results import CSV_COLUMNS, TASK_COLUMNS, json_chunks, tasks_csv
+from bench.stats import summarize_all
+from reports.frames import load_frames, runs_frame, tasks_frame
+from reports.table import format_tables
+from tests.samples import sample_results
+
+
+def _http_and_cpu(results: Results) -> Results:
+    run = results.runs[1]
+    tasks = tuple(dataclasses.replace(t, attempts=2, http_status=200, cpu_ns=5_000_000)
+                  for t in run.tasks)  # fmt: skip
+    runs = (results.runs[0], dataclasses.replace(run, tasks=tasks), *results.runs[2:])
+    return dataclasses.replace(results, runs=runs)
+
+
+def test_the_csv_and_the_frame_have_the_same_columns_and_values(tmp_path: Path) -> None:
+    results = _http_and_cpu(sample_results())
+    rows = list(csv.DictReader(io.StringIO(tasks_csv(results))))
+    frame = tasks_frame(results)
+    assert tuple(rows[0]) == CSV_COLUMNS == tuple(frame.columns)
+    assert {"run", "round", "attempts", "http_status", "cpu_seconds"} <= set(CSV_COLUMNS)
+    assert CSV_COLUMNS[:18] == (  # the columns scripts already index, in their order
+        "strategy", "workers", "index", "symbol", "status", "latency_seconds", "queued_at",
+        "started_at", "finished_at", "queue_wait_seconds", "duration_seconds", "pid",
+        "thread_id", "thread_name", "task_name", "error", "attempts", "http_status",
+    )  # fmt: skip
+    http_row = rows[6]  # the asyncio run's first task
+    assert (http_row["attempts"], http_row["http_status"], http_row["cpu_seconds"]) == (
+        "2", "200", "0.005",
+    )  # fmt: skip
+    assert frame.loc[6, "attempts"] == 2 and frame.loc[6, "cpu_seconds"] == 0.005
+    assert all(str(frame[c.name].dtype) == c.dtype for c in TASK_COLUMNS)
+
+
+def test_tasks_join_their_runs(tmp_path: Path) -> None:
+    results = dataclasses.replace(
+        sample_results(), runs=tuple(dataclasses.replace(r, round=1) for r in sample_results().runs)
+    )
+    (tmp_path / "results.json").write_text("".join(json_chunks(results)))
+    tasks, runs = load_frames(tmp_path)
+    joined = tasks.merge(runs[["run", "round", "wall_s"]], on=["run", "round"], how="left")
+    assert joined["wall_s"].notna().all() and set(tasks["round"]) == {1}
+    per_run = joined.groupby("run")["wall_s"].first().tolist()
+    assert per_run == [s.wall_s for s in summarize_all(results.runs)]
+    assert runs_frame(results).equals(runs)
+
+
+def test_a_run_cut_short_gets_no_ratios_and_says_why() -> None:
+    base = sample_results()
+    tasks = tuple(t if t.index < 3 else TaskRecord.not_run(_spec(t)) for t in base.runs[1].tasks)
+    reason = "--run-timeout reached before every task finished"
+    aborted = dataclasses.replace(base.runs[1], status="aborted", tasks=tasks, reason=reason)
+    results = dataclasses.replace(base, runs=(base.runs[0], aborted))
+    summary = summarize_all(results.runs)[1]
+    assert summary.efficiency is None and summary.speedup is None and summary.throughput is None
+    text = " ".join(format_tables(results, width=100).split())
+    assert "asyncio (workers 6) aborted: --run-timeout reached" in text
+    assert "no efficiency, speed-up or throughput for a run cut short" in text
+
+
+def _spec(t: TaskRecord) -> TaskSpec:
+    return TaskSpec(t.index, t.symbol, t.latency_ns)

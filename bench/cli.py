@@ -193,12 +193,12 @@ def _print_summary(results: Results, folder: Path, written: list[Path]) -> None:
         groups = summarize_groups(results.runs)
         console.print(stats_table(groups, console.width))
         for line in warning_lines(groups):
-            console.print(line, soft_wrap=True)
+            console.print(line)  # wrapped at word boundaries, like the tables
     if results.config.get("gc") == "off":
         note = "The garbage collector was off while tasks ran (--gc off, as timeit does)"
-        console.print(f"{note}: a program with it on pays for its walks too.", soft_wrap=True)
+        console.print(f"{note}: a program with it on pays for its walks too.")
     for line in cpu_findings(results.runs, dict(results.config)):
-        console.print(f"- {line}", soft_wrap=True)
+        console.print(f"- {line}")
     for path in written:
         console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
     report = (folder / "report.html").resolve().as_uri()

@@ -16,7 +16,7 @@ from bench import verdicts
 from bench.calibrate import with_cpu_estimates
 from bench.collector import BlockingSleepCollector, Collector, SleepCollector, ToThreadCollector
 from bench.environment import gil_enabled, usable_cpus
-from bench.execution import Executor, StrategyOptions
+from bench.execution import StrategyClass, StrategyOptions
 from bench.model import RunRecord, TaskSpec
 from bench.runner import run_strategy
 from bench.verdicts import Verdict
@@ -45,7 +45,7 @@ class Chapter:
     log: list[str] = field(default_factory=list)
 
 
-StrategyGetter = Callable[[str], Callable[[StrategyOptions], Executor]]
+StrategyGetter = Callable[[str], StrategyClass]
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Lesson:
             inner = {"sleep": SleepCollector, "blocking": BlockingSleepCollector,
                      "to_thread": ToThreadCollector}[io]()  # fmt: skip
             live_ok = strategy not in ("processes", "asyncio+processes")
-            width = 1 if strategy == "sequential" else workers
+            width = self.get(strategy).abilities.fixed_workers or workers
             seconds = sum(t.latency_ns + t.cpu_ns for t in plan) / 1e9 / width
             with self.display(inner if live_ok else None, seconds) as shown:
                 cores = usable_cpus() if workload != "io" else 0

@@ -62,6 +62,7 @@ class Abilities:
     processes_per_worker: int = 0  # interpreter processes started per worker
     threads_per_worker: int = 0  # OS threads started per worker (counted against ulimit -u)
     faces: frozenset[str] = frozenset({"sync"})  # of FACES: the collector faces it calls
+    baseline: bool = False  # the run every speed-up is measured against (sequential)
     leaves_process: bool = False  # tasks run in other processes: the collector must pickle
 
     def __post_init__(self) -> None:
@@ -107,3 +108,13 @@ class Executor(Protocol):
     def stop(self, abandon: bool = False) -> Usage: ...
 
     def details(self) -> Meta: ...
+
+
+class StrategyClass(Protocol):
+    """What the registry hands the runner: a class that declares its abilities and makes an
+    executor for one run's options."""
+
+    @property
+    def abilities(self) -> Abilities: ...
+
+    def __call__(self, options: StrategyOptions) -> Executor: ...

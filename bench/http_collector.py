@@ -30,24 +30,30 @@ RETRYABLE = (429, 503)
 BACKOFF_BASE_S, BACKOFF_CAP_S, RETRY_AFTER_CAP_S = 0.05, 2.0, 5.0
 
 
+DROPPED = 0  # in `retried`: an attempt whose connection dropped (no status)
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResult:
     symbol: str
     prices: int
     attempts: int
     http_status: int
+    retried: tuple[int, ...] = ()  # the status of each attempt that was retried
 
 
 class HttpError(Exception):
-    def __init__(self, message: str, http_status: int | None, attempts: int) -> None:
+    def __init__(
+        self, message: str, http_status: int | None, attempts: int, retried: tuple[int, ...] = ()
+    ) -> None:
         super().__init__(message)
-        self.http_status, self.attempts = http_status, attempts
+        self.http_status, self.attempts, self.retried = http_status, attempts, retried
 
 
 class HttpTimeout(TimeoutError):
-    def __init__(self, message: str, attempts: int) -> None:
+    def __init__(self, message: str, attempts: int, retried: tuple[int, ...] = ()) -> None:
         super().__init__(message)
-        self.http_status, self.attempts = None, attempts
+        self.http_status, self.attempts, self.retried = None, attempts, retried
 
 
 def retry_delay(attempt: int, retry_after: str | None, rng: random.Random) -> float:
@@ -62,15 +68,19 @@ def retry_delay(attempt: int, retry_after: str | None, rng: random.Random) -> fl
     return rng.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
 
 
-def _parse(body: bytes, content_type: str, symbol: str, attempts: int) -> HttpResult:
+def _parse(
+    body: bytes, content_type: str, symbol: str, attempts: int, retried: list[int]
+) -> HttpResult:
+    done = tuple(retried)
     if not content_type.startswith("application/json"):
-        raise HttpError(f"malformed response: content type {content_type!r}", 200, attempts)
+        raise HttpError(f"malformed response: content type {content_type!r}", 200, attempts, done)
     try:
         data = json.loads(body)
         prices = len(data["prices"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise HttpError(f"malformed response: {type(exc).__name__}: {exc}", 200, attempts) from None
-    return HttpResult(symbol, prices, attempts, 200)
+        message = f"malformed response: {type(exc).__name__}: {exc}"
+        raise HttpError(message, 200, attempts, done) from None
+    return HttpResult(symbol, prices, attempts, 200, done)
 
 
 class HttpCollector:
@@ -104,7 +114,7 @@ class HttpCollector:
         return conn
 
     def collect(self, spec: TaskSpec) -> HttpResult:
-        rng = random.Random(spec.index)
+        rng, retried = random.Random(spec.index), list[int]()
         for attempt in range(1, self.max_attempts + 1):
             conn = self._connection()
             try:
@@ -113,19 +123,23 @@ class HttpCollector:
                 body = response.read()
             except TimeoutError:
                 self.close()
-                raise HttpTimeout(f"no response within {self.timeout_s:g}s", attempt) from None
+                message = f"no response within {self.timeout_s:g}s"
+                raise HttpTimeout(message, attempt, tuple(retried)) from None
             except (http.client.HTTPException, ConnectionError) as exc:
                 self.close()  # the keep-alive connection is gone: reconnect on the next attempt
                 if attempt == self.max_attempts:
-                    raise HttpError(
-                        f"connection failed: {type(exc).__name__}", None, attempt
-                    ) from None
+                    message = f"connection failed: {type(exc).__name__}"
+                    raise HttpError(message, None, attempt, tuple(retried)) from None
+                retried.append(DROPPED)
                 time.sleep(retry_delay(attempt, None, rng))
                 continue
-            if response.status == 200:
-                return _parse(body, response.getheader("Content-Type", ""), spec.symbol, attempt)
-            if response.status not in RETRYABLE or attempt == self.max_attempts:
-                raise HttpError(f"HTTP {response.status}", response.status, attempt)
+            status = response.status
+            if status == 200:
+                content_type = response.getheader("Content-Type", "")
+                return _parse(body, content_type, spec.symbol, attempt, retried)
+            if status not in RETRYABLE or attempt == self.max_attempts:
+                raise HttpError(f"HTTP {status}", status, attempt, tuple(retried))
+            retried.append(status)
             time.sleep(retry_delay(attempt, response.getheader("Retry-After"), rng))
         raise AssertionError("unreachable")
 
@@ -153,24 +167,27 @@ class HttpCollector:
         import aiohttp
 
         assert self._session is not None, "astart() opens the session for the run"
-        rng = random.Random(spec.index)
+        rng, retried = random.Random(spec.index), list[int]()
         for attempt in range(1, self.max_attempts + 1):
             try:
                 async with self._session.get(self._path(spec, attempt)) as response:
                     body = await response.read()
                     status, headers = response.status, response.headers
             except TimeoutError:
-                raise HttpTimeout(f"no response within {self.timeout_s:g}s", attempt) from None
+                message = f"no response within {self.timeout_s:g}s"
+                raise HttpTimeout(message, attempt, tuple(retried)) from None
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
                 if attempt == self.max_attempts:
-                    raise HttpError(
-                        f"connection failed: {type(exc).__name__}", None, attempt
-                    ) from None
+                    message = f"connection failed: {type(exc).__name__}"
+                    raise HttpError(message, None, attempt, tuple(retried)) from None
+                retried.append(DROPPED)
                 await asyncio.sleep(retry_delay(attempt, None, rng))
                 continue
             if status == 200:
-                return _parse(body, headers.get("Content-Type", ""), spec.symbol, attempt)
+                content_type = headers.get("Content-Type", "")
+                return _parse(body, content_type, spec.symbol, attempt, retried)
             if status not in RETRYABLE or attempt == self.max_attempts:
-                raise HttpError(f"HTTP {status}", status, attempt)
+                raise HttpError(f"HTTP {status}", status, attempt, tuple(retried))
+            retried.append(status)
             await asyncio.sleep(retry_delay(attempt, headers.get("Retry-After"), rng))
         raise AssertionError("unreachable")

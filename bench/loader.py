@@ -87,6 +87,7 @@ def _task(obj: Any, where: str) -> TaskRecord:
             cpu_ns=_ns(_optional(obj, "cpu_seconds", _NUM, where, 0)) or 0,
             attempts=_optional(obj, "attempts", (int,), where, 0),
             http_status=_optional(obj, "http_status", _OPT_INT, where, None),
+            retried=_statuses(_optional(obj, "retried_statuses", (list,), where, []), where),
             phases=tuple(_phase(p, f"{where}.phases[{i}]")
                          for i, p in enumerate(_optional(obj, "phases", (list,), where, []))),
         )  # fmt: skip
@@ -97,6 +98,12 @@ def _task(obj: Any, where: str) -> TaskRecord:
 def _optional(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str,
               default: Any) -> Any:  # fmt: skip
     return _field(obj, key, kinds, where) if key in obj else default
+
+
+def _statuses(values: list[Any], where: str) -> tuple[int, ...]:
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000 for v in values):
+        raise _Shape(f"{where}.retried_statuses", "expected HTTP status codes")
+    return tuple(values)
 
 
 def _phase(obj: Any, where: str) -> tuple[str, int, int, int, int]:

@@ -44,7 +44,7 @@ class TaskSpec:
 # path (and pickled across processes); `TaskRecord.from_raw` turns it into a checked record.
 # (index, status, queued_ns, started_ns, finished_ns, pid, thread_id, thread_name, task_name, error)
 # and optionally an 11th item, a tuple of Phase tuples (strategies that run a task in phases),
-# and a 12th, (attempts, http_status) from HTTP collectors.
+# and a 12th, (attempts, http_status, retried statuses) from HTTP collectors.
 RawRecord = tuple[Any, ...]
 # (name, started_ns, finished_ns, pid, thread_id): one phase of a task (the hybrid's I/O and CPU)
 Phase = tuple[str, int, int, int, int]
@@ -70,6 +70,7 @@ class TaskRecord:
     phases: tuple[Phase, ...] = ()  # times relative to the run's start, like the others
     attempts: int = 0  # HTTP collectors: requests made, retries included (0: not HTTP)
     http_status: int | None = None  # HTTP collectors: the final response's status
+    retried: tuple[int, ...] = ()  # HTTP: the status of each attempt retried (0: dropped)
 
     def __post_init__(self) -> None:
         if self.status not in TASK_STATUSES:
@@ -125,6 +126,7 @@ class TaskRecord:
             phases=phases,
             attempts=raw[11][0] if len(raw) > 11 else 0,
             http_status=raw[11][1] if len(raw) > 11 else None,
+            retried=tuple(raw[11][2]) if len(raw) > 11 and len(raw[11]) > 2 else (),
         )
 
     @classmethod

@@ -75,8 +75,8 @@ def with_http(record: RawRecord, outcome: object) -> RawRecord:
     attempts = getattr(outcome, "attempts", 0)
     if not attempts:
         return record
-    return (*record[:10], record[10] if len(record) > 10 else (),
-            (attempts, getattr(outcome, "http_status", None)))  # fmt: skip
+    http = (attempts, getattr(outcome, "http_status", None), getattr(outcome, "retried", ()))
+    return (*record[:10], record[10] if len(record) > 10 else (), http)
 
 
 async def run_async(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bench.model import RunRecord
 from bench.significance import MIN_SAMPLES_FOR_INTERVAL, bootstrap_ci, iqr
-from bench.stats import efficiency, plan_key, run_ideal_ns
+from bench.stats import efficiency, is_baseline, plan_key, run_ideal_ns
 
 GroupKey = tuple[str, int, int, int]
 
@@ -50,6 +50,7 @@ class GroupStats:
     tasks: int
     latency_s: float  # mean planned latency
     ideal_s: float  # the plan's ideal time at these workers (stats.plan_ideal_ns)
+    baseline: bool  # the baseline's group (stats.is_baseline): not a curve of its own
     runs: int
     wall: Spread
     cpu: Spread
@@ -82,7 +83,7 @@ def instability(values: Sequence[float]) -> list[str]:
 def summarize_groups(runs: Sequence[RunRecord]) -> list[GroupStats]:
     completed = [r for r in runs if r.status == "completed" and r.wall_ns > 0]
     baselines: dict[tuple[int, tuple[int, int]], RunRecord] = {
-        (r.round, plan_key(r)): r for r in completed if r.strategy == "sequential"
+        (r.round, plan_key(r)): r for r in completed if is_baseline(r)
     }
     groups: dict[GroupKey, list[RunRecord]] = {}
     for run in completed:
@@ -102,6 +103,7 @@ def summarize_groups(runs: Sequence[RunRecord]) -> list[GroupStats]:
                 tasks=tasks,
                 latency_s=latency_ns / max(tasks, 1) / 1e9,
                 ideal_s=run_ideal_ns(members[0]) / 1e9,
+                baseline=is_baseline(members[0]),
                 runs=len(members),
                 wall=Spread.of(walls),
                 cpu=Spread.of(cpus),

@@ -38,6 +38,8 @@ def task_to_dict(t: TaskRecord) -> dict[str, Any]:
         row["cpu_seconds"] = t.cpu_ns / 1e9
     if t.attempts:
         row["attempts"], row["http_status"] = t.attempts, t.http_status
+    if t.retried:
+        row["retried_statuses"] = list(t.retried)
     if t.phases:
         row["phases"] = [
             {"name": name, "started_at": a / 1e9, "finished_at": b / 1e9, "pid": pid,
@@ -232,6 +234,8 @@ TASK_COLUMNS: Final = (
     Column("attempts", "Int64", lambda r, n, t: t.attempts or None),
     Column("http_status", "Int64", lambda r, n, t: t.http_status),
     Column("cpu_seconds", "float64", lambda r, n, t: t.cpu_ns / 1e9),
+    # The status of each retried attempt, space-separated (0: the connection dropped).
+    Column("retried_statuses", "string", lambda r, n, t: " ".join(map(str, t.retried)) or None),
     # Which run of the file (0-based, in file order) and which --repeat round: the keys that
     # join a task to its run in the runs frame.
     Column("run", "int64", lambda r, n, t: n),

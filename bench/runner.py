@@ -170,7 +170,12 @@ def run_strategy(
         tasks=build_tasks(plan, timed.sink, timed.t0),
         parent=timed.parent,
         children=children,
-        details={**details, "peak_rss_reset": peak_reset, "gc": "on" if options.gc else "off"},
+        details={
+            **details,
+            "peak_rss_reset": peak_reset,
+            "gc": "on" if options.gc else "off",
+            "baseline": strategy.abilities.baseline,
+        },
         reason=timed.reason,
         cores=options.cores,
     )

@@ -73,7 +73,7 @@ def sweep_jobs(configs: Sequence[RunConfig], repeat: int, warmup: int) -> list[J
             if point not in plans:
                 plans[point] = plan_for(config)
             for name in config.strategies:
-                if name == "sequential":
+                if strategies.get(name).abilities.baseline:  # workers do not change it
                     if point in seen_sequential:
                         continue
                     seen_sequential.add(point)

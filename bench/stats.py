@@ -141,6 +141,34 @@ class RunSummary:
     peak_rss_bytes: int
     cores: int
     ipc_bytes_per_task: float | None
+    http: HttpCounts | None  # HTTP collectors only
+
+
+@dataclass(frozen=True, slots=True)
+class HttpCounts:
+    """What the HTTP collectors' records say: requests made, why some were retried, how each
+    task's last response ended (None: a timeout or a dropped connection, no status)."""
+
+    requests: int
+    retried: dict[int, int]  # status -> attempts retried for it (0: the connection dropped)
+    final: dict[int | None, int]  # final status -> tasks
+
+    @property
+    def retries(self) -> int:
+        return sum(self.retried.values())
+
+
+def http_counts(run: RunRecord) -> HttpCounts | None:
+    asked = [t for t in run.tasks if t.attempts]
+    if not asked:
+        return None
+    retried: dict[int, int] = {}
+    final: dict[int | None, int] = {}
+    for t in asked:
+        for status in t.retried:
+            retried[status] = retried.get(status, 0) + 1
+        final[t.http_status] = final.get(t.http_status, 0) + 1
+    return HttpCounts(sum(t.attempts for t in asked), retried, final)
 
 
 def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
@@ -178,6 +206,7 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
         peak_rss_bytes=run.parent.peak_rss_bytes + run.children.peak_rss_bytes,
         cores=run.cores,
         ipc_bytes_per_task=_ipc_bytes(run),
+        http=http_counts(run),
     )
 
 
@@ -188,6 +217,13 @@ def _ipc_bytes(run: RunRecord) -> float | None:
     return None
 
 
+def is_baseline(run: RunRecord) -> bool:
+    """The run speed-ups are measured against, as its strategy declared it (details.baseline).
+    Files written before that detail existed name it: the sequential strategy."""
+    flag = run.details.get("baseline")
+    return flag if isinstance(flag, bool) else run.strategy == "sequential"
+
+
 def plan_key(run: RunRecord) -> tuple[int, int]:
     """What the plan was, whoever ran it: runs of one plan compare with its sequential run."""
     return (len(run.tasks), sum(t.latency_ns for t in run.tasks))
@@ -196,5 +232,5 @@ def plan_key(run: RunRecord) -> tuple[int, int]:
 def summarize_all(runs: Sequence[RunRecord]) -> list[RunSummary]:
     """Summaries for every run; speed-ups are against the sequential run of the same plan and
     round, where there is one."""
-    baselines = {(r.round, plan_key(r)): r for r in runs if r.strategy == "sequential"}
+    baselines = {(r.round, plan_key(r)): r for r in runs if is_baseline(r)}
     return [summarize(run, baselines.get((run.round, plan_key(run)))) for run in runs]

@@ -21,7 +21,7 @@ def curves(groups: Sequence[GroupStats]) -> dict[tuple[int, float], dict[str, li
     """(tasks, latency) -> strategy -> groups sorted by workers (sequential left out)."""
     out: dict[tuple[int, float], dict[str, list[GroupStats]]] = {}
     for g in groups:
-        if g.strategy == "sequential":
+        if g.baseline:
             continue
         out.setdefault((g.tasks, round(g.latency_s, 9)), {}).setdefault(g.strategy, []).append(g)
     for by_strategy in out.values():

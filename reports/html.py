@@ -17,11 +17,13 @@ from markupsafe import Markup
 
 from bench.model import Results, RunRecord
 from bench.repeats import summarize_groups
+from bench.stats import summarize_all
 from reports import charts, timeline
 from reports.frames import runs_frame
 from reports.reading import cpu_findings, readings
 from reports.stats_table import stats_rows, warning_lines
 from reports.sweep_charts import sweep_svgs
+from reports.table import last_responses
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
 ROWS_PER_RUN = 200  # task rows shown per run in the page
@@ -73,6 +75,20 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
             "rss": _fmt(r["peak_rss_bytes"] / 2**20, 1, " MiB"),
             "startup": _fmt(r["startup_s"] * 1e3, 1, " ms"), "failed": str(r["failed"]),
         })  # fmt: skip
+    return rows
+
+
+def _http_rows(results: Results) -> list[dict[str, str]]:
+    rows = []
+    for s in summarize_all(results.runs):
+        h = s.http
+        if h is not None:
+            rows.append({
+                "strategy": s.strategy, "workers": str(s.workers), "requests": str(h.requests),
+                "retried": str(h.retries), "r429": str(h.retried.get(429, 0)),
+                "r503": str(h.retried.get(503, 0)), "dropped": str(h.retried.get(0, 0)),
+                "final": last_responses(h.final),
+            })  # fmt: skip
     return rows
 
 
@@ -128,6 +144,7 @@ def render_html(results: Results) -> str:
         title="concurrency-bench report",
         created=results.created,
         summary=_summary_rows(results),
+        http=_http_rows(results),
         runs=[
             {
                 "run": run,

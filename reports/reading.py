@@ -63,52 +63,70 @@ def reading(run: RunRecord, baseline: RunRecord | None) -> str:
 
 
 def readings(runs: Sequence[RunRecord]) -> list[str]:
-    baseline = next((r for r in runs if r.strategy == "sequential"), None)
+    baseline = next((r for r in runs if stats.is_baseline(r)), None)
     return [reading(run, baseline) for run in runs]
 
 
 def cpu_findings(runs: Sequence[RunRecord], config: dict[str, object]) -> list[str]:
     """What the data says about the classic advice, for CPU or mixed work; computed, never
     assumed: where the machine disagrees (numpy releasing the GIL, one core, a free-threaded
-    Python), the sentence says what was measured."""
+    Python), the sentence says what was measured. The explanation follows from where the
+    records say the work ran, never from a strategy's name."""
     workload = config.get("workload", "io")
     if workload == "io":
         return []
-    summaries = {s.strategy: s for s in stats.summarize_all([r for r in runs if r.round == 0])}
-    base = summaries.get("sequential")
+    first = [r for r in runs if r.round == 0]
+    base = next((s for r, s in zip(first, stats.summarize_all(first), strict=True)
+                 if stats.is_baseline(r)), None)  # fmt: skip
     if base is None:
         return ["Add the sequential strategy to compare the others against it."]
     numpy = config.get("cpu_impl") == "numpy"
     found = []
-    for name, s in summaries.items():
-        if name == "sequential" or s.speedup is None or not s.ideal_s:
+    for run, s in zip(first, stats.summarize_all(first), strict=True):
+        if stats.is_baseline(run) or s.speedup is None or not s.ideal_s:
             continue
         limit = base.ideal_s / s.ideal_s  # what a perfect executor would gain here
-        verdict = _verdict(name, s.speedup, limit, workload == "cpu", numpy)
+        verdict = _verdict(_shape(run), s.speedup, limit, workload == "cpu", numpy)
         setup = f"{s.workers} workers, {s.cores or '?'} usable cores"
         found.append(
-            f"{name}: {s.speedup:.2f}x sequential, where the ideal allows {limit:.1f}x "
+            f"{run.strategy}: {s.speedup:.2f}x sequential, where the ideal allows {limit:.1f}x "
             f"({setup}): {verdict}"
         )
     return found
 
 
-def _verdict(name: str, speedup: float, limit: float, cpu_only: bool, numpy: bool) -> str:
+def _shape(run: RunRecord) -> str:
+    """Where the CPU work ran, from the records: "loop" (one thread, asyncio tasks), "thread"
+    (one thread), "threads" (several threads of one process) or "processes"."""
+    ran = [t for t in run.tasks if t.ran]
+    cpu_pids = {p[3] for t in ran for p in t.phases if p[0] == "cpu"}
+    if len(stats.distinct_pids(ran) | cpu_pids) > 1:
+        return "processes"
+    if len(stats.lanes(ran)) > 1:
+        return "threads"
+    return "loop" if any(t.task_name for t in ran) else "thread"
+
+
+def _verdict(shape: str, speedup: float, limit: float, cpu_only: bool, numpy: bool) -> str:
     if speedup >= 0.75 * limit:
         return "close to the ideal" + (": the cores were used" if cpu_only else "")
     faster = speedup >= 1.25
-    if cpu_only and name == "asyncio":
+    one = "the event loop's one thread" if shape == "loop" else "one thread"
+    if cpu_only and shape in ("loop", "thread"):
         if faster:
             return "faster, which one thread cannot explain for CPU work: check the run"
-        return "no faster: every CPU part ran on the event loop's one thread"
-    if cpu_only and name == "threads":
+        return f"no faster: every CPU part ran on {one}"
+    if cpu_only and shape == "threads":
         if numpy:
             return ("faster: numpy released the GIL inside its calls" if faster else
                     "no faster, although numpy releases the GIL inside its calls")  # fmt: skip
         return ("faster: the GIL is off or the work released it" if faster
                 else "no faster: the GIL lets one thread run Python at a time")  # fmt: skip
-    if not faster:
-        return "no faster: start-up, pickling or memory bandwidth ate the gain"
-    if name in ("asyncio", "threads"):
+    if shape == "processes":
+        if faster:
+            return "faster, but short of the ideal"
+        return ("no faster across processes: the workers shared the cores, and each task's "
+                "arguments and results crossed a pipe (see the Cost table)")  # fmt: skip
+    if faster:
         return "faster, as the I/O overlapped, but the CPU part ran one at a time"
-    return "faster, but short of the ideal"
+    return f"no faster: the CPU parts ran one at a time on {one}"

@@ -64,8 +64,8 @@ def _curve_svg(tasks: int, latency: float, by_strategy: dict[str, list[GroupStat
 
 
 def _heatmap_svg(groups: Sequence[GroupStats]) -> str:
-    names = sorted({g.strategy for g in groups if g.strategy != "sequential"})
-    workers = sorted({g.workers for g in groups if g.strategy != "sequential"})
+    names = sorted({g.strategy for g in groups if not g.baseline})
+    workers = sorted({g.workers for g in groups if not g.baseline})
     tasks = sorted({g.tasks for g in groups})
     with style():
         fig = Figure(figsize=(3.6 * len(names), 3.2))

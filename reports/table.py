@@ -134,6 +134,30 @@ def cost_table(summaries: Sequence[RunSummary]) -> Table:
     ])  # fmt: skip
 
 
+def last_responses(counts: dict[int | None, int]) -> str:
+    """ "200 x 990, 500 x 10, none x 2": how the tasks' last HTTP responses ended."""
+    parts = sorted(counts.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+    return ", ".join(f"{'none' if k is None else k} x {n}" for k, n in parts)
+
+
+def http_table(summaries: Sequence[RunSummary], narrow: bool = False) -> Table:
+    """What the HTTP collectors met: requests, retries by cause, how the tasks' last responses
+    ended (none: a timeout or a dropped connection)."""
+    rows = [s for s in summaries if s.http is not None]
+    counts = [s.http for s in rows if s.http is not None]
+    columns: list[Column] = [
+        ("workers", [str(s.workers) for s in rows]),
+        ("requests", [str(h.requests) for h in counts]),
+        ("retried", [str(h.retries) for h in counts]),
+        ("429", [str(h.retried.get(429, 0)) for h in counts]),
+        ("503", [str(h.retried.get(503, 0)) for h in counts]),
+        ("dropped", [str(h.retried.get(0, 0)) for h in counts]),
+    ]
+    if not narrow:
+        columns.append(("last response (tasks)", [last_responses(h.final) for h in counts]))
+    return _table("HTTP (retried: attempts sent again, by cause)", rows, columns, tight=narrow)
+
+
 def summary_table(summaries: Sequence[RunSummary]) -> Table:
     """The narrow view: the answer first (how fast, how parallel, on how many threads/pids)."""
     unit, (wall,) = _time_columns(summaries, [("wall", lambda s: s.wall_s)])
@@ -157,6 +181,8 @@ def build_tables(results: Results, width: int = WIDE) -> Group:
         parts = [timing_table(summaries), execution_table(summaries), cost_table(summaries)]
     else:
         parts = [summary_table(summaries), Text(NARROW_NOTE)]
+    if any(s.http is not None for s in summaries):
+        parts.append(http_table(summaries, narrow=width < WIDE))
     parts += [Text(line) for line in cut_short(summaries)]
     return Group(*parts)
 

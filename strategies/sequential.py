@@ -20,7 +20,7 @@ from strategies.supervise import SupervisedThreads
 class SequentialStrategy(Strategy):
     name = "sequential"
     summary = "a plain for-loop on one thread (the baseline)"
-    abilities = Abilities(deadlines=frozenset({"task", "run"}), fixed_workers=1)
+    abilities = Abilities(deadlines=frozenset({"task", "run"}), fixed_workers=1, baseline=True)
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)

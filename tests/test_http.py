@@ -20,8 +20,12 @@ import pytest
 from bench.cli import main
 from bench.http_collector import BACKOFF_CAP_S, HttpCollector, retry_delay
 from bench.http_faults import FaultRates, parse_faults
-from bench.model import TaskSpec
+from bench.loader import load
+from bench.model import Results, TaskSpec
+from bench.results import save
 from bench.serve import server_process
+from bench.stats import summarize
+from reports.table import format_tables
 from tests.conftest import run
 
 pytestmark = pytest.mark.slow
@@ -67,6 +71,24 @@ def test_429_with_retry_after_is_retried_and_succeeds() -> None:
             assert t.http_status == 200
         else:  # limited on every one of its 4 attempts
             assert t.http_status == 429 and t.attempts == 4
+        assert t.retried == (429,) * (t.attempts - 1)  # every retry was for a 429
+
+
+@pytest.mark.parametrize("strategy", ["asyncio", "threads"])
+def test_retries_and_statuses_are_counted_and_shown(strategy: str, tmp_path: Path) -> None:
+    with served(rate_limit=0.3, unavailable=0.2, error=0.05) as (url, _):
+        record = run(strategy, plan(40), workers=8, collector=HttpCollector(url))
+    counts = summarize(record).http
+    assert counts is not None
+    assert counts.requests == sum(t.attempts for t in record.tasks)
+    assert counts.retries == counts.requests - 40 > 0
+    assert counts.retried[429] > 0 and counts.retried[503] > 0
+    assert sum(counts.final.values()) == 40 and counts.final[200] > 0
+    results = Results({}, {}, (record,), "")
+    save(results, tmp_path / "results.json")
+    assert load(tmp_path / "results.json").runs[0].tasks == record.tasks  # retried round-trips
+    text = format_tables(results, width=120)
+    assert "HTTP (retried" in text and f"{counts.requests}" in text
 
 
 @pytest.mark.parametrize("strategy", ["asyncio", "threads"])

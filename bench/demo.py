@@ -80,12 +80,14 @@ class Lesson:
 
 
 def _classic_log(run: RunRecord, label: str) -> list[str]:
-    """The log users know, rebuilt from the records (times from the run's start)."""
-    lines = []
-    for t in sorted((t for t in run.tasks if t.ran), key=lambda t: t.started_ns or 0):
-        lines.append(f"+{(t.started_ns or 0) / 1e9:6.2f}s  Starting collection for {t.symbol}")
-    for t in sorted((t for t in run.tasks if t.ran), key=lambda t: t.finished_ns or 0):
-        lines.append(f"+{(t.finished_ns or 0) / 1e9:6.2f}s  Completed collection for {t.symbol}")
+    """The log users know, rebuilt from the records in time order (times from the run's
+    start): sequentially each "Completed" comes before the next "Starting"."""
+    events = []
+    for t in run.tasks:
+        if t.started_ns is not None and t.finished_ns is not None:
+            events.append((t.started_ns, 1, f"Starting collection for {t.symbol}"))
+            events.append((t.finished_ns, 0, f"Completed collection for {t.symbol}"))
+    lines = [f"+{at / 1e9:6.2f}s  {text}" for at, _, text in sorted(events)]
     lines.append(f"{label} processing took {run.wall_ns / 1e9:.2f} seconds")
     return lines
 
@@ -154,8 +156,22 @@ def chapters(lesson: Lesson) -> Iterator[tuple[Chapter, Callable[[Chapter], None
         ch.runs, ch.verdict = [blocked, fixed], verdicts.blocking_call(blocked, fixed)
 
     measures = [c1, c2, c3, c4, c5, c6, c7, c8, c9]
-    for number, ((title, explanation), measure) in enumerate(zip(TEXTS, measures, strict=True), 1):
+    pairs = zip(texts(L * s), measures, strict=True)
+    for number, ((title, explanation), measure) in enumerate(pairs, 1):
         yield Chapter(number, title, explanation), measure
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+def texts(latency_s: float) -> list[tuple[str, str]]:
+    """Each chapter's title and explanation, with the latency the lesson really uses (--fast
+    scales it by 0.1: its chapter 3 is "1.2 s vs 0.2 s", not "12 s vs 2 s")."""
+    one, tenth = latency_s, latency_s / 10
+    return [(title.format(one=_s(one), six=_s(6 * one)),
+             text.format(one=_s(one), tenth=_s(tenth), ten=_s(10 * one), wait=f"{one:.2f}s"))
+            for title, text in TEXTS]  # fmt: skip
 
 
 TEXTS = [
@@ -165,13 +181,15 @@ TEXTS = [
     ("...yet overlapping",
      "Waiting is not computing: while one coroutine awaits, the loop runs the next. The same "
      "run: do the tasks overlap in time?"),
-    ("12 s vs 2 s", "6 symbols x 2 s each, one after another, then with 6 asyncio workers."),
+    ("{six} vs {one}",
+     "6 symbols x {one} each, one after another, then with 6 asyncio workers."),
     ("The arithmetic",
-     "10 symbols x 2 s = 20 s sequential vs about 2 s with 10 workers; 100 symbols with 10 "
-     "workers: 10 waves, about 20 s. Run at a tenth of the latency."),
+     "10 symbols x {one} = {ten} sequential vs about {one} with 10 workers; 100 symbols "
+     "with 10 workers: 10 waves, about {ten}. Run at a tenth of the latency ({tenth} a "
+     "task)."),
     ("Semaphore queuing",
      "With 2 workers for 6 symbols, asyncio.Semaphore(2) makes the other four wait: 'Waiting "
-     "for semaphore...', then 'Acquired semaphore after 2.00s wait'."),
+     "for semaphore...', then 'Acquired semaphore after {wait} wait'."),
     ("Threads and processes",
      "A thread pool runs tasks on different threads; a process pool in different processes."),
     ("What each model costs",

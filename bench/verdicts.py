@@ -146,12 +146,21 @@ def cpu_bound(seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: Run
         return seq.wall_ns / run.wall_ns if run.wall_ns else 0.0
 
     ok = x(aio) < 1.25 and x(threads) < 1.25 and x(processes) >= 1.25
+    # The cores the workers really got: their CPU time over the wall. Start-up is not in the
+    # wall; what makes processes fall short here is a machine busy with something else.
+    got = processes.children.cpu_s / (processes.wall_ns / 1e9) if processes.wall_ns else 0.0
+    could = min(cores, processes.workers)
     evidence = (
         f"speed-up over sequential: asyncio {x(aio):.2f}x, threads {x(threads):.2f}x, "
-        f"processes {x(processes):.2f}x on {cores} usable cores"
+        f"processes {x(processes):.2f}x on {cores} usable cores (the workers got "
+        f"{got:.1f} cores on average)"
     )
     if not ok and cores < 2:
         evidence += "; this machine has one usable core, so processes cannot win"
+    elif not ok and got < 0.75 * could:
+        evidence += (f"; the machine was busy with other work: the workers got {got:.1f} of "
+                     f"{could} cores, so this run cannot show it (run it again on an idle "
+                     "machine)")  # fmt: skip
     if not ok and not gil:
         evidence += "; this Python runs without the GIL, so threads can use the cores"
     return Verdict(

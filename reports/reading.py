@@ -87,6 +87,8 @@ def cpu_findings(runs: Sequence[RunRecord], config: dict[str, object]) -> list[s
             continue
         limit = base.ideal_s / s.ideal_s  # what a perfect executor would gain here
         verdict = _verdict(_shape(run), s.speedup, limit, workload == "cpu", numpy)
+        if _shape(run) == "processes" and s.wall_s:
+            verdict += f" (the work got {s.cpu_s / s.wall_s:.1f} cores on average)"
         setup = f"{s.workers} workers, {s.cores or '?'} usable cores"
         found.append(
             f"{run.strategy}: {s.speedup:.2f}x sequential, where the ideal allows {limit:.1f}x "
@@ -125,8 +127,10 @@ def _verdict(shape: str, speedup: float, limit: float, cpu_only: bool, numpy: bo
     if shape == "processes":
         if faster:
             return "faster, but short of the ideal"
-        return ("no faster across processes: the workers shared the cores, and each task's "
-                "arguments and results crossed a pipe (see the Cost table)")  # fmt: skip
+        return (
+            "no faster across processes: the workers shared too few cores, or each task's "
+            "arguments and results crossing a pipe cost more than it saved (Cost table)"
+        )
     if faster:
         return "faster, as the I/O overlapped, but the CPU part ran one at a time"
     return f"no faster: the CPU parts ran one at a time on {one}"

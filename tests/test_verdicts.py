@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bench import verdicts
 from bench.model import RunRecord, TaskRecord, Usage
 
@@ -89,3 +91,38 @@ def test_blocking_call_both_ways() -> None:
     blocked, fixed = run("asyncio", 6, in_line, 6.0), run("asyncio", 6, together, 1.0)
     assert verdicts.blocking_call(blocked, fixed).confirmed
     assert not verdicts.blocking_call(fixed, fixed).confirmed
+
+
+def test_cpu_bound_names_a_busy_machine_as_the_cause() -> None:
+    """Processes fell short in 2 of 4 live runs on 2 cores: their workers got about one core
+    (the machine was busy), which the verdict now measures and says, instead of guessing."""
+    seq = run("sequential", 1, in_line, 4.0)
+    aio, thr = run("asyncio", 4, in_line, 4.0), run("threads", 4, in_line, 4.1)
+    starved = dataclasses.replace(run("processes", 4, together, 3.6), children=Usage(3.6, 0.0))
+    busy = verdicts.cpu_bound(seq, aio, thr, starved, 2, True)
+    assert not busy.confirmed
+    assert "the workers got 1.0 of 2 cores" in busy.evidence and "busy" in busy.evidence
+    fed = dataclasses.replace(run("processes", 4, together, 2.0), children=Usage(3.9, 0.0))
+    ok = verdicts.cpu_bound(seq, aio, thr, fed, 2, True)
+    assert ok.confirmed and "the workers got 1.9 cores on average" in ok.evidence
+
+
+def test_the_classic_log_reads_in_time_order() -> None:
+    from bench.demo import _classic_log
+
+    lines = _classic_log(run("sequential", 1, in_line[:3], 3.0), "Sequential")
+    assert _kinds(lines) == ["Starting", "Completed"] * 3  # one after another, as it ran
+    parallel = _classic_log(run("asyncio", 3, together[:3], 1.0), "Parallel")
+    assert _kinds(parallel) == ["Starting"] * 3 + ["Completed"] * 3
+
+
+def _kinds(lines: list[str]) -> list[str]:
+    return ["Starting" if "Starting" in line else "Completed" for line in lines[:-1]]
+
+
+def test_titles_say_the_latency_the_lesson_uses() -> None:
+    from bench.demo import texts
+
+    assert texts(2.0)[2][0] == "12 s vs 2 s"
+    assert texts(0.2)[2][0] == "1.2 s vs 0.2 s"  # --fast
+    assert "after 0.20s wait" in texts(0.2)[4][1]

@@ -157,6 +157,10 @@ class HttpCollector:
         connector = aiohttp.TCPConnector(limit=workers, limit_per_host=workers)
         timeout = aiohttp.ClientTimeout(total=self.timeout_s, sock_read=self.timeout_s)
         self._session = aiohttp.ClientSession(self.base_url, connector=connector, timeout=timeout)
+        # One request now pays the client's first-use costs (lazy imports, the resolver, the
+        # parser) at start-up rather than inside the first round's wall.
+        async with self._session.get("/health") as response:
+            await response.read()
 
     async def astop(self) -> None:
         if self._session is not None:

@@ -74,7 +74,10 @@ class DaskStrategy(Strategy):
                     preload=["strategies.daskpreload"],
                 )
             self._client = Client(self._cluster)
-        self._client.wait_for_workers(1, timeout=60)
+        # Every worker of our own cluster, before the clock starts (waiting for one let a run
+        # start on half the threads); an existing cluster has as many as it has.
+        self._client.wait_for_workers(self._shape[0] if self._cluster is not None else 1,
+                                      timeout=60)  # fmt: skip
         self._offsets = self._measure_offsets()
         self._base = self._client.run(daskworker.usage)
         # On every worker before the clock starts: sending it is start-up, not the tasks' time.

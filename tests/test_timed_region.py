@@ -76,5 +76,6 @@ def test_the_first_round_is_like_the_others_in_a_fresh_process(tmp_path: Path) -
         walls = [r["wall_seconds"] for r in sorted(runs, key=lambda r: r["round"])
                  if r["strategy"] == name]  # fmt: skip
         later = statistics.median(walls[1:])
-        # Generous (a loaded machine): the import alone was +170% here, 10% is plenty of room.
-        assert walls[0] <= later * 1.10, (name, walls)
+        # A few percent on an idle machine; generous for a loaded 2-core one, while the import
+        # of aiohttp in the wall made round 1 +170% here.
+        assert walls[0] <= later * 1.25, (name, walls)

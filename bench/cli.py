@@ -40,7 +40,9 @@ from bench.limits import MAX_WORKERS, MachineLimit, UsageError, check_machine_li
 from bench.loader import ResultsFileError
 from bench.model import Results, RunRecord
 from bench.output import EnvironmentProblem, prepare
+from bench.recording import describe_error
 from bench.results import csv_chunks, write_atomic
+from bench.runner import MACHINE_LIMIT
 
 
 def _importable_here(args: argparse.Namespace) -> None:
@@ -125,9 +127,12 @@ def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, ob
         outcome = session.execute(jobs, served, results, folder, interrupts.taken, _warn_about)
     results = outcome.results
     if results.runs:  # a session stopped before its first run has nothing to report
-        write_atomic(folder / "tasks.csv", csv_chunks(results))
-        reports = write_reports(results, folder)
-        _print_summary(results, folder, [folder / "results.json", folder / "tasks.csv", *reports])
+        # An interrupt now waits for the reports (a second Ctrl-C still exits at once).
+        with interrupts.deferred():
+            write_atomic(folder / "tasks.csv", csv_chunks(results))
+            reports = write_reports(results, folder)
+            written = [folder / "results.json", folder / "tasks.csv", *reports]
+            _print_summary(results, folder, written)
     if outcome.failed_start is not None:
         failed = outcome.failed_start
         return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
@@ -163,9 +168,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     source = path / "results.json" if path.is_dir() else path
     results = load_path(path)
     folder = prepare(args.out or source.parent, force=True)
-    written = [*write_reports(results, folder), folder / "tasks.csv"]
-    write_atomic(folder / "tasks.csv", csv_chunks(results))
-    _print_summary(results, folder, written)
+    with interrupts.deferred():
+        written = [*write_reports(results, folder), folder / "tasks.csv"]
+        write_atomic(folder / "tasks.csv", csv_chunks(results))
+        _print_summary(results, folder, written)
     return EXIT_OK
 
 
@@ -174,10 +180,18 @@ def _has_rounds_or_sweep(results: Results) -> bool:
 
 
 def write_reports(results: Results, folder: Path) -> list[Path]:
-    # Imported here: pandas and matplotlib cost a few hundred ms, and only reports need them.
-    from reports.render import write_reports as render
+    """The HTML report and the trace. The results are saved before this runs: a machine that
+    cannot load the plotting libraries (`ulimit -v`) gets one line saying so, not a traceback."""
+    try:
+        # Imported here: pandas and matplotlib cost a few hundred ms, and only reports need them.
+        from reports.render import write_reports as render
 
-    return render(results, folder)
+        return render(results, folder)
+    except (ImportError, MemoryError) as exc:
+        raise EnvironmentProblem(
+            f"cannot render the report ({describe_error(exc)}: {MACHINE_LIMIT}?); "
+            f"{folder / 'results.json'} is saved: `bench report` can render it elsewhere"
+        ) from None
 
 
 def _print_summary(results: Results, folder: Path, written: list[Path]) -> None:

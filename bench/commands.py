@@ -9,8 +9,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench.config import http_faults, parse_float, parse_int
-from bench.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT
+from bench.cliargs import printable
+from bench.config import http_faults, parse_float, parse_int, retry_after
+from bench.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT, EXIT_SIGTERM
+from bench.interrupts import Terminated
 from bench.limits import UsageError
 from bench.loader import load
 from bench.model import Results
@@ -58,15 +60,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     port = parse_int("--port", args.port, 0, 65535)
     seed = parse_int("--seed", args.seed, 0, 2**63 - 1)
-    faults = dataclasses.replace(http_faults(args.faults),
-                                 slow_seconds=parse_float("--slow-seconds", args.slow_seconds, 0.0),
-                                 retry_after=args.retry_after)  # fmt: skip
-    if args.host not in ("127.0.0.1", "::1", "localhost"):
-        print(f"warning: binding {args.host}: the mock API is reachable from other machines",
+    faults = dataclasses.replace(
+        http_faults(args.faults, "--faults"),
+        slow_seconds=parse_float("--slow-seconds", args.slow_seconds, 0.0),
+        retry_after=retry_after(args.retry_after),
+    )
+    host = args.host
+    if not host.isprintable() or printable(host) != host:
+        raise UsageError(f"--host must be a host name or an address (got {printable(host)!r})")
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"warning: binding {host}: the mock API is reachable from other machines",
               file=sys.stderr)  # fmt: skip
-    parent = None if args.parent_pid is None else int(args.parent_pid)
+    parent = None if args.parent_pid is None else parse_int("--parent-pid", args.parent_pid, 1,
+                                                            2**31)  # fmt: skip
     try:
-        serve(args.host, port, seed, faults, parent)
-    except KeyboardInterrupt:
-        return EXIT_SIGINT
-    return EXIT_OK
+        signum = serve(host, port, seed, faults, parent)
+    except KeyboardInterrupt as exc:  # before the server's own handlers were in
+        return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
+    return 128 + signum if signum else EXIT_OK

@@ -7,8 +7,10 @@ it into exit code 2.
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import math
 import multiprocessing
+import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,11 +50,17 @@ def default_start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+_INT = re.compile(r"-?[0-9]+")
+_FLOAT = re.compile(
+    r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?(nan|inf|infinity)", re.I
+)
+
+
 def parse_int(flag: str, text: str, low: int, high: int) -> int:
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise UsageError(f"{flag} must be an integer in {low}..{high} (got {text!r})") from None
+    # Plain ASCII digits only: int() would also take " 3", "1_0" and Arabic-Indic digits.
+    if not isinstance(text, str) or not _INT.fullmatch(text):
+        raise UsageError(f"{flag} must be an integer in {low}..{high} (got {text!r})")
+    value = int(text)
     if not low <= value <= high:
         raise UsageError(f"{flag} must be an integer in {low}..{high} (got {value})")
     return value
@@ -64,10 +72,9 @@ def parse_float(
     """A finite float >= low (or > low with `above`) and <= high; NaN and inf are refused by
     name. Every duration has an upper bound: 1e308 s would overflow the clocks."""
     bound = f"> {low:g}" if above else f">= {low:g}"
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise UsageError(f"{flag} must be a number {bound} (got {text!r})") from None
+    if not isinstance(text, str) or not _FLOAT.fullmatch(text):  # float() takes "1_0" too
+        raise UsageError(f"{flag} must be a number {bound} (got {text!r})")
+    value = float(text)
     if not math.isfinite(value) or value < low or (above and value == low):
         raise UsageError(f"{flag} must be a finite number {bound} (got {text})")
     if value > high:
@@ -154,6 +161,11 @@ def build_config(
     faults = http_faults(args.http_faults)
     if args.http_faults and args.io != "http":
         raise UsageError("--http-faults needs --io http")
+    if scenario.fail_rate and (args.io == "http" or args.collector):
+        raise UsageError(
+            "--fail-rate plants faults in the built-in sleep collector: with --io http use "
+            "--http-faults; with --collector your own code is what fails"
+        )
     phased = [name for name, can in abilities.items() if "phased" in can.faces]
     if args.io == "http" and phased:
         raise UsageError(f"--io http: the {phased[0]} strategy needs a collector with "
@@ -206,11 +218,25 @@ def _custom_collector(text: str | None, io: str, abilities: Mapping[str, Abiliti
     return text
 
 
-def http_faults(text: str) -> FaultRates:
+def http_faults(text: str, flag: str = "--http-faults") -> FaultRates:
     try:
         return parse_faults(text)
     except ValueError as exc:
-        raise UsageError(f"--http-faults: {exc}") from None
+        raise UsageError(f"{flag}: {exc}") from None
+
+
+def retry_after(text: str) -> str:
+    """A Retry-After header value: seconds (0..1,000,000) or an HTTP date."""
+    try:
+        parse_float("--retry-after", text, 0.0)
+    except UsageError:
+        try:
+            email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"--retry-after must be seconds (0..1,000,000) or an HTTP date (got {text!r})"
+            ) from None
+    return text
 
 
 IO_MODES: Final = ("sleep", "blocking", "http")

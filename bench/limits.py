@@ -81,10 +81,12 @@ def check_machine_limits(workers: int, abilities: Mapping[str, Abilities], http:
         if soft_fds != resource.RLIM_INFINITY and need > soft_fds:
             each = need - fds_needed(0, can, http)
             fit = max(0, (soft_fds - fds_needed(0, can, http)) * workers // max(each, 1))
+            advice = (f"which fits at most {fit} workers here (raise `ulimit -n` or lower "
+                      "--workers)" if fit else f"too few for any worker: raise `ulimit -n` to "
+                      f"at least {fds_needed(1, can, http)}")  # fmt: skip
             raise MachineLimit(
                 f"--workers {workers} with {name} needs about {need} file descriptors; the "
-                f"limit (ulimit -n) is {soft_fds}, which fits at most {fit} workers here "
-                "(raise `ulimit -n` or lower --workers)"
+                f"limit (ulimit -n) is {soft_fds}, {advice}"
             )
     soft_procs, _ = resource.getrlimit(resource.RLIMIT_NPROC)
     for name, can in abilities.items():

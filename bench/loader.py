@@ -50,11 +50,36 @@ def _field(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str
         raise _Shape(f"{where}.{key}", f"expected {_names(kinds)}, got a boolean")
     if not isinstance(value, kinds):
         raise _Shape(f"{where}.{key}", f"expected {_names(kinds)}, got {type(value).__name__}")
+    if isinstance(value, str) and not _text(value):
+        raise _Shape(f"{where}.{key}", "not valid text (a lone surrogate or a control character)")
     if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
         raise _Shape(f"{where}.{key}", "integer out of range (64-bit)")
     if isinstance(value, float) and not -MAX_SECONDS * 1e9 <= value <= MAX_SECONDS * 1e9:
         raise _Shape(f"{where}.{key}", f"number {value:.3g} out of range")
     return value
+
+
+def _text(value: str) -> bool:
+    """Writable as UTF-8 and free of control characters (tabs and newlines aside: error texts
+    may hold them), so every report can show it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value)
+
+
+def _texts(obj: Any, where: str) -> None:
+    """The same check through the free-form parts (environment, config, details)."""
+    if isinstance(obj, str) and not _text(obj):
+        raise _Shape(where, "not valid text (a lone surrogate or a control character)")
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            _texts(key, where)
+            _texts(value, f"{where}.{key}")
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            _texts(value, f"{where}[{i}]")
 
 
 def _names(kinds: tuple[type, ...]) -> str:
@@ -145,13 +170,18 @@ def _run(obj: Any, where: str) -> RunRecord:
             tasks=tuple(_task(t, f"{where}.tasks[{i}]") for i, t in enumerate(tasks)),
             parent=_usage(usage.get("parent"), f"{where}.usage.parent"),
             children=_usage(usage.get("children"), f"{where}.usage.children"),
-            details=_field(obj, "details", (dict,), where),
+            details=_checked(_field(obj, "details", (dict,), where), f"{where}.details"),
             reason=_field(obj, "reason", _OPT_STR, where),
             cores=_optional(obj, "cores", (int,), where, 0),
             round=_optional(obj, "round", (int,), where, 0),
         )
     except ValueError as exc:
         raise _Shape(where, str(exc)) from None
+
+
+def _checked(obj: dict[str, Any], where: str) -> dict[str, Any]:
+    _texts(obj, where)
+    return obj
 
 
 def _within(value: int, low: int, high: int, where: str) -> int:
@@ -178,8 +208,8 @@ def from_dict(data: Any) -> Results:
         data = MIGRATIONS[old](data)
     runs = _field(data, "runs", (list,), "$")
     return Results(
-        environment=_field(data, "environment", (dict,), "$"),
-        config=_field(data, "config", (dict,), "$"),
+        environment=_checked(_field(data, "environment", (dict,), "$"), "$.environment"),
+        config=_checked(_field(data, "config", (dict,), "$"), "$.config"),
         runs=tuple(_run(r, f"$.runs[{i}]") for i, r in enumerate(runs)),
         created=_field(data, "created", (str,), "$"),
     )

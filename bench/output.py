@@ -70,8 +70,9 @@ def _prepare(folder: Path, force: bool) -> Path:
     fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
     os.close(fd)
     os.unlink(probe)
-    for stale in folder.glob(".*.tmp"):  # left by a run killed mid-write (SIGKILL, power loss)
-        stale.unlink(missing_ok=True)
+    for name in OUTPUTS:  # temp files of ours left by a killed write (SIGKILL, power loss)
+        for stale in folder.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
     return folder
 
 

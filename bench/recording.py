@@ -103,12 +103,14 @@ async def run_async(
         await limit.acquire()
     try:
         started = now_ns()
-        if log:
-            _log_start(spec, name, started - queued if limit is not None else 0)
         error: str | None = None
         status = "ok"
         outcome: object = None
         try:
+            # Inside the try whose finally records the task: an interrupt that lands while the
+            # log line is written must still leave a record (it did not, 1 run in 8 on 3.12).
+            if log:
+                _log_start(spec, name, started - queued if limit is not None else 0)
             if timeout_s is None:  # the common case, without a Timeout object per task
                 outcome = await collector.acollect(spec)
             else:

@@ -41,12 +41,22 @@ class StartupFailed(Exception):
 _EXHAUSTED_ERRNOS = {errno.EAGAIN, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
 
 
-def _exhausted(exc: BaseException) -> bool:
-    if isinstance(exc, MemoryError):
-        return True
-    if isinstance(exc, OSError):
-        return exc.errno in _EXHAUSTED_ERRNOS
-    return isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)
+def exhaustion(exc: BaseException | None) -> BaseException | None:
+    """The running out of something, here or anywhere down the chain ("Nanny failed to start."
+    is dask's wrapping of "can't start new thread"), or None."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, MemoryError):
+            return exc
+        if isinstance(exc, OSError) and exc.errno in _EXHAUSTED_ERRNOS:
+            return exc
+        if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+MACHINE_LIMIT = "a machine limit: ulimit -u, -v or -n, or memory"
 
 
 def _start(
@@ -57,7 +67,11 @@ def _start(
     tears down what was started (no workers left behind)."""
     begin = strategy.clock()
     try:
-        strategy.start()
+        # An interrupt waits for the start to finish: raised inside an import (dask's, numpy's)
+        # it would leave a module half-imported and the reports unable to render. A second
+        # Ctrl-C still exits at once.
+        with interrupts.deferred():
+            strategy.start()
     except KeyboardInterrupt as exc:
         strategy.stop(abandon=True)
         on_interrupt()
@@ -69,10 +83,11 @@ def _start(
         strategy.stop(abandon=True)
         if isinstance(exc, InputRefused):
             raise StartupFailed(str(exc), usage=True) from exc
-        if _exhausted(exc):
+        cause = exhaustion(exc)
+        if cause is not None:
             raise StartupFailed(
                 f"{strategy.name}: could not start {strategy.workers} workers: "
-                f"{describe_error(exc)} (a machine limit: ulimit -u, -v or -n, or memory)"
+                f"{describe_error(cause)} ({MACHINE_LIMIT})"
             ) from exc
         raise
     return strategy.clock() - begin
@@ -209,9 +224,13 @@ def _execute(
     except KeyboardInterrupt as exc:
         on_interrupt()
         timed.status, timed.reason, timed.interrupt = "interrupted", "interrupted by a signal", exc
-    except BaseException:
-        strategy.stop(abandon=True)  # an internal error: do not leave workers behind
-        raise
+    except BaseException as exc:
+        cause = exhaustion(exc)  # a strategy that starts threads as it goes (thread-per-task)
+        if cause is None:
+            strategy.stop(abandon=True)  # an internal error: do not leave workers behind
+            raise
+        timed.status = "aborted"
+        timed.reason = f"the machine ran out mid-run: {describe_error(cause)} ({MACHINE_LIMIT})"
     finally:
         timed.t1 = strategy.clock()
         if not options.gc:

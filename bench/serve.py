@@ -24,7 +24,8 @@ ANNOUNCE = "serving on http://"
 
 async def _serve(
     host: str, port: int, seed: int, faults: FaultRates, parent_pid: int | None
-) -> None:
+) -> int:
+    """Serve until SIGINT or SIGTERM (returned, for the exit code) or the parent's death."""
     from bench.server import make_app, start
 
     try:
@@ -34,11 +35,18 @@ async def _serve(
             f"{host}:{port} cannot be bound ({exc.strerror or exc}; another mock server?); "
             "use --port 0 for a free port"
         ) from None
-    print(f"{ANNOUNCE}{host}:{real_port}", flush=True)
     stop = asyncio.Event()
+    received: list[int] = []
     loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal, sig)
+    # Announced once the handlers are in: a signal from then on stops the server cleanly.
+    print(f"{ANNOUNCE}{host}:{real_port}", flush=True)
     try:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -47,6 +55,7 @@ async def _serve(
                 os._exit(0)  # the harness died (even by SIGKILL): leave now, nobody is listening
     finally:
         await runner.cleanup()
+    return received[0] if received else 0
 
 
 def _alive(pid: int) -> bool:
@@ -59,8 +68,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def serve(host: str, port: int, seed: int, faults: FaultRates, parent_pid: int | None) -> None:
-    asyncio.run(_serve(host, port, seed, faults, parent_pid))
+def serve(host: str, port: int, seed: int, faults: FaultRates, parent_pid: int | None) -> int:
+    """The signal that stopped the server (0: none)."""
+    return asyncio.run(_serve(host, port, seed, faults, parent_pid))
 
 
 def fault_flags(faults: FaultRates) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 from collections import Counter
 
@@ -28,6 +29,9 @@ def series(symbol: str, seed: int) -> dict[str, object]:
     return {"symbol": symbol, "volume": quote.volume, "prices": prices}
 
 
+MAX_LATENCY_S = 1e6  # the CLI's bound on every duration
+
+
 def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Application:
     faults = faults or FaultRates()
     attempts: Counter[str] = Counter()
@@ -35,9 +39,11 @@ def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Applicatio
     async def quotes(request: web.Request) -> web.StreamResponse:
         symbol = request.match_info["symbol"]
         try:
-            latency = max(0.0, float(request.query.get("latency", "0")))
+            latency = float(request.query.get("latency", "0"))
         except ValueError:
-            raise web.HTTPBadRequest(text="latency must be a number of seconds") from None
+            latency = math.nan
+        if not 0 <= latency <= MAX_LATENCY_S:  # NaN fails this too; inf would never answer
+            raise web.HTTPBadRequest(text=f"latency must be 0..{MAX_LATENCY_S:g} seconds")
         # The client numbers its attempts, so every strategy meets the same faults; a client that
         # does not (curl, a browser) gets the server's own count per symbol.
         try:

@@ -13,6 +13,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from multiprocessing import resource_tracker
 from typing import ClassVar
 
 from bench.execution import Abilities, StrategyAborted, StrategyOptions
@@ -31,6 +32,9 @@ def signals_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # Launching multiprocessing's resource tracker unblocks these signals in the calling thread
+    # (it blocks them only around its own spawn): have it running before the block begins.
+    resource_tracker.ensure_running()
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
     try:
         yield

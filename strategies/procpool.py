@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import forkserver, resource_tracker
+from multiprocessing import forkserver
 from typing import Any
 
 import psutil
@@ -79,9 +79,6 @@ class WorkerPool:
         self._records = context.SimpleQueue() if self._stream else None
         initargs = (self.options.collector, self.options.log, context.Barrier(workers),
                     os.getpid(), self._slots, context.Value("i", 0), self._records)  # fmt: skip
-        # Started before the block: launching the resource tracker unblocks SIGINT and SIGTERM
-        # in the calling thread, which would let the next workers start unprotected.
-        resource_tracker.ensure_running()
         before = set(threading.enumerate())
         with signals_deferred():  # the processes are created by the submissions
             if method == "forkserver":

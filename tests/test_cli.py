@@ -43,6 +43,11 @@ from bench.cli import main
         (["--task-timeout", "0"], "--task-timeout must be a finite number > 0"),
         (["--task-timeout", "5", "--run-timeout", "1"], "must not exceed --run-timeout"),
         (["--io", "carrier-pigeon"], "--io must be one of sleep, blocking"),
+        (["--workers", " 3"], "--workers must be an integer in 1..100000 (got ' 3')"),
+        (["--workers", "\u0663"], "--workers must be an integer in 1..100000"),
+        (["--latency", "1_0"], "--latency must be a number >= 0 (got '1_0')"),
+        (["--io", "http", "--fail-rate", "1"], "--fail-rate plants faults in the built-in"),
+        (["--collector", "os:getcwd", "--fail-rate", "0.5"], "--fail-rate plants faults"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

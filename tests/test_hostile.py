@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -183,3 +184,66 @@ def test_the_hybrid_has_the_process_cap(capsys: pytest.CaptureFixture[str], tmp_
                  "--out", str(tmp_path / "out")])  # fmt: skip
     assert code == 2
     assert "at most 256 with the asyncio+processes strategy" in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("where", ["symbol", "thread_name", "error", "strategy", "environment"])
+@pytest.mark.parametrize("bad", ["\ud800", "A\x00B", "\x1b[31m"], ids=["surrogate", "nul", "esc"])
+def test_results_files_with_unprintable_text_are_refused(
+    where: str, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads("".join(json_chunks(sample_results())))
+    if where == "environment":
+        doc["environment"]["python"] = bad
+    elif where == "strategy":
+        doc["runs"][0]["strategy"] = bad
+    else:
+        doc["runs"][0]["tasks"][0][where] = bad
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(doc))  # ensure_ascii: the surrogate travels as \ud800
+    assert main(["report", str(path), "--out", str(tmp_path / "out")]) == 3
+    assert "not valid text" in _one_line(capsys.readouterr().err)
+    assert main(["compare", str(path), str(path)]) == 3
+
+
+def test_serve_refuses_bad_flags_and_names_them(capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [
+        (["--host", os.fsdecode(b"\xff")], "--host must be a host name"),
+        (["--retry-after", "-1"], "--retry-after must be seconds"),
+        (["--retry-after", "soon"], "--retry-after must be seconds"),
+        (["--faults", "error=2"], "--faults: "),
+    ]
+    for argv, message in cases:
+        assert main(["serve", *argv]) == 2
+        assert message in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_exits_with_the_signal_it_was_stopped_by(signum: signal.Signals) -> None:
+    proc = subprocess.Popen([*BENCH, "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=ROOT)  # fmt: skip
+    with proc:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("serving on")
+        proc.send_signal(signum)
+        assert proc.wait(timeout=30) == 128 + signum
+
+
+def test_only_our_own_temp_files_are_cleaned(tmp_path: Path) -> None:
+    (tmp_path / ".results.json.abc123.tmp").write_text("left by a killed write")
+    (tmp_path / ".notes.tmp").write_text("someone else's")
+    assert main(["run", "--strategies", "fake", "--tasks", "1", "--out", str(tmp_path)]) == 0
+    assert not (tmp_path / ".results.json.abc123.tmp").exists()
+    assert (tmp_path / ".notes.tmp").read_text() == "someone else's"
+
+
+def test_a_report_that_cannot_render_is_one_line_and_the_results_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ulimit -v` can make numpy's or matplotlib's import fail after the run: exit 4."""
+    monkeypatch.setitem(sys.modules, "reports.render", None)  # the import now fails
+    code = main(["run", "--strategies", "fake", "--tasks", "2", "--out", str(tmp_path)])
+    assert code == 4
+    err = capsys.readouterr().err  # the run's progress line, then the one error line
+    assert err.splitlines()[-1].startswith("bench: error: cannot render the report")
+    assert "Traceback" not in err
+    json.loads((tmp_path / "results.json").read_text())

@@ -122,6 +122,11 @@ def test_bad_requests_get_4xx_and_the_server_keeps_serving() -> None:
             urllib.request.urlopen(big, timeout=5)
         assert oversized.value.code == 400
         oversized.value.close()
+        for latency in ("nan", "inf", "-1", "1e9", "abc"):  # inf would never have answered
+            with pytest.raises(urllib.error.HTTPError) as bad:
+                urllib.request.urlopen(f"{url}/quotes/AAPL?latency={latency}", timeout=5)
+            assert bad.value.code == 400
+            bad.value.close()
         with socket.create_connection((host, int(port)), timeout=5) as raw:
             raw.sendall(b"\x00\x01garbage\r\n\r\n")
             assert raw.recv(64).split(b" ")[1] == b"400"

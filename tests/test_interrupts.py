@@ -68,7 +68,7 @@ def test_ctrl_c_saves_partial_results_and_exits_130(tmp_path: Path, strategy: st
         _wait_for_tasks(proc, 1 if strategy == "sequential" else 2)
         children = _family(proc.pid)
         os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 130
+        assert proc.wait(timeout=90) == 130
         assert _gone_within(children, 2) == []
         run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
         assert run["status"] == "interrupted"
@@ -82,7 +82,7 @@ def test_sigterm_takes_the_same_path_with_143(tmp_path: Path) -> None:
     with _start(tmp_path, "threads") as proc:
         _wait_for_tasks(proc, 2)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 143
+        assert proc.wait(timeout=90) == 143
         run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
         assert run["status"] == "interrupted"
 
@@ -124,7 +124,7 @@ def test_ctrl_c_during_an_http_run_stops_the_server(tmp_path: Path) -> None:
         _wait_for_tasks(proc, 2)
         children = _family(proc.pid)
         os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 130
+        assert proc.wait(timeout=90) == 130
         assert _gone_within(children, 2) == []
         run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
         assert run["status"] == "interrupted"
@@ -137,7 +137,7 @@ def test_a_supervisor_repeating_sigterm_still_gets_the_results(tmp_path: Path) -
         _wait_for_tasks(proc, 2)
         proc.send_signal(signal.SIGTERM)
         os.killpg(proc.pid, signal.SIGTERM)
-        assert proc.wait(timeout=30) == 143
+        assert proc.wait(timeout=90) == 143
         run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
         assert run["status"] == "interrupted"
         assert (tmp_path / "report.html").exists()
@@ -192,9 +192,13 @@ def test_ctrl_c_while_starting_up_is_one_line(tmp_path: Path, delay: float) -> N
         code = proc.wait(timeout=60)
         assert proc.stderr is not None
         err = proc.stderr.read()
-    # At 0 ms the signal may land before the interpreter has set up its SIGINT handler: then
-    # the default action ends it, which a shell also reports as 130.
-    assert code == 130 or (delay == 0 and code == -signal.SIGINT), err
+    # At 0 ms the signal may land before any of our code runs (the interpreter's own start-up:
+    # site, runpy): the default action or Python's own traceback ends it, which a shell also
+    # reports as 130. From our first line on, it is one line.
+    if delay == 0 and code == -signal.SIGINT:
+        assert "bench" not in err, err
+        return
+    assert code == 130, err
     assert "Traceback" not in err, err
     if code == 130:
         assert err.strip().splitlines()[-1].startswith("bench: error: interrupted"), err
@@ -216,11 +220,17 @@ def test_two_runs_into_one_folder_the_second_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not strategies.available("dask"), reason="the dask extra is not installed")
-def test_dask_interrupted_records_its_running_tasks_as_cancelled(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_dask_interrupted_records_its_running_tasks_as_cancelled(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
     with _start(tmp_path, "dask") as proc:
         _wait_for_tasks(proc, 2)
-        os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=60) == 130
+        os.killpg(proc.pid, signum)  # the group, as a terminal or `timeout` sends it
+        assert proc.wait(timeout=60) == 128 + signum
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        assert "ERROR" not in err and "Traceback" not in err, err
     run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
     statuses = [t["status"] for t in run["tasks"]]
     assert run["status"] == "interrupted"
@@ -257,22 +267,23 @@ def test_a_worker_killed_by_sigterm_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not strategies.available("dask"), reason="the dask extra is not installed")
-def test_a_dask_worker_killed_by_sigterm_is_named(tmp_path: Path) -> None:
+def test_a_dask_worker_killed_is_named(tmp_path: Path) -> None:
     """Dask's nanny starts a new worker and the scheduler runs the lost task again: the run
-    completes, and says which worker died and how."""
+    completes, and says which worker died and how. (SIGKILL, as the OOM killer sends it: the
+    workers ignore SIGINT and SIGTERM, which are the harness's to act on.)"""
     argv = [sys.executable, "-m", "bench", "run", "--strategies", "dask", "--tasks", "4",
             "--workers", "2", "--latency", "1", "-v", "--out", str(tmp_path)]  # fmt: skip
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             start_new_session=True)  # fmt: skip
     with proc:
         victim = _started_workers(proc, "spawn_main")[0]
-        victim.terminate()
+        victim.kill()
         assert proc.wait(timeout=120) == 0
         assert proc.stderr is not None
         err = proc.stderr.read()
-    assert f"worker pid {victim.pid} was killed by SIGTERM" in err
+    assert f"worker pid {victim.pid} was killed by SIGKILL" in err
     run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
-    assert run["details"]["worker_deaths"] == [f"worker pid {victim.pid} was killed by SIGTERM"]
+    assert run["details"]["worker_deaths"] == [f"worker pid {victim.pid} was killed by SIGKILL"]
     assert [t["status"] for t in run["tasks"]] == ["ok"] * 4
 
 
@@ -306,3 +317,22 @@ def test_an_interrupt_inside_a_finalizer_is_delivered_again() -> None:
                           text=True, timeout=60, check=False)  # fmt: skip
     assert proc.stdout.strip() == "delivered", proc.stderr
     assert "Exception ignored" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not strategies.available("dask"), reason="the dask extra is not installed")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_while_dask_starts_is_one_line(tmp_path: Path, signum: signal.Signals) -> None:
+    """Its workers start with the signals blocked (the resource tracker unblocked them before),
+    and the parent takes the interrupt once the cluster is up: no worker traceback, no
+    half-imported numpy breaking the reports."""
+    with _start(tmp_path, "dask") as proc:
+        _wait_for_children(proc, 2)  # the resource tracker and the first worker
+        os.killpg(proc.pid, signum)
+        code = proc.wait(timeout=120)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+    assert code == 128 + signum, err
+    assert "Traceback" not in err and "Exception" not in err and "ERROR" not in err, err
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert run["status"] == "interrupted"
+    assert (tmp_path / "report.html").exists()

@@ -44,6 +44,9 @@ class ProcessesStrategy(Strategy):
         self._supervisor: Supervisor | None = None
         self._stuck: set[int] = set()
         self._resubmitted = 0
+        self._generation = 0  # which pool: the first, or a replacement after every worker hung
+        self._restarts: list[int] = []  # ns each replacement took (inside the wall)
+        self._retired_pids: list[int] = []
         self._ipc = {"chunks": 0, "tasks": 0, "out_bytes": 0, "out_ns": 0, "in_bytes": 0,
                      "in_ns": 0}  # fmt: skip
 
@@ -51,17 +54,40 @@ class ProcessesStrategy(Strategy):
         self._pool.start()
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
-        size = self._chunksize
         self._specs = {spec.index: spec for spec in tasks}
+        supervisor = self._supervisor = Supervisor(self.options, sink, now_ns())
+        pending = list(tasks)
+        while pending and not self._feed(pending, supervisor):
+            # Every worker is stuck in a hung call. A process, unlike a thread, can be killed:
+            # replace the pool and go on with what never finished (its start-up is in the wall).
+            self._take(self._pool.streamed(), supervisor)
+            pending = [spec for spec in tasks if not supervisor.closed(spec.index)]
+            if pending:
+                self._restart_pool()
+
+    def _restart_pool(self) -> None:
+        began = now_ns()
+        self._generation += 1  # first: the old pool's futures now fail, and must be ignored
+        self._pool.stop(hard=True)
+        self._retired_pids.extend(self._pool.procs)
+        self._pool = WorkerPool(self.options, self.workers, stream_records=True)
+        self._pool.start()
+        self._stuck, self._broken = set(), None
+        self._restarts.append(now_ns() - began)
+
+    def _feed(self, tasks: Sequence[TaskSpec], supervisor: Supervisor) -> bool:
+        """Submit `tasks` in chunks to the current pool and wait for them; False if every
+        worker got stuck past --task-timeout first (the caller restarts the pool)."""
+        size, generation, queued = self._chunksize, self._generation, supervisor.queued_ns
         chunks = [tuple(tasks[i : i + size]) for i in range(0, len(tasks), size)]
         # The window counts submissions (chunks); progress is reported in tasks, below.
         window = SubmissionWindow(2 * self.workers, len(chunks), _no_progress)
-        queued = now_ns()
-        supervisor = self._supervisor = Supervisor(self.options, sink, queued)
         chunk_of = {spec.index: n for n, chunk in enumerate(chunks) for spec in chunk}
         given_back: set[int] = set()  # chunks whose slot a timeout already returned
 
         def finished(n: int, future: Future[Any]) -> None:
+            if generation != self._generation:
+                return  # a replaced pool's futures, cancelled or broken when it was stopped
             error = None if future.cancelled() else future.exception()
             if isinstance(error, BrokenProcessPool):
                 self._broken = self._broken or str(error)
@@ -74,7 +100,7 @@ class ProcessesStrategy(Strategy):
             future = self._submit(n, chunk, queued)
             future.add_done_callback(lambda f, n=n: finished(n, f))  # type: ignore[misc]
 
-        def watch() -> None:
+        def watch() -> bool:
             self._take(self._pool.streamed(), supervisor)
             for task in supervisor.check(self._pool.running(self._specs)):
                 self._stuck.add(task.pid)
@@ -88,15 +114,15 @@ class ProcessesStrategy(Strategy):
                     window.extend(1)
                     self._resubmitted += len(rest)
                     submit(len(chunks) - 1, rest)
-            if len(self._stuck) >= self.workers:
-                raise StrategyAborted("every worker process is stuck past --task-timeout")
             if self._broken:
                 self._abort_broken(supervisor)
+            return len(self._stuck) < self.workers
 
         poll = supervisor.poll_s or 0.1  # a broken pool must be noticed even without deadlines
         for n in range(len(chunks)):
             while not window.acquire(poll):
-                watch()
+                if not watch():
+                    return False
             if self._broken:
                 break
             try:
@@ -105,8 +131,9 @@ class ProcessesStrategy(Strategy):
                 self._broken = str(exc)
                 break
         while not window.wait_all(poll):
-            watch()
-        watch()
+            if not watch():
+                return False
+        return watch()
 
     def _take(self, records: Any, supervisor: Supervisor) -> None:
         if isinstance(records, tuple):  # a measured chunk: (records, bytes, ns back)
@@ -156,8 +183,10 @@ class ProcessesStrategy(Strategy):
             "executor": "ProcessPoolExecutor",
             "start_method": self.options.start_method,
             "chunksize": self._chunksize,
-            "worker_pids": sorted(self._pool.procs),
+            "worker_pids": sorted([*self._retired_pids, *self._pool.procs]),
             "stuck_workers": len(self._stuck),
+            "pool_restarts": len(self._restarts),
+            "pool_restart_seconds": round(sum(self._restarts) / 1e9, 4),
             "resubmitted_tasks": self._resubmitted,
             "records_streamed": self.options.supervised,
             "ipc_round_trips": chunks,

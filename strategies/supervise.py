@@ -34,6 +34,7 @@ class Running:
 class Supervisor:
     def __init__(self, options: StrategyOptions, sink: list[RawRecord], queued_ns: int) -> None:
         self.sink, self._queued = sink, queued_ns
+        self.queued_ns = queued_ns
         self._lock = threading.Lock()
         self._closed: set[int] = set()
         timeout = options.task_timeout_s
@@ -51,6 +52,11 @@ class Supervisor:
             self._closed.add(record[0])
             self.sink.append(record)
             return True
+
+    def closed(self, index: int) -> bool:
+        """Whether the task has its record already (finished, timed out or cancelled)."""
+        with self._lock:
+            return index in self._closed
 
     def close(self, task: Running, status: str, error: str) -> bool:
         now = now_ns()

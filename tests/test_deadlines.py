@@ -45,13 +45,13 @@ def test_hung_tasks_time_out_however_many_hang(
     _honours(strategy_name, "task")
     record = run(strategy_name, faulty_plan(count, 0.01, "hang", hung), workers, task_timeout_s=0.2)
     assert_nothing_lost(record, count)
-    if record.details.get("stuck_workers") and len(hung) >= record.workers:
-        # A process pool whose every worker is stuck is aborted (its workers are terminated).
-        assert record.status == "aborted"
-        return
     assert record.status == "completed", record.reason
     assert [t.index for t in record.tasks if t.status == "timeout"] == list(hung)
     assert all(t.status == "ok" for t in record.tasks if t.index not in hung)
+    if "pool_restarts" in record.details and len(hung) > record.workers:
+        # A process, unlike a thread, can be killed: every worker stuck, the pool is replaced.
+        assert isinstance(record.details["pool_restarts"], int)
+        assert record.details["pool_restarts"] >= 1
 
 
 def test_an_overrun_that_finishes_keeps_the_width_and_is_not_leaked() -> None:

@@ -15,6 +15,7 @@ TaskStatus = Literal["ok", "error", "timeout", "cancelled", "not_run"]
 RunStatus = Literal["completed", "aborted", "interrupted"]
 
 TASK_STATUSES: Final = ("ok", "error", "timeout", "cancelled", "not_run")
+MAX_WORKERS: Final = 100_000  # the most workers any run may have (flags and files alike)
 RUN_STATUSES: Final = ("completed", "aborted", "interrupted")
 
 # Metadata (`details`, `environment`, `config`): JSON-able values, checked when the file is written.

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
+from bench.analysis.stats import concurrency_steps, summarize_all
 from bench.model import RunRecord
-from bench.stats import concurrency_steps, summarize_all
 from reports.svg import COLORS, style, to_svg
 from reports.timeline import shared_axis_end
 

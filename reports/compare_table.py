@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from bench.compare import Comparison
+from bench.analysis.compare import Comparison
 from reports.table import WIDE
 
 

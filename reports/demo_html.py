@@ -7,8 +7,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bench.analysis.stats import summarize
 from bench.model import RunRecord
-from bench.stats import summarize
 from reports.html import SCRIPT, SCRIPT_HASH, TEMPLATES, embedded_data
 from reports.timeline import timeline_svgs
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench import loader
-from bench import results as results_file
+from bench.analysis.stats import summarize_all
 from bench.model import Results
-from bench.stats import summarize_all
+from bench.results import loader
+from bench.results import writer as results_file
 
 
 def tasks_frame(results: Results) -> pd.DataFrame:

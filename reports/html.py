@@ -15,9 +15,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from bench.analysis.repeats import summarize_groups
+from bench.analysis.stats import summarize_all
 from bench.model import Results, RunRecord
-from bench.repeats import summarize_groups
-from bench.stats import summarize_all
 from reports import charts, timeline
 from reports.frames import runs_frame
 from reports.reading import cpu_findings, readings

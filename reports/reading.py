@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bench import stats
+from bench.analysis import stats
 from bench.model import RunRecord
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.model import Results
-from bench.results import write_atomic
+from bench.results.writer import write_atomic
 from reports.html import render_html
 from reports.trace import trace_chunks
 

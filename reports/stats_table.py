@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from rich import box
 from rich.table import Table
 
-from bench.repeats import GroupStats, Spread
-from bench.significance import MIN_SAMPLES_FOR_INTERVAL
+from bench.analysis.repeats import GroupStats, Spread
+from bench.analysis.significance import MIN_SAMPLES_FOR_INTERVAL
 from reports.table import WIDE, time_unit
 
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from bench.repeats import GroupStats
-from bench.sweep import curves, knee
+from bench.analysis.knee import curves, knee
+from bench.analysis.repeats import GroupStats
 from reports.svg import style, to_svg
 
 

@@ -17,8 +17,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from bench.analysis.stats import RunSummary, summarize_all
 from bench.model import Results
-from bench.stats import RunSummary, summarize_all
 
 WIDE = 100  # the three full tables need this many columns
 Value = Callable[[RunSummary], float | None]

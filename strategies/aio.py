@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bench.harness.recording import now_ns, run_async
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from bench.recording import now_ns, run_async
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from bench.harness.recording import now_ns, run_async
 from bench.model import Meta, RawRecord, TaskSpec
-from bench.recording import now_ns, run_async
 from strategies.aio import AsyncioStrategy
 
 

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from multiprocessing import resource_tracker
 from typing import ClassVar
 
-from bench.execution import Abilities, StrategyAborted, StrategyOptions
+from bench.harness.execution import Abilities, StrategyAborted, StrategyOptions
+from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from bench.recording import now_ns
 
 __all__ = ["Abilities", "Strategy", "StrategyAborted", "StrategyOptions", "signals_deferred"]
 INTERRUPTS = {signal.SIGINT, signal.SIGTERM}

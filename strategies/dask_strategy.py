@@ -17,10 +17,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from bench.environment import usable_cpus
-from bench.execution import InputRefused
+from bench.errors import describe_error
+from bench.harness.environment import usable_cpus
+from bench.harness.execution import InputRefused
+from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from bench.recording import describe_error, now_ns
 from strategies import daskworker
 from strategies.base import Abilities, Strategy, StrategyOptions, signals_deferred
 from strategies.daskdeaths import WorkerDeaths

@@ -7,9 +7,9 @@ import resource
 import threading
 import time
 
-from bench.collector import Collector
+from bench.collectors.base import Collector
+from bench.harness.recording import run_sync
 from bench.model import RawRecord, TaskSpec
-from bench.recording import run_sync
 
 # What this worker is running: task index -> (started ns, pid, thread id), so an interrupted run
 # can record those tasks as cancelled rather than never run.

@@ -14,9 +14,10 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 
-from bench.collector import PhasedCollector
+from bench.collectors.base import PhasedCollector
+from bench.errors import describe_error
+from bench.harness.recording import now_ns
 from bench.model import Meta, Phase, RawRecord, TaskSpec, Usage
-from bench.recording import describe_error, now_ns
 from strategies import procworker
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.procpool import Death, WorkerPool

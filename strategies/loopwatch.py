@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from bench.recording import now_ns
+from bench.harness.recording import now_ns
 
 BEAT_S = 0.025  # the heartbeat's period: a stamp older than a few of these means a blocked loop
 POLL_S = 0.02

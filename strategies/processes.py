@@ -13,8 +13,8 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from bench.recording import now_ns
 from strategies import procworker
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.procpool import WorkerPool

@@ -21,7 +21,7 @@ from typing import Any
 
 import psutil
 
-from bench.execution import StrategyOptions
+from bench.harness.execution import StrategyOptions
 from bench.model import RawRecord, TaskSpec, Usage
 from strategies import procworker
 from strategies.base import signals_deferred

@@ -11,10 +11,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from bench import faults
-from bench.collector import Collector
+from bench.collectors import faults
+from bench.collectors.base import Collector
+from bench.harness.recording import now_ns, run_sync
 from bench.model import RawRecord, TaskSpec
-from bench.recording import now_ns, run_sync
 
 SLOT_FIELDS = 4  # per worker in shared memory: task index + 1 (0 = idle), started, pid, thread
 

@@ -12,9 +12,9 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bench.execution import StrategyAborted, StrategyOptions
+from bench.harness.execution import StrategyAborted, StrategyOptions
+from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec
-from bench.recording import now_ns, run_sync
 from strategies.threadgroup import WorkerThreads
 
 POLL_S = 0.02

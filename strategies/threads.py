@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from bench.recording import now_ns, run_sync
 from strategies.base import Abilities, Strategy, StrategyOptions
 from strategies.supervise import Running, SupervisedThreads, Supervisor
 from strategies.window import SubmissionWindow

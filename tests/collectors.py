@@ -8,7 +8,7 @@ import signal
 import threading
 from dataclasses import dataclass
 
-from bench.collector import SleepCollector
+from bench.collectors.base import SleepCollector
 from bench.model import TaskSpec
 
 

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 import pytest
 
 import strategies
-from bench.collector import SleepCollector
-from bench.execution import StrategyOptions
+from bench.collectors.base import SleepCollector
+from bench.harness.execution import StrategyOptions
+from bench.harness.runner import run_strategy
 from bench.model import RunRecord, TaskSpec
-from bench.runner import run_strategy
 
 
 def make_plan(count: int, latency_s: float) -> tuple[TaskSpec, ...]:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bench.cli
+import bench.cli.app
 import strategies
-from bench.cli import main
+from bench.cli.app import main
 from strategies.fake import FakeStrategy
 
 FLAGS = ["--strategies", "--symbols", "--tasks", "--workers", "--latency", "--latency-dist",
@@ -37,7 +37,7 @@ def fast_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Validation is what is under test: whatever strategy is named, run the virtual-time fake,
     # skip rendering, and keep every output inside tmp_path.
     monkeypatch.setattr(strategies, "get", lambda name: FakeStrategy)
-    monkeypatch.setattr(bench.cli, "write_reports", lambda results, folder: [])
+    monkeypatch.setattr(bench.cli.app, "write_reports", lambda results, folder: [])
     monkeypatch.chdir(tmp_path)
 
 

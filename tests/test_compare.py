@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bench.cli import main
-from bench.compare import compare, config_differences, unmatched
+from bench.analysis.compare import compare, config_differences, unmatched
+from bench.analysis.repeats import summarize_groups
+from bench.cli.app import main
 from bench.model import Results
-from bench.repeats import summarize_groups
 from reports.compare_table import compare_table
 from reports.stats_table import stats_table, warning_lines
 from tests.samples import sample_results

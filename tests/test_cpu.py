@@ -6,12 +6,13 @@ import dataclasses
 import os
 from pathlib import Path
 
-from bench import factors, stats
-from bench.calibrate import with_cpu_estimates
-from bench.collector import SleepCollector
-from bench.loader import load
+from bench.analysis import stats
+from bench.collectors import cpu as factors
+from bench.collectors.base import SleepCollector
+from bench.harness.calibrate import with_cpu_estimates
 from bench.model import RunRecord, TaskRecord
-from bench.results import save
+from bench.results.loader import load
+from bench.results.writer import save
 from bench.workload import LatencyModel, Scenario, symbols_for
 from reports.reading import cpu_findings
 from tests.conftest import run

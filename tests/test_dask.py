@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench import stats
+from bench.analysis import stats
 from tests.conftest import make_plan, run
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 import strategies
-from bench import faults, stats
-from bench.cli import main
-from bench.collector import BlockingSleepCollector
+from bench.analysis import stats
+from bench.cli.app import main
+from bench.collectors import faults
+from bench.collectors.base import BlockingSleepCollector
 from bench.model import TaskSpec
 from tests.collectors import KillsItsWorker
 from tests.conftest import run

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 import pytest
 
 import strategies
-from bench import faults, stats
-from bench.collector import BlockingSleepCollector
+from bench.analysis import stats
+from bench.collectors import faults
+from bench.collectors.base import BlockingSleepCollector
 from bench.model import RunRecord, TaskSpec
 from tests.collectors import UnpicklableFailure
 from tests.conftest import run

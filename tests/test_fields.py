@@ -8,9 +8,9 @@ import dataclasses
 import io
 from pathlib import Path
 
+from bench.analysis.stats import summarize_all
 from bench.model import Results, TaskRecord, TaskSpec
-from bench.results import CSV_COLUMNS, TASK_COLUMNS, json_chunks, tasks_csv
-from bench.stats import summarize_all
+from bench.results.writer import CSV_COLUMNS, TASK_COLUMNS, json_chunks, tasks_csv
 from reports.frames import load_frames, runs_frame, tasks_frame
 from reports.table import format_tables
 from tests.samples import sample_results

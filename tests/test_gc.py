@@ -27,7 +27,7 @@ def test_the_gc_is_as_asked_inside_the_tasks(name: str, gc_on: bool) -> None:
 def test_the_choice_is_recorded_and_validated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bench.cli import main
+    from bench.cli.app import main
 
     assert main(["run", "--strategies", "fake", "--tasks", "2", "--gc", "off",
                  "--out", str(tmp_path)]) == 0  # fmt: skip

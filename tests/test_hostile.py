@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import strategies
-from bench.cli import main
-from bench.results import json_chunks
+from bench.cli.app import main
+from bench.results.writer import json_chunks
 from tests.samples import sample_results
 from tests.terminal import ROOT
 

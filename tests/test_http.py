@@ -17,14 +17,14 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bench.cli import main
-from bench.http_collector import BACKOFF_CAP_S, HttpCollector, retry_delay
-from bench.http_faults import FaultRates, parse_faults
-from bench.loader import load
+from bench.analysis.stats import summarize
+from bench.cli.app import main
+from bench.collectors.http import BACKOFF_CAP_S, HttpCollector, retry_delay
+from bench.mockapi.faults import FaultRates, parse_faults
+from bench.mockapi.process import server_process
 from bench.model import Results, TaskSpec
-from bench.results import save
-from bench.serve import server_process
-from bench.stats import summarize
+from bench.results.loader import load
+from bench.results.writer import save
 from reports.table import format_tables
 from tests.conftest import run
 

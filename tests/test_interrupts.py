@@ -289,7 +289,7 @@ def test_a_dask_worker_killed_is_named(tmp_path: Path) -> None:
 
 FINALIZER_SCRIPT = """
 import os, signal, threading, time
-from bench import interrupts
+from bench.harness import interrupts
 
 interrupts.install()
 

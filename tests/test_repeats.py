@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bench import repeats, significance, sweep
-from bench.cli import main
-from bench.compare import compare, differences
+from bench.analysis import knee as sweep
+from bench.analysis import repeats, significance
+from bench.analysis.compare import compare, differences
+from bench.cli.app import main
 from bench.model import Results, RunRecord
-from bench.results import save
+from bench.results.writer import save
 from tests.samples import sample_results
 
 

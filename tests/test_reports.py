@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.cli import main
-from bench.results import dumps, save
-from bench.stats import summarize_all
+from bench.analysis.stats import summarize_all
+from bench.cli.app import main
+from bench.results.writer import dumps, save
 from reports.frames import load_frames, runs_frame, tasks_frame
 from reports.html import render_html
 from reports.reading import readings

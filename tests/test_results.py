@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bench import loader
-from bench import results as rf
+from bench.errors import OutputFailed
 from bench.model import Results
-from bench.output import OutputFailed
+from bench.results import loader
+from bench.results import writer as rf
 from tests.samples import sample_results
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import stats
+from bench.analysis import stats
 from bench.model import RunRecord, TaskRecord
 
 

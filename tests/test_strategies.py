@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from bench import stats
+from bench.analysis import stats
 from tests.conftest import make_plan, run
 
 LATENCY = 0.1

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bench.compare import compare
+from bench.analysis.compare import compare
+from bench.analysis.repeats import summarize_groups
 from bench.model import Results
-from bench.repeats import summarize_groups
 from reports.compare_table import compare_table
 from reports.stats_table import stats_table
 from reports.table import format_tables, time_unit

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import strategies
-from bench.collector import BlockingSleepCollector, Collector, SleepCollector
-from bench.http_collector import HttpCollector
+from bench.collectors.base import BlockingSleepCollector, Collector, SleepCollector
+from bench.collectors.http import HttpCollector
 from bench.model import RunRecord
 from tests.conftest import make_plan, run
 from tests.terminal import ROOT
@@ -59,7 +59,7 @@ def test_the_wall_holds_only_the_tasks(strategy_name: str, collector: Collector)
 
 FRESH_PROCESS = """
 import sys
-from bench.cli import main
+from bench.cli.app import main
 main(["run", "--io", "http", "--strategies", "asyncio,threads", "--tasks", "20",
       "--workers", "10", "--latency", "0.05", "--repeat", "3", "--out", sys.argv[1]])
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bench import verdicts
+from bench.lesson import verdicts
 from bench.model import RunRecord, TaskRecord, Usage
 
 S = 1_000_000_000
@@ -108,7 +108,7 @@ def test_cpu_bound_names_a_busy_machine_as_the_cause() -> None:
 
 
 def test_the_classic_log_reads_in_time_order() -> None:
-    from bench.demo import _classic_log
+    from bench.lesson.chapters import _classic_log
 
     lines = _classic_log(run("sequential", 1, in_line[:3], 3.0), "Sequential")
     assert _kinds(lines) == ["Starting", "Completed"] * 3  # one after another, as it ran
@@ -121,7 +121,7 @@ def _kinds(lines: list[str]) -> list[str]:
 
 
 def test_titles_say_the_latency_the_lesson_uses() -> None:
-    from bench.demo import texts
+    from bench.lesson.chapters import texts
 
     assert texts(2.0)[2][0] == "12 s vs 2 s"
     assert texts(0.2)[2][0] == "1.2 s vs 0.2 s"  # --fast

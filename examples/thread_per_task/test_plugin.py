@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strategies
-from bench import stats
+from bench.analysis import stats
 from tests.conftest import make_plan, run
 
 

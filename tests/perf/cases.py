@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import strategies
-from bench.collector import SleepCollector
-from bench.execution import StrategyOptions
+from bench.analysis.stats import ideal_ns
+from bench.collectors.base import SleepCollector
+from bench.harness.execution import StrategyOptions
+from bench.harness.runner import run_strategy
 from bench.model import TaskSpec
-from bench.runner import run_strategy
-from bench.stats import ideal_ns
 
 
 def plan(count: int, latency_s: float) -> tuple[TaskSpec, ...]:

@@ -11,10 +11,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bench.http_collector import HttpCollector
-from bench.http_faults import FaultRates
-from bench.serve import server_process
-from bench.stats import ideal_ns
+from bench.analysis.stats import ideal_ns
+from bench.collectors.http import HttpCollector
+from bench.mockapi.faults import FaultRates
+from bench.mockapi.process import server_process
 from tests.perf.cases import plan
 
 
@@ -48,8 +48,8 @@ def http_fidelity(count: int, latency: float, workers: int) -> dict[str, Any]:
 
 def _harness_http(strategy: str, tasks: Any, workers: int, url: str) -> float:
     import strategies
-    from bench.execution import StrategyOptions
-    from bench.runner import run_strategy
+    from bench.harness.execution import StrategyOptions
+    from bench.harness.runner import run_strategy
 
     chunk = max(1, len(tasks) // (workers * 4))
     options = StrategyOptions(workers, HttpCollector(url), chunksize=chunk)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bench.stats import ideal_ns
+from bench.analysis.stats import ideal_ns
 from reports.html import render_html
 from reports.trace import trace_json
 from tests.perf import cases
@@ -195,11 +195,11 @@ def test_uvloop_vs_asyncio_http(benchmark: Any) -> None:
 def test_cpu_bound_speedups(benchmark: Any) -> None:
     """--workload cpu, 8 tasks x 400,000 price points, 4 workers: speed-up over sequential."""
     import strategies
-    from bench.calibrate import with_cpu_estimates
-    from bench.collector import SleepCollector
-    from bench.environment import usable_cpus
-    from bench.execution import StrategyOptions
-    from bench.runner import run_strategy
+    from bench.collectors.base import SleepCollector
+    from bench.harness.calibrate import with_cpu_estimates
+    from bench.harness.environment import usable_cpus
+    from bench.harness.execution import StrategyOptions
+    from bench.harness.runner import run_strategy
     from bench.workload import LatencyModel, Scenario, symbols_for
 
     scenario = Scenario(symbols_for(8), LatencyModel(), workload="cpu", cpu_work=400_000)

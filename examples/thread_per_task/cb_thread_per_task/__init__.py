@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+from bench.harness.recording import now_ns, run_sync
 from bench.model import RawRecord, TaskSpec
-from bench.recording import now_ns, run_sync
 from strategies.base import Strategy
 
 

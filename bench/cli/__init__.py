@@ -1,0 +1,20 @@
+"""The command line: the only package that prints, picks exit codes, and knows both the
+strategies and the reports. May import everything.
+
+`main` and `entry` load on first use: the console script (bench.cli.launch) must install its
+signal handlers before anything heavy is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["entry", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from bench.cli import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module 'bench.cli' has no attribute {name!r}")

@@ -1,0 +1,283 @@
+"""Command-line wiring: the one place that prints and picks exit codes.
+
+Exit codes: 0 completed (task errors are data), 1 internal error, 2 usage error, 3 invalid results
+file, 4 environment problem, 5 a strategy aborted (partial results saved), 130/143 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+import strategies
+from bench.cli import session
+from bench.cli.args import build_parser, printable
+from bench.cli.commands import cmd_compare, cmd_serve, load_path
+from bench.cli.config import MAX_TASKS, RunConfig, build_config, parse_float, parse_int, parse_list
+from bench.cli.exits import (
+    EXIT_ABORTED,
+    EXIT_ENV,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_RESULTS,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    EXIT_USAGE,
+)
+from bench.cli.limits import check_machine_limits
+from bench.errors import EnvironmentProblem, MachineLimit, UsageError, describe_error
+from bench.harness import environment, interrupts
+from bench.harness.execution import Abilities
+from bench.harness.interrupts import Terminated
+from bench.harness.runner import MACHINE_LIMIT
+from bench.model import MAX_WORKERS, Results, RunRecord
+from bench.results.folder import prepare
+from bench.results.loader import ResultsFileError
+from bench.results.writer import csv_chunks, write_atomic
+
+
+def _importable_here(args: argparse.Namespace) -> None:
+    # `--collector mypkg.mod:fn` means the user's module beside them, as `python -m` would see it.
+    if getattr(args, "collector", None) and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _importable_here(args)
+    config = build_config(args, strategies.names(), list(strategies.HIDDEN), _abilities)
+    repeat, warmup = (
+        parse_int("--repeat", args.repeat, 1, 1000),
+        parse_int("--warmup", args.warmup, 0, 100),
+    )
+    _check_limits(config)
+    folder = prepare(args.out, args.force)
+    jobs = session.run_jobs(config, repeat, warmup)
+    described = {**config.describe(), "repeat": repeat, "warmup": warmup}
+    return _session(jobs, config, described, folder)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    _importable_here(args)
+    workers = [
+        parse_int("--workers", w, 1, MAX_WORKERS) for w in parse_list("--workers", args.workers)
+    ]
+    tasks = [parse_int("--tasks", n, 1, MAX_TASKS) for n in parse_list("--tasks", args.tasks)]
+    latencies = [parse_float("--latency", x, 0.0) for x in parse_list("--latency", args.latency)]
+    axes: dict[str, object] = {"workers": workers, "tasks": tasks, "latency": latencies}
+    configs = [
+        build_config(argparse.Namespace(**{**vars(args), "workers": str(w), "tasks": str(n),
+                                           "latency": repr(x)}),
+                     strategies.names(), list(strategies.HIDDEN), _abilities)
+        for n in tasks for x in latencies for w in workers
+    ]  # fmt: skip
+    repeat, warmup = (
+        parse_int("--repeat", args.repeat, 1, 1000),
+        parse_int("--warmup", args.warmup, 0, 100),
+    )
+    _check_limits(configs[0], max(workers))
+    folder = prepare(args.out, args.force)
+    jobs = session.sweep_jobs(configs, repeat, warmup)
+    described = {**configs[0].describe(), "sweep": axes, "repeat": repeat, "warmup": warmup}
+    for key in ("workers", "tasks", "latency_seconds", "symbols"):
+        described.pop(key, None)
+    return _session(jobs, configs[0], described, folder)
+
+
+@contextmanager
+def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
+    """With --io http, the mock API in a process of its own for the whole session."""
+    if config.io != "http":
+        yield config
+        return
+    from bench.mockapi.process import server_process
+
+    with server_process(config.scenario.seed, config.http_faults) as (url, _pid):
+        yield dataclasses.replace(config, base_url=url)
+
+
+def _abilities(name: str) -> Abilities:
+    try:
+        return strategies.get(name).abilities
+    except strategies.MissingExtra as exc:
+        raise EnvironmentProblem(str(exc)) from None
+
+
+def _check_limits(config: RunConfig, workers: int | None = None) -> None:
+    abilities = {name: _abilities(name) for name in config.strategies}
+    try:
+        check_machine_limits(workers or config.workers, abilities, http=config.io == "http")
+    except MachineLimit as exc:
+        raise EnvironmentProblem(str(exc)) from None
+
+
+def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, object],
+             folder: Path) -> int:  # fmt: skip
+    results = Results(environment.collect(config.start_method), described, (),
+                      datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
+    with _mock_server(config) as served:
+        outcome = session.execute(jobs, served, results, folder, interrupts.taken, _warn_about)
+    results = outcome.results
+    if results.runs:  # a session stopped before its first run has nothing to report
+        # An interrupt now waits for the reports (a second Ctrl-C still exits at once).
+        with interrupts.deferred():
+            write_atomic(folder / "tasks.csv", csv_chunks(results))
+            reports = write_reports(results, folder)
+            written = [folder / "results.json", folder / "tasks.csv", *reports]
+            _print_summary(results, folder, written)
+    if outcome.failed_start is not None:
+        failed = outcome.failed_start
+        return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
+    if outcome.interrupted_by is not None:
+        terminated = isinstance(outcome.interrupted_by, Terminated)
+        return _fail(EXIT_SIGTERM if terminated else EXIT_SIGINT,
+                     f"{'terminated' if terminated else 'interrupted'}: what finished is saved in "
+                     f"{folder}")  # fmt: skip
+    return EXIT_ABORTED if outcome.aborted else EXIT_OK
+
+
+def _warn_about(run: RunRecord) -> None:
+    blocked = run.details.get("loop_blocked")
+    if isinstance(blocked, int) and blocked > 0:
+        longest = run.details.get("loop_longest_block_seconds")
+        print(f"warning: {run.strategy}: the event loop was blocked {blocked} times (longest "
+              f"{longest} s): a blocking call inside a coroutine serialises every task",
+              file=sys.stderr)  # fmt: skip
+    deaths = run.details.get("worker_deaths")
+    for death in deaths if isinstance(deaths, list) else []:
+        print(f"warning: {run.strategy}: {death}; dask started a new worker and ran its tasks "
+              "again", file=sys.stderr)  # fmt: skip
+    abandoned, leaked = run.details.get("abandoned_threads"), run.details.get("leaked_threads")
+    if isinstance(abandoned, int) and abandoned > 0:
+        still = f"{leaked} still running at the end (leaked)" if leaked else "none still running"
+        print(f"warning: {run.strategy}: gave up on {abandoned} "
+              f"{'thread' if abandoned == 1 else 'threads'} past --task-timeout (a thread cannot "
+              f"be killed; a new one took each one's place); {still}", file=sys.stderr)  # fmt: skip
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    path: Path = args.path
+    source = path / "results.json" if path.is_dir() else path
+    results = load_path(path)
+    folder = prepare(args.out or source.parent, force=True)
+    with interrupts.deferred():
+        written = [*write_reports(results, folder), folder / "tasks.csv"]
+        write_atomic(folder / "tasks.csv", csv_chunks(results))
+        _print_summary(results, folder, written)
+    return EXIT_OK
+
+
+def _has_rounds_or_sweep(results: Results) -> bool:
+    return "sweep" in results.config or any(r.round > 0 for r in results.runs)
+
+
+def write_reports(results: Results, folder: Path) -> list[Path]:
+    """The HTML report and the trace. The results are saved before this runs: a machine that
+    cannot load the plotting libraries (`ulimit -v`) gets one line saying so, not a traceback."""
+    try:
+        # Imported here: pandas and matplotlib cost a few hundred ms, and only reports need them.
+        from reports.render import write_reports as render
+
+        return render(results, folder)
+    except (ImportError, MemoryError) as exc:
+        raise EnvironmentProblem(
+            f"cannot render the report ({describe_error(exc)}: {MACHINE_LIMIT}?); "
+            f"{folder / 'results.json'} is saved: `bench report` can render it elsewhere"
+        ) from None
+
+
+def _print_summary(results: Results, folder: Path, written: list[Path]) -> None:
+    from reports.reading import cpu_findings
+    from reports.table import build_tables
+
+    console = Console(highlight=False)
+    console.print(build_tables(results, console.width))
+    if _has_rounds_or_sweep(results):
+        from bench.analysis.repeats import summarize_groups
+        from reports.stats_table import stats_table, warning_lines
+
+        groups = summarize_groups(results.runs)
+        console.print(stats_table(groups, console.width))
+        for line in warning_lines(groups):
+            console.print(line)  # wrapped at word boundaries, like the tables
+    if results.config.get("gc") == "off":
+        note = "The garbage collector was off while tasks ran (--gc off, as timeit does)"
+        console.print(f"{note}: a program with it on pays for its walks too.")
+    for line in cpu_findings(results.runs, dict(results.config)):
+        console.print(f"- {line}")
+    for path in written:
+        console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
+    report = (folder / "report.html").resolve().as_uri()
+    console.print(f"open the report: {printable(report)}", soft_wrap=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bench.cli.demo import cmd_demo as demo
+
+    return demo(args)
+
+
+HANDLERS = {
+    "run": cmd_run,
+    "sweep": cmd_sweep,
+    "report": cmd_report,
+    "compare": cmd_compare,
+    "serve": cmd_serve,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:  # --help, --version, or a one-line usage error
+            return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+        code: int = args.handler(args)
+        return code
+    except UsageError as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except ResultsFileError as exc:
+        return _fail(EXIT_RESULTS, str(exc))
+    except EnvironmentProblem as exc:
+        return _fail(EXIT_ENV, str(exc))
+    except Terminated:
+        return _fail(EXIT_SIGTERM, "terminated")
+    except KeyboardInterrupt:
+        return _fail(EXIT_SIGINT, "interrupted")
+    except BrokenPipeError:
+        # Output piped into `head`: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception:
+        traceback.print_exc()
+        return _fail(EXIT_INTERNAL, "internal error (a bug in concurrency-bench: please report it)")
+
+
+def _fail(code: int, message: str) -> int:
+    one_line = printable(message).replace("\n", "\\n").replace("\r", "\\r")
+    print(f"bench: error: {one_line}", file=sys.stderr)
+    return code
+
+
+def entry() -> None:
+    """The console script: main(), then exit without waiting for threads that cannot end."""
+    code = main()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):  # fmt: skip
+        # A hung worker thread would block the interpreter's exit forever (thread pools are
+        # joined at exit); everything is written, so leave without joining it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -1,0 +1,28 @@
+"""The console script's entry: the harness's signal handlers go in before anything else, so an
+interrupt that arrives while the CLI is still importing (the first few hundred ms) ends the
+command with one line, like one that arrives later. (Only the interpreter's own start-up, the
+first 20 ms or so, comes before any of our code can run.)"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    try:
+        from bench.harness import interrupts
+
+        interrupts.install()
+        from bench.cli.app import entry
+        from bench.results.writer import remove_unfinished
+
+        interrupts.at_exit_now(remove_unfinished)
+    except KeyboardInterrupt as exc:
+        terminated = type(exc).__name__ == "Terminated"
+        sys.stderr.write(f"bench: error: {'terminated' if terminated else 'interrupted'}\n")
+        sys.stderr.flush()
+        # Nothing to clean up yet (only imports ran), and an exit through the interpreter's
+        # finalisation can turn a half-imported, interrupted start into a death by SIGINT.
+        os._exit(143 if terminated else 130)
+    entry()

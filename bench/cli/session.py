@@ -1,0 +1,139 @@
+"""A session of runs: the jobs `bench run` and `bench sweep` execute, in interleaved rounds,
+saving results.json after every run so a cut-short session keeps what finished.
+
+CLI-side wiring (it knows the strategies registry); the harness modules stay unaware of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import strategies
+from bench.analysis.repeats import interleaved_order
+from bench.analysis.stats import plan_ideal_ns
+from bench.cli.config import RunConfig
+from bench.cli.progress import make_progress
+from bench.collectors import custom
+from bench.collectors.base import BlockingSleepCollector, Collector, SleepCollector
+from bench.collectors.http import HttpCollector
+from bench.harness import environment
+from bench.harness.calibrate import with_cpu_estimates
+from bench.harness.execution import StrategyOptions
+from bench.harness.runner import RunInterrupted, StartupFailed, run_strategy
+from bench.model import Results, RunRecord, TaskSpec
+from bench.results.writer import save
+
+
+@dataclass(frozen=True)
+class Job:
+    round: int  # negative: a warm-up, not kept
+    strategy: str
+    plan: tuple[TaskSpec, ...]
+    workers: int
+
+    @property
+    def ideal_s(self) -> float:
+        width = strategies.get(self.strategy).abilities.fixed_workers or self.workers
+        return plan_ideal_ns(self.plan, width) / 1e9
+
+
+def collector_for(config: RunConfig) -> Collector:
+    if config.collector is not None:
+        return custom.load(config.collector)
+    if config.io == "http":
+        assert config.base_url is not None, "the mock server is started before the runs"
+        return HttpCollector(config.base_url, timeout_s=config.task_timeout_s or 10.0)
+    kind = {"sleep": SleepCollector, "blocking": BlockingSleepCollector}[config.io]
+    return kind(config.scenario.seed, config.cpu_impl)
+
+
+def plan_for(config: RunConfig) -> tuple[TaskSpec, ...]:
+    collector = SleepCollector(config.scenario.seed, config.cpu_impl)  # the CPU part's cost
+    return with_cpu_estimates(config.scenario.plan(), collector)
+
+
+def run_jobs(config: RunConfig, repeat: int, warmup: int) -> list[Job]:
+    plan = plan_for(config)
+    return [Job(r, s, plan, config.workers)
+            for r, s in interleaved_order(config.strategies, repeat, warmup)]  # fmt: skip
+
+
+def sweep_jobs(configs: Sequence[RunConfig], repeat: int, warmup: int) -> list[Job]:
+    """Every grid point under every strategy; sequential once per plan (workers do not matter)."""
+    plans: dict[tuple[int, float], tuple[TaskSpec, ...]] = {}
+    jobs = []
+    for r in range(-warmup, repeat):
+        seen_sequential: set[tuple[int, float]] = set()
+        for config in configs:
+            point = (len(config.scenario.symbols), config.scenario.latency.mean_s)
+            if point not in plans:
+                plans[point] = plan_for(config)
+            for name in config.strategies:
+                if strategies.get(name).abilities.baseline:  # workers do not change it
+                    if point in seen_sequential:
+                        continue
+                    seen_sequential.add(point)
+                jobs.append(Job(r, name, plans[point], config.workers))
+    return jobs
+
+
+@dataclass
+class Outcome:
+    results: Results
+    aborted: bool = False
+    interrupted_by: BaseException | None = None
+    failed_start: StartupFailed | None = None  # a strategy could not start: what ran is kept
+
+
+def execute(
+    jobs: Sequence[Job], config: RunConfig, results: Results, folder: Path,
+    on_interrupt: Callable[[], None], warn: Callable[[RunRecord], None],
+) -> Outcome:  # fmt: skip
+    outcome = Outcome(results)
+    began, done_ideal = time.monotonic(), 0.0
+    total_ideal = sum(job.ideal_s for job in jobs) or 1.0
+    with make_progress(sys.stderr, max(len(job.plan) for job in jobs)) as progress:
+        for n, job in enumerate(jobs, 1):
+            options = StrategyOptions(
+                workers=job.workers, collector=collector_for(config), log=config.verbose,
+                start_method=config.start_method, chunksize=config.chunksize,
+                task_timeout_s=config.task_timeout_s, run_timeout_s=config.run_timeout_s,
+                cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
+                scheduler=config.scheduler,
+                gc=config.gc,
+                progress=progress.begin(job.strategy, len(job.plan)),
+            )  # fmt: skip
+            try:
+                run = run_strategy(strategies.get(job.strategy), job.plan, options, on_interrupt)
+            except RunInterrupted as stop:
+                outcome.results = _saved(outcome.results, stop.record, job, folder)
+                progress.end(stop.record)
+                outcome.interrupted_by = stop.__cause__
+                return outcome
+            except StartupFailed as exc:
+                outcome.failed_start = exc
+                return outcome
+            done_ideal += job.ideal_s
+            if job.round >= 0:
+                outcome.results = _saved(outcome.results, run, job, folder)
+            outcome.aborted |= run.status == "aborted"
+            elapsed = time.monotonic() - began
+            left = elapsed / done_ideal * (total_ideal - done_ideal) if done_ideal else 0.0
+            label = "warm-up" if job.round < 0 else f"round {job.round + 1}"
+            progress.end(run, f" [{n}/{len(jobs)}, {label}; about {left:.0f} s left]"
+                         if len(jobs) > 1 else "")  # fmt: skip
+            warn(run)
+    return outcome
+
+
+def _saved(results: Results, run: RunRecord, job: Job, folder: Path) -> Results:
+    """Add a finished run and rewrite results.json at once: partial results survive anything."""
+    run = dataclasses.replace(run, round=max(job.round, 0))
+    results = dataclasses.replace(results, runs=(*results.runs, run))
+    save(results, folder / "results.json")
+    return results

@@ -1,0 +1,105 @@
+"""The collector: "collect data for a symbol", with a sync and an async face over the same plan.
+
+Like httpx's transports, both faces take the same input and return the same record, so a strategy
+picks the face that suits its executor and the work stays identical.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from bench.collectors import cpu as factors
+from bench.collectors import faults
+from bench.model import TaskSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The small, deterministic record a collection returns."""
+
+    symbol: str
+    price: float
+    volume: int
+
+
+def quote_for(symbol: str, seed: int) -> Quote:
+    # crc32 rather than hash(): str hashes are salted per process, and workers must agree.
+    digest = zlib.crc32(symbol.encode(), seed & 0xFFFFFFFF)
+    return Quote(symbol, round(10 + (digest % 990_000) / 1000, 2), 1_000 + digest % 1_000_000)
+
+
+@runtime_checkable
+class Collector(Protocol):
+    """Both faces of one collector. Implementations must be picklable for the process pool."""
+
+    def collect(self, spec: TaskSpec) -> object: ...
+
+    async def acollect(self, spec: TaskSpec) -> object: ...
+
+
+@runtime_checkable
+class PhasedCollector(Collector, Protocol):
+    """A collector whose I/O and CPU parts can run apart (the hybrid strategy awaits the first
+    on the event loop and sends the second to a process pool)."""
+
+    async def fetch(self, spec: TaskSpec) -> None: ...
+
+    def compute(self, spec: TaskSpec) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SleepCollector:
+    """Simulated I/O (the planned latency spent sleeping: time.sleep / asyncio.sleep), then the
+    task's CPU part, if the plan gives it one: factors over its price series."""
+
+    seed: int = 42
+    cpu_impl: str = "python"
+
+    def collect(self, spec: TaskSpec) -> object:
+        if spec.fault:
+            faults.act(spec)
+        if spec.latency_ns:
+            time.sleep(spec.latency_ns / 1e9)
+        return self.compute(spec)
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        # fetch() inlined: one coroutine less per task on the hot path.
+        if spec.fault:
+            await faults.aact(spec)
+        if spec.latency_ns:
+            await asyncio.sleep(spec.latency_ns / 1e9)
+        # Inline, as a naive asyncio pipeline does: CPU work holds the loop's only thread.
+        return self.compute(spec)
+
+    async def fetch(self, spec: TaskSpec) -> None:
+        if spec.fault:
+            await faults.aact(spec)
+        if spec.latency_ns:
+            await asyncio.sleep(spec.latency_ns / 1e9)
+
+    def compute(self, spec: TaskSpec) -> object:
+        if spec.cpu_work:
+            return factors.compute(spec.symbol, self.seed, spec.cpu_work, self.cpu_impl)
+        return quote_for(spec.symbol, self.seed)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingSleepCollector(SleepCollector):
+    """The classic mistake: a blocking call (time.sleep) inside the async face. Every coroutine
+    then runs one after another on the loop's single thread."""
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        return self.collect(spec)
+
+
+@dataclass(frozen=True, slots=True)
+class ToThreadCollector(SleepCollector):
+    """The fix for that mistake: the blocking call handed to a thread with asyncio.to_thread, so
+    the loop stays free to run the other coroutines."""
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        return await asyncio.to_thread(self.collect, spec)

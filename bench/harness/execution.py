@@ -1,0 +1,120 @@
+"""The contract between the runner and any executor, defined on the harness's side.
+
+`strategies.base.Strategy` implements it; the runner depends only on this protocol, so the harness
+never imports the strategies (data flows one way: strategies depend on bench, not back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from bench.collectors.base import Collector
+from bench.model import Meta, RawRecord, TaskSpec, Usage
+
+
+def _no_progress(done: int) -> None:
+    del done
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyOptions:
+    workers: int
+    collector: Collector
+    log: bool = False
+    start_method: str = "forkserver"
+    chunksize: int = 1
+    task_timeout_s: float | None = None
+    run_timeout_s: float | None = None
+    cores: int = 0  # usable CPUs when the plan has CPU work (bounds the ideal); 0 otherwise
+    # asyncio: a heartbeat that notices a blocked loop. It wakes the loop itself, so the demo
+    # turns it off where it counts context switches (the harness must not be what it measures).
+    watch_loop: bool = True
+    scheduler: str | None = None  # dask: an existing cluster's address (None: a LocalCluster)
+    # The cyclic garbage collector while tasks run: on, as in the user's program (the harness's
+    # own long-lived objects frozen first, so it never walks them), or off (timeit's convention).
+    gc: bool = True
+    progress: Callable[[int], None] = _no_progress
+
+    @property
+    def supervised(self) -> bool:
+        """Deadlines need a watcher polling the running tasks; without them nothing polls."""
+        return self.task_timeout_s is not None or self.run_timeout_s is not None
+
+
+DEADLINES: Final = {"task": "--task-timeout", "run": "--run-timeout"}
+# The collector faces a strategy can call: `collect` (sync), `acollect` (async), or `fetch` on
+# the loop then `compute` elsewhere (phased: a PhasedCollector).
+FACES: Final = ("sync", "async", "phased")
+
+
+@dataclass(frozen=True, slots=True)
+class Abilities:
+    """What a strategy can do, declared on its class: every check reads these, never a name.
+
+    The defaults are the safe guess for a plugin that declares nothing: no deadlines honoured
+    (the CLI then refuses --task-timeout and --run-timeout for it), its own threads only.
+    """
+
+    deadlines: frozenset[str] = frozenset()  # of DEADLINES' keys
+    fixed_workers: int | None = None  # always this many workers, whatever --workers says
+    processes_per_worker: int = 0  # interpreter processes started per worker
+    threads_per_worker: int = 0  # OS threads started per worker (counted against ulimit -u)
+    faces: frozenset[str] = frozenset({"sync"})  # of FACES: the collector faces it calls
+    baseline: bool = False  # the run every speed-up is measured against (sequential)
+    leaves_process: bool = False  # tasks run in other processes: the collector must pickle
+
+    def __post_init__(self) -> None:
+        unknown = set(self.deadlines) - set(DEADLINES)
+        if unknown:
+            raise ValueError(f"unknown deadlines {sorted(unknown)}; known: {sorted(DEADLINES)}")
+        if not self.faces or set(self.faces) - set(FACES):
+            raise ValueError(f"faces must be some of {sorted(FACES)}, got {sorted(self.faces)}")
+
+    def refused_deadlines(self, task_timeout: float | None, run_timeout: float | None) -> list[str]:
+        """The flags given that this strategy would not honour."""
+        given = {"task": task_timeout is not None, "run": run_timeout is not None}
+        return [DEADLINES[k] for k, on in given.items() if on and k not in self.deadlines]
+
+
+class InputRefused(Exception):
+    """Raised by `start` when the user's input (a scheduler address, say) makes the strategy
+    unable to start: the run stops with this one line and exit 2."""
+
+
+class StrategyAborted(Exception):
+    """The executor broke (a worker died, a deadline passed): the run is `aborted`."""
+
+
+class Executor(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def abilities(self) -> Abilities: ...
+
+    @property
+    def workers(self) -> int: ...
+
+    def clock(self) -> int: ...
+
+    def start(self) -> None: ...
+
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None: ...
+
+    def abandon(self, sink: list[RawRecord], reason: str) -> None: ...
+
+    def stop(self, abandon: bool = False) -> Usage: ...
+
+    def details(self) -> Meta: ...
+
+
+class StrategyClass(Protocol):
+    """What the registry hands the runner: a class that declares its abilities and makes an
+    executor for one run's options."""
+
+    @property
+    def abilities(self) -> Abilities: ...
+
+    def __call__(self, options: StrategyOptions) -> Executor: ...

@@ -1,0 +1,107 @@
+"""How the harness takes SIGINT and SIGTERM (installed by the console script, bench.launch).
+
+- The first Ctrl-C or SIGTERM raises KeyboardInterrupt (or Terminated) in the main thread: the
+  run in progress is recorded as interrupted, what finished is saved, the reports are written.
+- A second Ctrl-C (a person insisting) exits at once; the results file on disk is whole either
+  way (written atomically), and a temp file being written at that moment is removed. A repeated
+  SIGTERM is a supervisor repeating itself (coreutils `timeout` signals the process and then its
+  group): it keeps the graceful path.
+- An interrupt raised while a finalizer or weakref callback runs (the garbage collector can run
+  them anywhere) would be printed by Python as "Exception ignored" and dropped; the unraisable
+  hook catches that and delivers the interrupt again. Inside `deferred()` (tearing a pool down,
+  collecting its garbage) it waits for the block to end instead.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+REDELIVER_S = 0.005
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, taken down the same graceful path as Ctrl-C."""
+
+
+class _State:
+    deferred = 0
+    pending: KeyboardInterrupt | None = None
+    taken = False  # the first interrupt has been raised: the next one is a second
+
+
+def install() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    exc = unraisable.exc_value
+    if not isinstance(exc, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    # Our interrupt landed in a finalizer, which cannot propagate it: deliver it again once the
+    # finalizer is over (from another thread, a moment later; inside this hook it would land in
+    # the same place).
+    _State.taken = False
+    signum = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+    main = threading.main_thread().ident or 0  # a real signal, so a blocking call wakes up
+    retry = threading.Timer(REDELIVER_S, signal.pthread_kill, (main, signum))
+    retry.daemon = True
+    retry.start()
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if _State.taken or _State.pending is not None:
+        if signum == signal.SIGINT:
+            _exit_now(signum)
+        return  # a repeated SIGTERM: the graceful path is already under way
+    exc = Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    if _State.deferred:
+        _State.pending = exc
+        return
+    _State.taken = True
+    raise exc
+
+
+def _exit_now(signum: int) -> None:
+    for cleanup in _AT_EXIT_NOW:
+        cleanup()
+    sys.stderr.write("bench: interrupted again: exiting now\n")
+    os._exit(128 + signum)
+
+
+# What a second Ctrl-C runs before leaving (the CLI removes temp files being written).
+_AT_EXIT_NOW: list[Callable[[], None]] = []
+
+
+def at_exit_now(cleanup: Callable[[], None]) -> None:
+    _AT_EXIT_NOW.append(cleanup)
+
+
+def taken() -> None:
+    """Called when an interrupt has been caught: from now on a second Ctrl-C exits at once."""
+    _State.taken = True
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """An interrupt arriving inside the block is raised when it ends (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _State.deferred += 1
+    try:
+        yield
+    finally:
+        _State.deferred -= 1
+        pending, _State.pending = _State.pending, None
+        if pending is not None and not _State.deferred:
+            _State.taken = True
+            raise pending

@@ -1,0 +1,249 @@
+"""Runs one strategy over a plan: start-up, timing, usage, and turning raw tuples into records.
+
+The runner is handed a strategy class; it does not import the strategies (only the CLI knows them).
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import resource
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.errors import describe_error
+from bench.harness import interrupts
+from bench.harness.execution import Executor, InputRefused, StrategyAborted, StrategyOptions
+from bench.model import Meta, RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
+
+
+class RunInterrupted(Exception):
+    """Ctrl-C (or SIGTERM) arrived mid-run; `record` holds what finished before it."""
+
+    def __init__(self, record: RunRecord) -> None:
+        super().__init__(f"{record.strategy} interrupted")
+        self.record = record
+
+
+class StartupFailed(Exception):
+    """The strategy could not start its workers: the machine ran out of something (threads,
+    processes, memory, file descriptors; exit 4), or the user's input was unusable (`usage`:
+    an unreachable scheduler; exit 2). Not a bug either way."""
+
+    def __init__(self, message: str, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+# What running out of a resource looks like when a pool starts: "can't start new thread" is a
+# RuntimeError, a failed fork an OSError (EAGAIN, ENOMEM), too many files EMFILE/ENFILE.
+_EXHAUSTED_ERRNOS = {errno.EAGAIN, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
+
+
+def exhaustion(exc: BaseException | None) -> BaseException | None:
+    """The running out of something, here or anywhere down the chain ("Nanny failed to start."
+    is dask's wrapping of "can't start new thread"), or None."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, MemoryError):
+            return exc
+        if isinstance(exc, OSError) and exc.errno in _EXHAUSTED_ERRNOS:
+            return exc
+        if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+MACHINE_LIMIT = "a machine limit: ulimit -u, -v or -n, or memory"
+
+
+def _start(
+    strategy: Executor, plan: Sequence[TaskSpec], options: StrategyOptions,
+    on_interrupt: Callable[[], None],
+) -> int:  # fmt: skip
+    """Start the strategy and return its start-up time; an interrupt or a failure meanwhile
+    tears down what was started (no workers left behind)."""
+    begin = strategy.clock()
+    try:
+        # An interrupt waits for the start to finish: raised inside an import (dask's, numpy's)
+        # it would leave a module half-imported and the reports unable to render. A second
+        # Ctrl-C still exits at once.
+        with interrupts.deferred():
+            strategy.start()
+    except KeyboardInterrupt as exc:
+        strategy.stop(abandon=True)
+        on_interrupt()
+        record = RunRecord(strategy.name, strategy.workers, "interrupted", 0,
+                           strategy.clock() - begin, build_tasks(plan, [], 0),
+                           reason="interrupted during start-up", cores=options.cores)  # fmt: skip
+        raise RunInterrupted(record) from exc
+    except BaseException as exc:
+        strategy.stop(abandon=True)
+        if isinstance(exc, InputRefused):
+            raise StartupFailed(str(exc), usage=True) from exc
+        cause = exhaustion(exc)
+        if cause is not None:
+            raise StartupFailed(
+                f"{strategy.name}: could not start {strategy.workers} workers: "
+                f"{describe_error(cause)} ({MACHINE_LIMIT})"
+            ) from exc
+        raise
+    return strategy.clock() - begin
+
+
+def _reset_peak_rss() -> bool:
+    # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each run gets its own peak.
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_bytes() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _usage_since(before: resource.struct_rusage, peak_rss: int) -> Usage:
+    now = resource.getrusage(resource.RUSAGE_SELF)
+    return Usage(
+        now.ru_utime - before.ru_utime,
+        now.ru_stime - before.ru_stime,
+        peak_rss,
+        now.ru_nvcsw - before.ru_nvcsw,
+        now.ru_nivcsw - before.ru_nivcsw,
+    )
+
+
+def build_tasks(
+    plan: Sequence[TaskSpec], raws: Sequence[RawRecord], t0_ns: int
+) -> tuple[TaskRecord, ...]:
+    """One record per planned task: what the workers reported, `not_run` for the rest."""
+    by_index = {raw[0]: raw for raw in raws}
+    return tuple(
+        TaskRecord.from_raw(by_index[spec.index], spec, t0_ns)
+        if spec.index in by_index
+        else TaskRecord.not_run(spec)
+        for spec in plan
+    )
+
+
+def _ignore() -> None:
+    pass
+
+
+@dataclass
+class _Timed:
+    """What execute() left behind: the records, how it ended, the clock and the parent's bill."""
+
+    sink: list[RawRecord]
+    status: RunStatus = "completed"
+    reason: str | None = None
+    interrupt: KeyboardInterrupt | None = None
+    t0: int = 0
+    t1: int = 0
+    parent: Usage = field(default_factory=Usage)
+
+
+def run_strategy(
+    make: Callable[[StrategyOptions], Executor],
+    plan: Sequence[TaskSpec],
+    options: StrategyOptions,
+    on_interrupt: Callable[[], None] = _ignore,
+) -> RunRecord:
+    """Run one strategy over the plan. Task failures are data; an abort (broken pool, run
+    deadline) gives an `aborted` record; an interrupt raises RunInterrupted carrying the partial
+    record, after `on_interrupt` (the CLI lets a second Ctrl-C through at once)."""
+    strategy = make(options)
+    startup = _start(strategy, plan, options, on_interrupt)
+    peak_reset = _reset_peak_rss()
+    timed = _execute(strategy, plan, options, on_interrupt)
+    late: KeyboardInterrupt | None = None
+    children: Usage = Usage()
+    details: Meta = {}
+    try:
+        # A pool's teardown runs finalizers; an interrupt raised inside one would be dropped.
+        with interrupts.deferred():
+            children, details = _teardown(strategy, timed)
+    except KeyboardInterrupt as exc:  # arrived during the teardown: the run itself is whole
+        on_interrupt()
+        late = exc
+    record = RunRecord(
+        strategy=strategy.name,
+        workers=strategy.workers,
+        status=timed.status,
+        wall_ns=timed.t1 - timed.t0,
+        startup_ns=startup,
+        tasks=build_tasks(plan, timed.sink, timed.t0),
+        parent=timed.parent,
+        children=children,
+        details={
+            **details,
+            "peak_rss_reset": peak_reset,
+            "gc": "on" if options.gc else "off",
+            "baseline": strategy.abilities.baseline,
+        },
+        reason=timed.reason,
+        cores=options.cores,
+    )
+    interrupt = timed.interrupt or late
+    if interrupt is not None:
+        raise RunInterrupted(record) from interrupt
+    return record
+
+
+def _execute(
+    strategy: Executor,
+    plan: Sequence[TaskSpec],
+    options: StrategyOptions,
+    on_interrupt: Callable[[], None],
+) -> _Timed:
+    timed = _Timed([])
+    # Collect now and freeze what survives, so the collector does not walk (and time does not
+    # count) the harness's own long-lived objects while tasks run. It stays on, as in the user's
+    # program (at 100,000 live asyncio tasks its walks are about half of asyncio's cost per
+    # task); `--gc off` turns it off, as timeit does, and collects right after.
+    gc.collect()
+    gc.freeze()
+    if not options.gc:
+        gc.disable()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    timed.t0 = strategy.clock()
+    try:
+        strategy.execute(plan, timed.sink)
+    except StrategyAborted as exc:
+        timed.status, timed.reason = "aborted", str(exc)
+    except KeyboardInterrupt as exc:
+        on_interrupt()
+        timed.status, timed.reason, timed.interrupt = "interrupted", "interrupted by a signal", exc
+    except BaseException as exc:
+        cause = exhaustion(exc)  # a strategy that starts threads as it goes (thread-per-task)
+        if cause is None:
+            strategy.stop(abandon=True)  # an internal error: do not leave workers behind
+            raise
+        timed.status = "aborted"
+        timed.reason = f"the machine ran out mid-run: {describe_error(cause)} ({MACHINE_LIMIT})"
+    finally:
+        timed.t1 = strategy.clock()
+        if not options.gc:
+            gc.enable()
+        gc.unfreeze()
+        timed.parent = _usage_since(before, _peak_rss_bytes())
+    return timed
+
+
+def _teardown(strategy: Executor, timed: _Timed) -> tuple[Usage, Meta]:
+    if timed.status != "completed":
+        strategy.abandon(timed.sink, f"{timed.status}: {timed.reason}")
+    children = strategy.stop(abandon=timed.status != "completed")
+    details = strategy.details()
+    gc.collect()  # the pool's cycles go now, inside the deferred block, not at a random moment
+    return children, details

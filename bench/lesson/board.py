@@ -1,0 +1,98 @@
+"""The demo's live view: each task's bar grows on its lane while it runs (in-process strategies).
+
+A collector wrapper reports start and end to a board; a rich renderable draws the board on each
+refresh. Process-pool workers cannot reach the board, so their chapters show log lines instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+
+from rich.table import Table
+
+from bench.collectors.base import SleepCollector
+from bench.harness.recording import now_ns
+from bench.model import TaskSpec
+
+WIDTH = 48
+
+
+@dataclass
+class Board:
+    scale_s: float
+    t0: int = field(default_factory=now_ns)
+    bars: dict[str, list[tuple[str, int, int | None]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def begin(self, lane: str, symbol: str) -> int:
+        with self.lock:
+            self.bars.setdefault(lane, []).append((symbol, now_ns(), None))
+            return len(self.bars[lane]) - 1
+
+    def end(self, lane: str, slot: int) -> None:
+        with self.lock:
+            symbol, start, _ = self.bars[lane][slot]
+            self.bars[lane][slot] = (symbol, start, now_ns())
+
+    def __rich__(self) -> Table:
+        now = now_ns()
+        table = Table(box=None, show_header=False, pad_edge=False)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        span = max(self.scale_s * 1e9, now - self.t0, 1)
+        with self.lock:
+            lanes = list(self.bars.items())
+        for lane, bars in lanes:
+            row = [" "] * WIDTH
+            for symbol, start, end in bars:
+                a = int((start - self.t0) / span * (WIDTH - 1))
+                b = int(((end or now) - self.t0) / span * (WIDTH - 1))
+                for i in range(a, max(a + 1, b + 1)):
+                    row[min(i, WIDTH - 1)] = "█" if end else "▓"
+                label = symbol[: max(b - a + 1, 0)]
+                row[a : a + len(label)] = list(label)
+            table.add_row(lane, "".join(row))
+        table.add_row("", f"{(now - self.t0) / 1e9:5.2f} s elapsed")
+        return table
+
+
+@dataclass(frozen=True)
+class LiveCollector:
+    """Wraps a collector and reports each task's start and end to the board."""
+
+    inner: SleepCollector
+    board: Board
+
+    def _lane(self) -> str:
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:
+            task = None
+        thread = threading.current_thread()
+        if task is not None:
+            return f"{task.get_name()} on thread {thread.ident}"
+        return f"{thread.name} ({thread.ident})"
+
+    def collect(self, spec: TaskSpec) -> object:
+        lane = self._lane()
+        slot = self.board.begin(lane, spec.symbol)
+        try:
+            return self.inner.collect(spec)
+        finally:
+            self.board.end(lane, slot)
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        lane = self._lane()
+        slot = self.board.begin(lane, spec.symbol)
+        try:
+            return await self.inner.acollect(spec)
+        finally:
+            self.board.end(lane, slot)
+
+    async def fetch(self, spec: TaskSpec) -> None:
+        await self.inner.fetch(spec)
+
+    def compute(self, spec: TaskSpec) -> object:
+        return self.inner.compute(spec)

@@ -1,0 +1,183 @@
+"""The teaching demo's verdicts: each claim checked against recorded runs, by pure functions.
+
+A verdict is computed, never written in advance: each function can say "contradicted", and tests
+feed it crafted runs for both outcomes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from bench.analysis import stats
+from bench.model import RunRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    claim: str
+    confirmed: bool
+    evidence: str
+
+    @property
+    def word(self) -> str:
+        return "confirmed" if self.confirmed else "contradicted"
+
+    def line(self) -> str:
+        return f"{self.word}: {self.evidence}"
+
+
+def _ran(run: RunRecord) -> list:  # type: ignore[type-arg]
+    return [t for t in run.tasks if t.ran]
+
+
+# Scheduling noise on a loaded machine is a few ms whatever the latency, so short (--fast) runs get
+# that much absolute slack on top of the relative tolerance.
+NOISE_S = 0.02
+
+
+def _near(value: float, target: float, tolerance: float) -> bool:
+    return abs(value - target) <= tolerance * target + NOISE_S
+
+
+def one_thread(run: RunRecord) -> Verdict:
+    lanes, pids = stats.lanes(_ran(run)), stats.distinct_pids(_ran(run))
+    tids = sorted({tid for _, tid in lanes})
+    shown = ", ".join(map(str, tids[:3])) + (" ..." if len(tids) > 3 else "")
+    return Verdict(
+        "asyncio runs every task on one thread",
+        len(lanes) == 1 and len(pids) == 1,
+        f"{len(_ran(run))} tasks, {len(tids)} thread id ({shown}), {len(pids)} pid",
+    )
+
+
+def overlapping(run: RunRecord) -> Verdict:
+    ran = sorted(_ran(run), key=lambda t: t.started_ns)
+    early = any(b.started_ns < a.finished_ns for a, b in itertools.pairwise(ran))
+    peak = stats.peak_overlap(ran)
+    return Verdict(
+        "...yet the tasks overlap in time",
+        early and peak == run.workers,
+        f"{peak} in flight at once with {run.workers} workers; "
+        f"task B {'started' if early else 'did not start'} before task A completed",
+    )
+
+
+def speedup(sequential: RunRecord, parallel: RunRecord, latency_s: float) -> Verdict:
+    n = len(sequential.tasks)
+    seq, par = sequential.wall_ns / 1e9, parallel.wall_ns / 1e9
+    slots = -(-n // parallel.workers)
+    ok = _near(seq, n * latency_s, 0.1) and _near(par, slots * latency_s, 0.25)
+    return Verdict(
+        f"{n} symbols x {latency_s:g} s: about {n * latency_s:g} s sequential, about "
+        f"{slots * latency_s:g} s with {parallel.workers} workers",
+        ok,
+        f"sequential {seq:.2f} s, {parallel.strategy} {par:.2f} s ({seq / par:.1f}x)",
+    )
+
+
+def arithmetic(seq: RunRecord, par: RunRecord, big: RunRecord, latency_s: float) -> Verdict:
+    first = speedup(seq, par, latency_s)
+    ideal_s = stats.run_ideal_ns(big) / 1e9
+    ok = first.confirmed and _near(big.wall_ns / 1e9, ideal_s, 0.25)
+    return Verdict(
+        f"the arithmetic holds (latency scaled to {latency_s:g} s)",
+        ok,
+        f"{first.evidence}; {len(big.tasks)} symbols with {big.workers} workers: "
+        f"{big.wall_ns / 1e9:.2f} s (ideal {ideal_s:.2f} s)",
+    )
+
+
+def semaphore_queues(run: RunRecord) -> Verdict:
+    waits = sorted(t.queue_wait_ns / 1e9 for t in _ran(run))
+    first = min((t.latency_ns for t in run.tasks), default=0) / 1e9
+    queued = waits[run.workers :]
+    ok = (len(run.tasks) > run.workers and stats.peak_overlap(_ran(run)) == run.workers
+          and bool(queued) and min(queued) >= 0.9 * first)  # fmt: skip
+    return Verdict(
+        f"a semaphore of {run.workers} queues the other tasks",
+        ok,
+        f"{len(queued)} of {len(waits)} tasks waited (longest {max(waits, default=0):.2f} s); "
+        f"peak overlap {stats.peak_overlap(_ran(run))}",
+    )
+
+
+def distinct_workers(threads: RunRecord, processes: RunRecord, parent_pid: int) -> Verdict:
+    tids = {tid for _, tid in stats.lanes(_ran(threads))}
+    pids = stats.distinct_pids(_ran(processes))
+    ok = len(tids) > 1 and len(pids) > 1 and parent_pid not in pids
+    return Verdict(
+        "a thread pool shows different thread ids; a process pool different pids",
+        ok,
+        f"{len(tids)} thread ids in the thread pool; {len(pids)} pids in the process "
+        f"pool, {'none' if parent_pid not in pids else 'one'} of them the harness's",
+    )
+
+
+def io_costs(aio: RunRecord, threads: RunRecord, processes: RunRecord) -> Verdict:
+    def switches(run: RunRecord) -> int:
+        return sum(
+            u.voluntary_switches + u.involuntary_switches for u in (run.parent, run.children)
+        )
+
+    def rss(run: RunRecord) -> int:
+        return run.parent.peak_rss_bytes + run.children.peak_rss_bytes
+
+    not_faster = threads.wall_ns >= 0.9 * aio.wall_ns
+    heavier = rss(processes) > rss(aio) and processes.startup_ns > threads.startup_ns
+    fewer = switches(aio) <= switches(threads)
+    return Verdict(
+        "for I/O, threads are not much faster than asyncio; processes cost memory and "
+        "start-up; one thread means few context switches",
+        not_faster and heavier and fewer,
+        f"wall asyncio {aio.wall_ns / 1e9:.2f} s, threads {threads.wall_ns / 1e9:.2f} s; "
+        f"peak RSS asyncio {rss(aio) / 2**20:.0f} MiB, "
+        f"processes {rss(processes) / 2**20:.0f} MiB; "
+        f"start-up threads {threads.startup_ns / 1e6:.1f} ms, "
+        f"processes {processes.startup_ns / 1e6:.0f} ms; "
+        f"context switches asyncio {switches(aio)}, threads {switches(threads)}, "
+        f"processes {switches(processes)}",
+    )
+
+
+def cpu_bound(seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: RunRecord,
+              cores: int, gil: bool) -> Verdict:  # fmt: skip
+    def x(run: RunRecord) -> float:
+        return seq.wall_ns / run.wall_ns if run.wall_ns else 0.0
+
+    ok = x(aio) < 1.25 and x(threads) < 1.25 and x(processes) >= 1.25
+    # The cores the workers really got: their CPU time over the wall. Start-up is not in the
+    # wall; what makes processes fall short here is a machine busy with something else.
+    got = processes.children.cpu_s / (processes.wall_ns / 1e9) if processes.wall_ns else 0.0
+    could = min(cores, processes.workers)
+    evidence = (
+        f"speed-up over sequential: asyncio {x(aio):.2f}x, threads {x(threads):.2f}x, "
+        f"processes {x(processes):.2f}x on {cores} usable cores (the workers got "
+        f"{got:.1f} cores on average)"
+    )
+    if not ok and cores < 2:
+        evidence += "; this machine has one usable core, so processes cannot win"
+    elif not ok and got < 0.75 * could:
+        evidence += (f"; the machine was busy with other work: the workers got {got:.1f} of "
+                     f"{could} cores, so this run cannot show it (run it again on an idle "
+                     "machine)")  # fmt: skip
+    if not ok and not gil:
+        evidence += "; this Python runs without the GIL, so threads can use the cores"
+    return Verdict(
+        "CPU-bound: asyncio does not help, threads are held back by the GIL, "
+        "processes use the cores",
+        ok,
+        evidence,
+    )
+
+
+def blocking_call(blocked: RunRecord, fixed: RunRecord) -> Verdict:
+    before, after = stats.peak_overlap(_ran(blocked)), stats.peak_overlap(_ran(fixed))
+    ok = before == 1 and after == fixed.workers
+    return Verdict(
+        "a blocking call in a coroutine serialises everything; asyncio.to_thread "
+        "restores the overlap",
+        ok,
+        f"blocking: peak overlap {before}, wall {blocked.wall_ns / 1e9:.2f} s; "
+        f"with asyncio.to_thread: peak overlap {after}, wall {fixed.wall_ns / 1e9:.2f} s",
+    )

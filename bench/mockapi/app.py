@@ -1,0 +1,97 @@
+"""The mock market-data API (aiohttp.web): quotes with injected latency and seeded faults.
+
+`GET /quotes/{symbol}?latency=S` answers after S seconds (the plan's latency for that task, so
+sleep and HTTP runs face the same waits) with a JSON quote series, unless the seeded fault plan
+says otherwise for this (symbol, attempt): 500/503, 429 with Retry-After, a response slower than
+any client timeout, a malformed body, or a connection closed mid-response. `GET /health` is 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+from collections import Counter
+
+from aiohttp import web
+
+from bench.collectors.base import quote_for
+from bench.mockapi.faults import FaultRates
+
+SERIES_LENGTH = 20
+
+
+def series(symbol: str, seed: int) -> dict[str, object]:
+    quote = quote_for(symbol, seed)
+    rng = random.Random(f"series:{seed}:{symbol}")
+    prices = [round(quote.price * (1 + rng.uniform(-0.01, 0.01)), 4) for _ in range(SERIES_LENGTH)]
+    return {"symbol": symbol, "volume": quote.volume, "prices": prices}
+
+
+MAX_LATENCY_S = 1e6  # the CLI's bound on every duration
+
+
+def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Application:
+    faults = faults or FaultRates()
+    attempts: Counter[str] = Counter()
+
+    async def quotes(request: web.Request) -> web.StreamResponse:
+        symbol = request.match_info["symbol"]
+        try:
+            latency = float(request.query.get("latency", "0"))
+        except ValueError:
+            latency = math.nan
+        if not 0 <= latency <= MAX_LATENCY_S:  # NaN fails this too; inf would never answer
+            raise web.HTTPBadRequest(text=f"latency must be 0..{MAX_LATENCY_S:g} seconds")
+        # The client numbers its attempts, so every strategy meets the same faults; a client that
+        # does not (curl, a browser) gets the server's own count per symbol.
+        try:
+            attempt = int(request.query["attempt"])
+        except (KeyError, ValueError):
+            attempt = attempts[symbol]
+        attempts[symbol] += 1
+        fault = faults.draw(seed, symbol, attempt)
+        await asyncio.sleep(faults.slow_seconds if fault == "slow" else latency)
+        if fault == "error":
+            raise web.HTTPInternalServerError(text="injected error")
+        if fault == "unavailable":
+            raise web.HTTPServiceUnavailable(text="injected unavailability")
+        if fault == "rate_limit":
+            raise web.HTTPTooManyRequests(headers={"Retry-After": faults.retry_after})
+        body = json.dumps(series(symbol, seed))
+        if fault == "malformed":
+            if attempt % 2:
+                return web.Response(text=body, content_type="text/html")
+            return web.Response(text=body[: len(body) // 2], content_type="application/json")
+        if fault == "disconnect":
+            response = web.StreamResponse(headers={"Content-Length": str(len(body) * 2)})
+            await response.prepare(request)
+            await response.write(body[: len(body) // 2].encode())
+            assert request.transport is not None
+            request.transport.close()
+            return response
+        return web.Response(text=body, content_type="application/json")
+
+    async def health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = web.Application(client_max_size=64 * 1024)
+    app.router.add_get("/quotes/{symbol}", quotes)
+    app.router.add_get("/health", health)
+    return app
+
+
+async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Bind (host given explicitly: aiohttp would otherwise listen on every interface) and
+    return the real port, which matters when asked for port 0."""
+    # A short grace for in-flight handlers at shutdown (aiohttp waits 60 s by default).
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    return runner, site.port

@@ -1,3 +1,64 @@
-"""concurrency-bench: the harness (data model, workload, collector, runner, stats, results, CLI)."""
+"""concurrency-bench: the harness. This module is the small, curated API for plugin authors:
+
+    from bench import Strategy, Abilities, StrategyOptions, run_sync, run_async, now_ns
+
+- `Strategy`, `Abilities`, `StrategyOptions`, `StrategyAborted`: the one interface every
+  executor implements, and what it declares it can do (bench.harness.execution);
+- `TaskSpec`, `TaskRecord`, `RunRecord`, `Results`, `RawRecord`: the records (bench.model);
+- `run_sync`, `run_async`, `now_ns`: run one task through a collector face and record it, on
+  the one clock (bench.harness.recording);
+- `load`: read a results.json (bench.results.loader).
+
+Names load on first use, so a process-pool worker that imports one module pays for no others.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers; at run time the names load on first use (below)
+    from bench.harness.execution import Abilities, Strategy, StrategyAborted, StrategyOptions
+    from bench.harness.recording import now_ns, run_async, run_sync
+    from bench.model import RawRecord, Results, RunRecord, TaskRecord, TaskSpec
+    from bench.results.loader import load
 
 __version__ = "0.1.0"
+
+_API = {
+    "Strategy": "bench.harness.execution",
+    "Abilities": "bench.harness.execution",
+    "StrategyOptions": "bench.harness.execution",
+    "StrategyAborted": "bench.harness.execution",
+    "TaskSpec": "bench.model",
+    "TaskRecord": "bench.model",
+    "RunRecord": "bench.model",
+    "Results": "bench.model",
+    "RawRecord": "bench.model",
+    "run_sync": "bench.harness.recording",
+    "run_async": "bench.harness.recording",
+    "now_ns": "bench.harness.recording",
+    "load": "bench.results.loader",
+}
+__all__ = [
+    "Abilities",
+    "RawRecord",
+    "Results",
+    "RunRecord",
+    "Strategy",
+    "StrategyAborted",
+    "StrategyOptions",
+    "TaskRecord",
+    "TaskSpec",
+    "__version__",
+    "load",
+    "now_ns",
+    "run_async",
+    "run_sync",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'bench' has no attribute {name!r}")

@@ -132,8 +132,21 @@ class TaskRecord:
 
     @classmethod
     def not_run(cls, spec: TaskSpec, status: TaskStatus = "not_run") -> TaskRecord:
-        return cls(spec.index, spec.symbol, status, spec.latency_ns, None, None, None, None, None,
-                   None, None, None, spec.cpu_ns)  # fmt: skip
+        return cls(
+            spec.index,
+            spec.symbol,
+            status,
+            spec.latency_ns,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            spec.cpu_ns,
+        )
 
 
 @dataclass(frozen=True, slots=True)

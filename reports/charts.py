@@ -48,10 +48,20 @@ def speedup_svg(runs: Sequence[RunRecord]) -> str:
         fig = Figure(figsize=(10, 0.8 + 0.45 * max(len(runs), 1)))
         ax = fig.add_subplot()
         ys = range(len(summaries))
-        ax.barh([y - 0.18 for y in ys], [s.wall_s for s in summaries], height=0.36,
-                color=COLORS["ok"], label="measured wall")  # fmt: skip
-        ax.barh([y + 0.18 for y in ys], [s.ideal_s for s in summaries], height=0.36,
-                color="#9ecae1", label="ideal")  # fmt: skip
+        ax.barh(
+            [y - 0.18 for y in ys],
+            [s.wall_s for s in summaries],
+            height=0.36,
+            color=COLORS["ok"],
+            label="measured wall",
+        )
+        ax.barh(
+            [y + 0.18 for y in ys],
+            [s.ideal_s for s in summaries],
+            height=0.36,
+            color="#9ecae1",
+            label="ideal",
+        )
         for y, s in zip(ys, summaries, strict=True):
             ax.text(s.wall_s, y - 0.18, f" {s.wall_s:.2f} s", va="center", fontsize=7)
         ax.set_yticks(list(ys), [s.strategy for s in summaries])

@@ -17,11 +17,19 @@ def _rows(runs: list[RunRecord]) -> list[dict[str, str]]:
     rows = []
     for run in runs:
         s = summarize(run)
-        rows.append({"strategy": run.strategy, "workers": str(run.workers),
-                     "wall": f"{s.wall_s:.2f} s", "ideal": f"{s.ideal_s:.2f} s",
-                     "overlap": str(s.peak_overlap), "threads": str(s.threads),
-                     "pids": str(s.pids), "wait": f"{s.mean_queue_wait_s or 0:.2f} s",
-                     "startup": f"{s.startup_s * 1e3:.0f} ms"})  # fmt: skip
+        rows.append(
+            {
+                "strategy": run.strategy,
+                "workers": str(run.workers),
+                "wall": f"{s.wall_s:.2f} s",
+                "ideal": f"{s.ideal_s:.2f} s",
+                "overlap": str(s.peak_overlap),
+                "threads": str(s.threads),
+                "pids": str(s.pids),
+                "wait": f"{s.mean_queue_wait_s or 0:.2f} s",
+                "startup": f"{s.startup_s * 1e3:.0f} ms",
+            }
+        )
     return rows
 
 
@@ -33,9 +41,14 @@ def render_demo_html(chapters: list[dict[str, Any]], scale: float) -> str:
         svgs = [Markup(svg) for svg in timeline_svgs(runs)] if runs else []
         items.append({**ch, "rows": _rows(runs), "svgs": svgs})
     data, _ = embedded_data(tuple(run for c in chapters for run in c["runs"]))
-    data["chapters"] = [{"number": c["number"], "claim": c["claim"],
-                         "verdict": "confirmed" if c["confirmed"] else "contradicted"}
-                        for c in chapters]  # fmt: skip
+    data["chapters"] = [
+        {
+            "number": c["number"],
+            "claim": c["claim"],
+            "verdict": "confirmed" if c["confirmed"] else "contradicted",
+        }
+        for c in chapters
+    ]
     return TEMPLATES.get_template("demo.html.j2").render(
         chapters=items, scale=scale, data=data, script=Markup(SCRIPT), script_hash=SCRIPT_HASH
     )

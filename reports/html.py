@@ -62,19 +62,30 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
     frame = runs_frame(results)
     rows = []
     for r in frame.to_dict("records"):
-        rows.append({
-            "strategy": r["strategy"], "workers": str(r["workers"]),
-            "status": r["status"] if r["status"] == "completed"
-            else f"{r['status']}: {r['reason'] or 'no reason recorded'}",
-            "wall": _fmt(r["wall_s"], 3, " s"), "ideal": _fmt(r["ideal_s"], 3, " s"),
-            "efficiency": _fmt(r["efficiency"]), "speedup": _fmt(r["speedup"], 2, "x"),
-            "throughput": _fmt(r["throughput"], 1), "p50": _fmt(r["p50_task_s"], 3, " s"),
-            "p95": _fmt(r["p95_task_s"], 3, " s"), "wait": _fmt(r["mean_queue_wait_s"], 3, " s"),
-            "overlap": str(r["peak_overlap"]), "threads": str(r["threads"]),
-            "pids": str(r["pids"]), "cpu": _fmt(r["cpu_s"], 2, " s"),
-            "rss": _fmt(r["peak_rss_bytes"] / 2**20, 1, " MiB"),
-            "startup": _fmt(r["startup_s"] * 1e3, 1, " ms"), "failed": str(r["failed"]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "strategy": r["strategy"],
+                "workers": str(r["workers"]),
+                "status": r["status"]
+                if r["status"] == "completed"
+                else f"{r['status']}: {r['reason'] or 'no reason recorded'}",
+                "wall": _fmt(r["wall_s"], 3, " s"),
+                "ideal": _fmt(r["ideal_s"], 3, " s"),
+                "efficiency": _fmt(r["efficiency"]),
+                "speedup": _fmt(r["speedup"], 2, "x"),
+                "throughput": _fmt(r["throughput"], 1),
+                "p50": _fmt(r["p50_task_s"], 3, " s"),
+                "p95": _fmt(r["p95_task_s"], 3, " s"),
+                "wait": _fmt(r["mean_queue_wait_s"], 3, " s"),
+                "overlap": str(r["peak_overlap"]),
+                "threads": str(r["threads"]),
+                "pids": str(r["pids"]),
+                "cpu": _fmt(r["cpu_s"], 2, " s"),
+                "rss": _fmt(r["peak_rss_bytes"] / 2**20, 1, " MiB"),
+                "startup": _fmt(r["startup_s"] * 1e3, 1, " ms"),
+                "failed": str(r["failed"]),
+            }
+        )
     return rows
 
 
@@ -83,12 +94,18 @@ def _http_rows(results: Results) -> list[dict[str, str]]:
     for s in summarize_all(results.runs):
         h = s.http
         if h is not None:
-            rows.append({
-                "strategy": s.strategy, "workers": str(s.workers), "requests": str(h.requests),
-                "retried": str(h.retries), "r429": str(h.retried.get(429, 0)),
-                "r503": str(h.retried.get(503, 0)), "dropped": str(h.retried.get(0, 0)),
-                "final": last_responses(h.final),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "strategy": s.strategy,
+                    "workers": str(s.workers),
+                    "requests": str(h.requests),
+                    "retried": str(h.retries),
+                    "r429": str(h.retried.get(429, 0)),
+                    "r503": str(h.retried.get(503, 0)),
+                    "dropped": str(h.retried.get(0, 0)),
+                    "final": last_responses(h.final),
+                }
+            )
     return rows
 
 
@@ -100,15 +117,24 @@ def embedded_data(runs: tuple[RunRecord, ...]) -> tuple[dict[str, Any], int]:
         kept = run.tasks[: max(budget, 0)]
         budget -= len(kept)
         omitted += len(run.tasks) - len(kept)
-        data["runs"].append({
-            "strategy": run.strategy, "workers": run.workers, "tasks": len(run.tasks),
-            "symbol": [t.symbol for t in kept], "status": [t.status for t in kept],
-            "queued_at": [None if t.queued_ns is None else t.queued_ns / 1e9 for t in kept],
-            "started_at": [None if t.started_ns is None else t.started_ns / 1e9 for t in kept],
-            "finished_at": [None if t.finished_ns is None else t.finished_ns / 1e9 for t in kept],
-            "pid": [t.pid for t in kept], "thread_id": [t.thread_id for t in kept],
-            "task_name": [t.task_name for t in kept], "error": [t.error for t in kept],
-        })  # fmt: skip
+        data["runs"].append(
+            {
+                "strategy": run.strategy,
+                "workers": run.workers,
+                "tasks": len(run.tasks),
+                "symbol": [t.symbol for t in kept],
+                "status": [t.status for t in kept],
+                "queued_at": [None if t.queued_ns is None else t.queued_ns / 1e9 for t in kept],
+                "started_at": [None if t.started_ns is None else t.started_ns / 1e9 for t in kept],
+                "finished_at": [
+                    None if t.finished_ns is None else t.finished_ns / 1e9 for t in kept
+                ],
+                "pid": [t.pid for t in kept],
+                "thread_id": [t.thread_id for t in kept],
+                "task_name": [t.task_name for t in kept],
+                "error": [t.error for t in kept],
+            }
+        )
     data["omitted"] = omitted
     return data, omitted
 

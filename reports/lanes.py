@@ -75,8 +75,9 @@ def lanes_for(run: RunRecord, limit: int = 40) -> tuple[list[Lane], str]:
         # Thousands of asyncio tasks: one lane each would be unreadable; reuse lanes instead.
         flat = [t for tasks in per_task for t in tasks]
         group = group_label(flat[0], processes)
-        result = [Lane(f"slot {i + 1}", group, tuple(s), packed=True)
-                  for i, s in enumerate(_pack(flat))]  # fmt: skip
+        result = [
+            Lane(f"slot {i + 1}", group, tuple(s), packed=True) for i, s in enumerate(_pack(flat))
+        ]
         note = f"{len(flat)} asyncio tasks packed into reusable slots (one lane per slot)"
         grouped = [(key, tasks) for key, tasks in grouped if not key[2]]
     for (_pid, _tid, name), tasks in grouped:

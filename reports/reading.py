@@ -76,8 +76,10 @@ def cpu_findings(runs: Sequence[RunRecord], config: dict[str, object]) -> list[s
     if workload == "io":
         return []
     first = [r for r in runs if r.round == 0]
-    base = next((s for r, s in zip(first, stats.summarize_all(first), strict=True)
-                 if stats.is_baseline(r)), None)  # fmt: skip
+    base = next(
+        (s for r, s in zip(first, stats.summarize_all(first), strict=True) if stats.is_baseline(r)),
+        None,
+    )
     if base is None:
         return ["Add the sequential strategy to compare the others against it."]
     numpy = config.get("cpu_impl") == "numpy"
@@ -120,10 +122,16 @@ def _verdict(shape: str, speedup: float, limit: float, cpu_only: bool, numpy: bo
         return f"no faster: every CPU part ran on {one}"
     if cpu_only and shape == "threads":
         if numpy:
-            return ("faster: numpy released the GIL inside its calls" if faster else
-                    "no faster, although numpy releases the GIL inside its calls")  # fmt: skip
-        return ("faster: the GIL is off or the work released it" if faster
-                else "no faster: the GIL lets one thread run Python at a time")  # fmt: skip
+            return (
+                "faster: numpy released the GIL inside its calls"
+                if faster
+                else "no faster, although numpy releases the GIL inside its calls"
+            )
+        return (
+            "faster: the GIL is off or the work released it"
+            if faster
+            else "no faster: the GIL lets one thread run Python at a time"
+        )
     if shape == "processes":
         if faster:
             return "faster, but short of the ideal"

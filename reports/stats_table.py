@@ -34,15 +34,23 @@ NO_INTERVAL = (
 def stats_rows(groups: Sequence[GroupStats]) -> list[dict[str, str]]:
     return [
         {
-            "group": g.strategy, "workers": str(g.workers), "tasks": str(g.tasks),
-            "runs": str(g.runs), "wall": _s(g.wall, " s"), "wall_ci": _ci(g.wall),
-            "range": f"{g.wall.minimum:.3f}-{g.wall.maximum:.3f}", "iqr": f"{g.wall.iqr:.3f}",
-            "cpu": _s(g.cpu, " s", 2), "efficiency": _s(g.efficiency, "", 3),
-            "efficiency_ci": _ci(g.efficiency), "speedup": _s(g.speedup, "x", 2),
-            "speedup_ci": _ci(g.speedup, 2), "warnings": "; ".join(g.warnings),
+            "group": g.strategy,
+            "workers": str(g.workers),
+            "tasks": str(g.tasks),
+            "runs": str(g.runs),
+            "wall": _s(g.wall, " s"),
+            "wall_ci": _ci(g.wall),
+            "range": f"{g.wall.minimum:.3f}-{g.wall.maximum:.3f}",
+            "iqr": f"{g.wall.iqr:.3f}",
+            "cpu": _s(g.cpu, " s", 2),
+            "efficiency": _s(g.efficiency, "", 3),
+            "efficiency_ci": _ci(g.efficiency),
+            "speedup": _s(g.speedup, "x", 2),
+            "speedup_ci": _ci(g.speedup, 2),
+            "warnings": "; ".join(g.warnings),
         }
         for g in groups
-    ]  # fmt: skip
+    ]
 
 
 def _times(groups: Sequence[GroupStats], factor: float, digits: int) -> dict[str, list[str]]:
@@ -69,9 +77,18 @@ def stats_table(groups: Sequence[GroupStats], width: int = WIDE) -> Table:
         "speedup": [_s(g.speedup, "x", 2) for g in groups],
     }
     # Wall and CPU side by side: users of parallel code confuse them. min-max is in the HTML.
-    columns = [("strategy", "group"), ("workers", "workers"), ("tasks", "tasks"), ("runs", "runs"),
-               ("wall", "wall"), ("95% CI", "wall_ci"), ("CPU", "cpu"), ("IQR", "iqr"),
-               ("eff.", "efficiency"), ("speed-up", "speedup")]  # fmt: skip
+    columns = [
+        ("strategy", "group"),
+        ("workers", "workers"),
+        ("tasks", "tasks"),
+        ("runs", "runs"),
+        ("wall", "wall"),
+        ("95% CI", "wall_ci"),
+        ("CPU", "cpu"),
+        ("IQR", "iqr"),
+        ("eff.", "efficiency"),
+        ("speed-up", "speedup"),
+    ]
     if width < WIDE:
         keep = ("group", "workers", "runs", "wall", "wall_ci", "speedup")
         columns = [c for c in columns if c[1] in keep]

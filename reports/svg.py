@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -39,7 +39,8 @@ COLORS = {
 
 @contextmanager
 def style() -> Iterator[None]:
-    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # stubs list keys as Literals
+    # The stubs type rc keys as a Literal union; these are checked by matplotlib at run time.
+    with matplotlib.rc_context(cast(Any, STYLE)):
         yield
 
 
@@ -47,8 +48,9 @@ def to_svg(fig: Figure, tight: bool = True) -> str:
     """The figure as an `<svg>` element, without the XML prolog and doctype, ready to inline."""
     out = io.StringIO()
     with style():
-        fig.savefig(out, format="svg", metadata={"Date": None},
-                    bbox_inches="tight" if tight else None)  # fmt: skip
+        fig.savefig(
+            out, format="svg", metadata={"Date": None}, bbox_inches="tight" if tight else None
+        )
     text = out.getvalue()
     text = text[text.index("<svg") :]
     # The RDF metadata block only names namespaces; it is dead weight in an inline figure.

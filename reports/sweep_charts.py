@@ -39,10 +39,17 @@ def _curve_svg(tasks: int, latency: float, by_strategy: dict[str, list[GroupStat
             best = knee(list(zip(xs, walls, strict=True)))
             if best is not None:
                 y = walls[xs.index(best)]
-                wall_ax.annotate(f"knee {best}", (best, y), textcoords="offset points",
-                                 xytext=(4, 8), fontsize=7, color=line.get_color())  # fmt: skip
-                wall_ax.plot([best], [y], marker="s", markersize=9, fillstyle="none",
-                             color=line.get_color())  # fmt: skip
+                wall_ax.annotate(
+                    f"knee {best}",
+                    (best, y),
+                    textcoords="offset points",
+                    xytext=(4, 8),
+                    fontsize=7,
+                    color=line.get_color(),
+                )
+                wall_ax.plot(
+                    [best], [y], marker="s", markersize=9, fillstyle="none", color=line.get_color()
+                )
         for ax in (wall_ax, eff_ax):
             ax.set_xscale("log", base=2)
             ax.set_xticks(workers, [str(w) for w in workers])
@@ -71,8 +78,11 @@ def _heatmap_svg(groups: Sequence[GroupStats]) -> str:
         fig = Figure(figsize=(3.6 * len(names), 3.2))
         axes = fig.subplots(1, len(names), squeeze=False)[0]
         for ax, name in zip(axes, names, strict=True):
-            cells = {(g.tasks, g.workers): g.efficiency.median if g.efficiency else 0.0
-                     for g in groups if g.strategy == name}  # fmt: skip
+            cells = {
+                (g.tasks, g.workers): g.efficiency.median if g.efficiency else 0.0
+                for g in groups
+                if g.strategy == name
+            }
             grid = [[cells.get((t, w), 0.0) for w in workers] for t in tasks]
             image = ax.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto", origin="lower")
             ax.set_xticks(range(len(workers)), [str(w) for w in workers])
@@ -82,7 +92,14 @@ def _heatmap_svg(groups: Sequence[GroupStats]) -> str:
             ax.set_title(f"{name}: efficiency", fontsize=9)
             for i, row in enumerate(grid):
                 for j, value in enumerate(row):
-                    ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
-                            color="white" if value < 0.6 else "black")  # fmt: skip
+                    ax.text(
+                        j,
+                        i,
+                        f"{value:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=6,
+                        color="white" if value < 0.6 else "black",
+                    )
         fig.colorbar(image, ax=list(axes), shrink=0.8)
     return to_svg(fig)

@@ -92,46 +92,64 @@ def _problems(s: RunSummary) -> str:
 
 
 def timing_table(summaries: Sequence[RunSummary]) -> Table:
-    unit, times = _time_columns(summaries, [
-        ("wall", lambda s: s.wall_s),
-        ("ideal", lambda s: s.ideal_s),
-        ("p50", lambda s: s.p50_task_s),
-        ("p95", lambda s: s.p95_task_s),
-        ("queue wait", lambda s: s.mean_queue_wait_s),
-    ])  # fmt: skip
+    unit, times = _time_columns(
+        summaries,
+        [
+            ("wall", lambda s: s.wall_s),
+            ("ideal", lambda s: s.ideal_s),
+            ("p50", lambda s: s.p50_task_s),
+            ("p95", lambda s: s.p95_task_s),
+            ("queue wait", lambda s: s.mean_queue_wait_s),
+        ],
+    )
     wall, ideal, *task_times = times
-    return _table(f"Timing (times in {unit}; p50, p95: one task's time)", summaries, [
-        ("workers", [str(s.workers) for s in summaries]),
-        wall,
-        ideal,
-        ("eff.", [_fmt(s.efficiency) for s in summaries]),
-        ("speed-up", _speedups(summaries)),
-        ("tasks/s", [_fmt(s.throughput, 1) for s in summaries]),
-        *task_times,
-    ])  # fmt: skip
+    return _table(
+        f"Timing (times in {unit}; p50, p95: one task's time)",
+        summaries,
+        [
+            ("workers", [str(s.workers) for s in summaries]),
+            wall,
+            ideal,
+            ("eff.", [_fmt(s.efficiency) for s in summaries]),
+            ("speed-up", _speedups(summaries)),
+            ("tasks/s", [_fmt(s.throughput, 1) for s in summaries]),
+            *task_times,
+        ],
+    )
 
 
 def execution_table(summaries: Sequence[RunSummary]) -> Table:
-    return _table("Execution", summaries, [
-        ("status", [_status(s) for s in summaries]),
-        ("peak overlap", [str(s.peak_overlap) for s in summaries]),
-        ("threads", [str(s.threads) for s in summaries]),
-        ("pids", [str(s.pids) for s in summaries]),
-        ("cores", [str(s.cores) if s.cores else "-" for s in summaries]),
-    ])  # fmt: skip
+    return _table(
+        "Execution",
+        summaries,
+        [
+            ("status", [_status(s) for s in summaries]),
+            ("peak overlap", [str(s.peak_overlap) for s in summaries]),
+            ("threads", [str(s.threads) for s in summaries]),
+            ("pids", [str(s.pids) for s in summaries]),
+            ("cores", [str(s.cores) if s.cores else "-" for s in summaries]),
+        ],
+    )
 
 
 def cost_table(summaries: Sequence[RunSummary]) -> Table:
-    unit, (cpu, startup) = _time_columns(summaries, [
-        ("CPU", lambda s: s.cpu_s),
-        ("start-up", lambda s: s.startup_s),
-    ])  # fmt: skip
-    return _table(f"Cost (times in {unit})", summaries, [
-        cpu,
-        ("RSS (MiB)", [f"{s.peak_rss_bytes / 2**20:.1f}" for s in summaries]),
-        ("IPC (B/task)", [_fmt(s.ipc_bytes_per_task, 0) for s in summaries]),
-        startup,
-    ])  # fmt: skip
+    unit, (cpu, startup) = _time_columns(
+        summaries,
+        [
+            ("CPU", lambda s: s.cpu_s),
+            ("start-up", lambda s: s.startup_s),
+        ],
+    )
+    return _table(
+        f"Cost (times in {unit})",
+        summaries,
+        [
+            cpu,
+            ("RSS (MiB)", [f"{s.peak_rss_bytes / 2**20:.1f}" for s in summaries]),
+            ("IPC (B/task)", [_fmt(s.ipc_bytes_per_task, 0) for s in summaries]),
+            startup,
+        ],
+    )
 
 
 def last_responses(counts: dict[int | None, int]) -> str:

@@ -30,14 +30,24 @@ def _draw_lane(ax: object, y: int, lane: Lane, raster: bool, labels: bool) -> No
 
     assert isinstance(ax, Axes)
     if not lane.packed:
-        ax.broken_barh(_bars(lane.tasks, "queued_ns", "started_ns"), (y - 0.3, 0.6),
-                       facecolors=COLORS["queue"], hatch="////", edgecolor="#b0b0b0",
-                       linewidth=0, rasterized=raster)  # fmt: skip
+        ax.broken_barh(
+            _bars(lane.tasks, "queued_ns", "started_ns"),
+            (y - 0.3, 0.6),
+            facecolors=COLORS["queue"],
+            hatch="////",
+            edgecolor="#b0b0b0",
+            linewidth=0,
+            rasterized=raster,
+        )
     for status in ("ok", "error", "timeout", "cancelled"):
         chosen = [t for t in lane.tasks if t.status == status]
         if chosen:
-            ax.broken_barh(_bars(chosen, "started_ns", "finished_ns"), (y - 0.4, 0.8),
-                           facecolors=COLORS[status], rasterized=raster)  # fmt: skip
+            ax.broken_barh(
+                _bars(chosen, "started_ns", "finished_ns"),
+                (y - 0.4, 0.8),
+                facecolors=COLORS[status],
+                rasterized=raster,
+            )
     cpu = [(p[1] / 1e9, (p[2] - p[1]) / 1e9) for t in lane.tasks for p in t.phases if p[0] == "cpu"]
     if cpu:  # the hybrid's CPU phase, run in a worker process, inside the task's bar
         ax.broken_barh(cpu, (y - 0.4, 0.8), facecolors=COLORS["cpu"], rasterized=raster)
@@ -45,8 +55,16 @@ def _draw_lane(ax: object, y: int, lane: Lane, raster: bool, labels: bool) -> No
         for t in lane.tasks:
             if t.started_ns is not None and t.finished_ns is not None:
                 middle = (t.started_ns + t.finished_ns) / 2e9
-                ax.text(middle, y, shorten(t.symbol, 12), ha="center", va="center",
-                        color="white", fontsize=7, clip_on=True)  # fmt: skip
+                ax.text(
+                    middle,
+                    y,
+                    shorten(t.symbol, 12),
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontsize=7,
+                    clip_on=True,
+                )
 
 
 def _where(run: RunRecord) -> str:
@@ -78,12 +96,16 @@ def timeline_figure(run: RunRecord, x_max_s: float) -> Figure:
         title = f"{run.strategy} ({run.workers} workers): {len(run.tasks)} tasks on {_where(run)}"
         ax.set_title(title + (f"\n{note}" if note else ""), loc="left", fontsize=9)
         handles = [Patch(facecolor=COLORS["queue"], hatch="////", label="queued / waiting")]
-        handles += [Patch(color=COLORS[s], label=s) for s in ("ok", "error", "timeout", "cancelled")
-                    if any(t.status == s for t in run.tasks)]  # fmt: skip
+        handles += [
+            Patch(color=COLORS[s], label=s)
+            for s in ("ok", "error", "timeout", "cancelled")
+            if any(t.status == s for t in run.tasks)
+        ]
         if any(t.phases for t in run.tasks):
             handles.append(Patch(color=COLORS["cpu"], label="CPU phase (worker process)"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
-                  frameon=False)  # fmt: skip
+        ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False
+        )
     return fig
 
 

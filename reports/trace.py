@@ -17,31 +17,65 @@ from reports.lanes import by_lane, group_label, multi_process
 
 def _run_events(run: RunRecord, pid: int) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = [
-        {"name": "process_name", "ph": "M", "pid": pid, "tid": 0,
-         "args": {"name": f"{run.strategy} ({run.workers} workers)"}},
-        {"name": "process_sort_index", "ph": "M", "pid": pid, "tid": 0,
-         "args": {"sort_index": pid}},
-    ]  # fmt: skip
+        {
+            "name": "process_name",
+            "ph": "M",
+            "pid": pid,
+            "tid": 0,
+            "args": {"name": f"{run.strategy} ({run.workers} workers)"},
+        },
+        {
+            "name": "process_sort_index",
+            "ph": "M",
+            "pid": pid,
+            "tid": 0,
+            "args": {"sort_index": pid},
+        },
+    ]
     processes = multi_process(run)
     for tid, ((_, _, name), tasks) in enumerate(by_lane(run), 1):
         group = group_label(tasks[0], processes)
         lane = f"{name} on {group}" if name else group
-        events.append({"name": "thread_name", "ph": "M", "pid": pid, "tid": tid,
-                       "args": {"name": lane}})  # fmt: skip
+        events.append(
+            {"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": lane}}
+        )
         for t in tasks:
             assert t.started_ns is not None and t.finished_ns is not None
-            args = {"symbol": t.symbol, "status": t.status, "pid": t.pid,
-                    "thread_id": t.thread_id, "queue_wait_us": t.queue_wait_ns / 1e3}  # fmt: skip
+            args = {
+                "symbol": t.symbol,
+                "status": t.status,
+                "pid": t.pid,
+                "thread_id": t.thread_id,
+                "queue_wait_us": t.queue_wait_ns / 1e3,
+            }
             if t.error:
                 args["error"] = t.error
             if name and t.queued_ns is not None and t.started_ns > t.queued_ns:
                 # Only a per-task lane can show its own wait without overlapping other work.
-                events.append({"name": f"waiting: {t.symbol}", "cat": "queue", "ph": "X",
-                               "ts": t.queued_ns / 1e3, "dur": t.queue_wait_ns / 1e3,
-                               "pid": pid, "tid": tid, "args": {"symbol": t.symbol}})  # fmt: skip
-            events.append({"name": t.symbol, "cat": t.status, "ph": "X",
-                           "ts": t.started_ns / 1e3, "dur": t.duration_ns / 1e3,
-                           "pid": pid, "tid": tid, "args": args})  # fmt: skip
+                events.append(
+                    {
+                        "name": f"waiting: {t.symbol}",
+                        "cat": "queue",
+                        "ph": "X",
+                        "ts": t.queued_ns / 1e3,
+                        "dur": t.queue_wait_ns / 1e3,
+                        "pid": pid,
+                        "tid": tid,
+                        "args": {"symbol": t.symbol},
+                    }
+                )
+            events.append(
+                {
+                    "name": t.symbol,
+                    "cat": t.status,
+                    "ph": "X",
+                    "ts": t.started_ns / 1e3,
+                    "dur": t.duration_ns / 1e3,
+                    "pid": pid,
+                    "tid": tid,
+                    "args": args,
+                }
+            )
     return events
 
 

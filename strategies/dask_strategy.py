@@ -77,8 +77,9 @@ class DaskStrategy(Strategy):
             self._client = Client(self._cluster)
         # Every worker of our own cluster, before the clock starts (waiting for one let a run
         # start on half the threads); an existing cluster has as many as it has.
-        self._client.wait_for_workers(self._shape[0] if self._cluster is not None else 1,
-                                      timeout=60)  # fmt: skip
+        self._client.wait_for_workers(
+            self._shape[0] if self._cluster is not None else 1, timeout=60
+        )
         self._offsets = self._measure_offsets()
         self._base = self._client.run(daskworker.usage)
         # On every worker before the clock starts: sending it is start-up, not the tasks' time.
@@ -102,8 +103,14 @@ class DaskStrategy(Strategy):
 
         client, collector = self._client, self._collector
         queued = self._queued = now_ns()
-        self._futures = client.map(daskworker.run_task, list(tasks), collector=collector,
-                                   queued_ns=queued, log=self.options.log, pure=False)  # fmt: skip
+        self._futures = client.map(
+            daskworker.run_task,
+            list(tasks),
+            collector=collector,
+            queued_ns=queued,
+            log=self.options.log,
+            pure=False,
+        )
         spec_of = {future.key: spec for future, spec in zip(self._futures, tasks, strict=True)}
         with WorkerDeaths() as deaths:
             for done, future in enumerate(as_completed(self._futures), 1):
@@ -117,16 +124,37 @@ class DaskStrategy(Strategy):
         except Exception as exc:  # KilledWorker: it took down a worker every time it ran
             died = f" ({'; '.join(deaths)})" if deaths else ""
             now = now_ns()
-            return (spec.index, "error", self._queued, now, now, 0, 0, "dask", None,
-                    f"{describe_error(exc)}{died}")  # fmt: skip
+            return (
+                spec.index,
+                "error",
+                self._queued,
+                now,
+                now,
+                0,
+                0,
+                "dask",
+                None,
+                f"{describe_error(exc)}{died}",
+            )
         return self._aligned(raw, address)
 
     def _aligned(self, raw: RawRecord, address: str) -> RawRecord:
         # Same machine: one clock already. Elsewhere: shift onto the harness's clock.
         offset = self._offsets.get(address, 0) if self.remote else 0
         index, status, queued, started, finished, pid, tid, _name, task, error = raw[:10]
-        return (index, status, queued, started - offset, finished - offset, pid, tid, address,
-                task, error, *raw[10:])  # fmt: skip
+        return (
+            index,
+            status,
+            queued,
+            started - offset,
+            finished - offset,
+            pid,
+            tid,
+            address,
+            task,
+            error,
+            *raw[10:],
+        )
 
     def abandon(self, sink: list[RawRecord], reason: str) -> None:
         """Record the tasks the workers are running as cancelled, then cancel everything."""
@@ -142,8 +170,20 @@ class DaskStrategy(Strategy):
             offset = self._offsets.get(address, 0) if self.remote else 0
             for index, started, pid, tid in tasks:
                 if index not in finished:
-                    sink.append((index, "cancelled", self._queued, started - offset, now_ns(),
-                                 pid, tid, address, None, reason))  # fmt: skip
+                    sink.append(
+                        (
+                            index,
+                            "cancelled",
+                            self._queued,
+                            started - offset,
+                            now_ns(),
+                            pid,
+                            tid,
+                            address,
+                            None,
+                            reason,
+                        )
+                    )
 
     def stop(self, abandon: bool = False) -> Usage:
         total = Usage()

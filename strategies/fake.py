@@ -36,8 +36,20 @@ class FakeStrategy(Strategy):
         for done, spec in enumerate(tasks, 1):
             free_at, lane = heapq.heappop(lanes)
             finish = free_at + spec.latency_ns
-            sink.append((spec.index, "ok", queued, free_at, finish, FAKE_PID, lane,
-                         f"fake-{lane}", None, None))  # fmt: skip
+            sink.append(
+                (
+                    spec.index,
+                    "ok",
+                    queued,
+                    free_at,
+                    finish,
+                    FAKE_PID,
+                    lane,
+                    f"fake-{lane}",
+                    None,
+                    None,
+                )
+            )
             heapq.heappush(lanes, (finish, lane))
             end = max(end, finish)
             self.options.progress(done)

@@ -106,8 +106,21 @@ class HybridStrategy(Strategy):
                 raise
             finally:
                 thread = threading.current_thread().name
-                sink.append((spec.index, status, queued, started, now_ns(), pid, tid, thread,
-                             name, error, tuple(phases)))  # fmt: skip
+                sink.append(
+                    (
+                        spec.index,
+                        status,
+                        queued,
+                        started,
+                        now_ns(),
+                        pid,
+                        tid,
+                        thread,
+                        name,
+                        error,
+                        tuple(phases),
+                    )
+                )
                 self.options.progress(len(sink))
 
     async def _compute(self, spec: TaskSpec) -> Phase:
@@ -124,8 +137,9 @@ class HybridStrategy(Strategy):
         """The first task to see the broken pool names the dead worker and stops every task."""
         if self._death is None:
             self._death = self._pool.death()
-            self._dead_tasks = {t.spec.index for t in self._pool.running(self._specs)
-                                if t.pid in self._death.pids}  # fmt: skip
+            self._dead_tasks = {
+                t.spec.index for t in self._pool.running(self._specs) if t.pid in self._death.pids
+            }
             spared = {asyncio.current_task(), self._main_task}
             for task in asyncio.all_tasks():
                 if task not in spared:

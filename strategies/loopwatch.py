@@ -81,15 +81,19 @@ class LoopWatchdog:
             if blocked < stale_ns or self._pending is not None:
                 continue
             if self._run_ns is not None and now - started >= self._run_ns:
-                self._fire(LoopBlockedDeadline(
-                    f"--run-timeout reached while a task blocked the event loop for "
-                    f"{blocked / 1e9:.2f} s (a blocking call inside a coroutine)"
-                ))  # fmt: skip
+                self._fire(
+                    LoopBlockedDeadline(
+                        f"--run-timeout reached while a task blocked the event loop for "
+                        f"{blocked / 1e9:.2f} s (a blocking call inside a coroutine)"
+                    )
+                )
             elif self._task_ns is not None and blocked >= self._task_ns:
-                self._fire(LoopBlockedTimeout(
-                    f"exceeded --task-timeout {self._task_ns / 1e9:g}s while blocking the event "
-                    "loop (a blocking call inside a coroutine)"
-                ))  # fmt: skip
+                self._fire(
+                    LoopBlockedTimeout(
+                        f"exceeded --task-timeout {self._task_ns / 1e9:g}s while blocking the "
+                        "event loop (a blocking call inside a coroutine)"
+                    )
+                )
 
     def _fire(self, exc: BaseException) -> None:
         self._pending = exc

@@ -7,6 +7,7 @@ submitted again, so a hung task takes only itself down.
 
 from __future__ import annotations
 
+import functools
 import pickle
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -47,8 +48,14 @@ class ProcessesStrategy(Strategy):
         self._generation = 0  # which pool: the first, or a replacement after every worker hung
         self._restarts: list[int] = []  # ns each replacement took (inside the wall)
         self._retired_pids: list[int] = []
-        self._ipc = {"chunks": 0, "tasks": 0, "out_bytes": 0, "out_ns": 0, "in_bytes": 0,
-                     "in_ns": 0}  # fmt: skip
+        self._ipc = {
+            "chunks": 0,
+            "tasks": 0,
+            "out_bytes": 0,
+            "out_ns": 0,
+            "in_bytes": 0,
+            "in_ns": 0,
+        }
 
     def start(self) -> None:
         self._pool.start()
@@ -98,7 +105,7 @@ class ProcessesStrategy(Strategy):
 
         def submit(n: int, chunk: Sequence[TaskSpec]) -> None:
             future = self._submit(n, chunk, queued)
-            future.add_done_callback(lambda f, n=n: finished(n, f))  # type: ignore[misc]
+            future.add_done_callback(functools.partial(finished, n))
 
         def watch() -> bool:
             self._take(self._pool.streamed(), supervisor)

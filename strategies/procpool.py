@@ -77,8 +77,15 @@ class WorkerPool:
             context.set_forkserver_preload(["strategies.procworker"])
         self._slots = context.RawArray("q", workers * F)
         self._records = context.SimpleQueue() if self._stream else None
-        initargs = (self.options.collector, self.options.log, context.Barrier(workers),
-                    os.getpid(), self._slots, context.Value("i", 0), self._records)  # fmt: skip
+        initargs = (
+            self.options.collector,
+            self.options.log,
+            context.Barrier(workers),
+            os.getpid(),
+            self._slots,
+            context.Value("i", 0),
+            self._records,
+        )
         before = set(threading.enumerate())
         with signals_deferred():  # the processes are created by the submissions
             if method == "forkserver":
@@ -106,8 +113,9 @@ class WorkerPool:
         for at in range(0, len(slots), F):
             index = slots[at] - 1
             if index >= 0 and index in specs:
-                found.append(Running(specs[index], slots[at + 1], slots[at + 2],
-                                     slots[at + 3], "MainThread"))  # fmt: skip
+                found.append(
+                    Running(specs[index], slots[at + 1], slots[at + 2], slots[at + 3], "MainThread")
+                )
         return found
 
     def streamed(self) -> list[RawRecord]:

@@ -43,8 +43,15 @@ def init(
     with counter.get_lock():
         slot = counter.value
         counter.value += 1
-    _state.update(collector=collector, log=log, barrier=barrier, base=None, slots=slots,
-                  offset=slot * SLOT_FIELDS, records=records)  # fmt: skip
+    _state.update(
+        collector=collector,
+        log=log,
+        barrier=barrier,
+        base=None,
+        slots=slots,
+        offset=slot * SLOT_FIELDS,
+        records=records,
+    )
     threading.Thread(target=_watch_parent, args=(harness_pid,), daemon=True).start()
 
 

@@ -43,8 +43,20 @@ class SequentialStrategy(Strategy):
                 sink.append(run_sync(collector, spec, queued, log))
             except KeyboardInterrupt:
                 thread = threading.current_thread()
-                sink.append((spec.index, "cancelled", queued, started, now_ns(), os.getpid(),
-                             thread.ident or 0, thread.name, None, "interrupted"))  # fmt: skip
+                sink.append(
+                    (
+                        spec.index,
+                        "cancelled",
+                        queued,
+                        started,
+                        now_ns(),
+                        os.getpid(),
+                        thread.ident or 0,
+                        thread.name,
+                        None,
+                        "interrupted",
+                    )
+                )
                 raise
             progress(done)
         close = getattr(collector, "close", None)
@@ -62,6 +74,8 @@ class SequentialStrategy(Strategy):
 
     def details(self) -> Meta:
         if self._supervised is not None:
-            return {"executor": "for-loop on one supervised helper thread",
-                    **self._supervised.details()}  # fmt: skip
+            return {
+                "executor": "for-loop on one supervised helper thread",
+                **self._supervised.details(),
+            }
         return {"executor": "for-loop"}

@@ -60,8 +60,20 @@ class Supervisor:
 
     def close(self, task: Running, status: str, error: str) -> bool:
         now = now_ns()
-        return self.add((task.spec.index, status, self._queued, task.started_ns, now, task.pid,
-                         task.thread_id, task.thread_name, None, error))  # fmt: skip
+        return self.add(
+            (
+                task.spec.index,
+                status,
+                self._queued,
+                task.started_ns,
+                now,
+                task.pid,
+                task.thread_id,
+                task.thread_name,
+                None,
+                error,
+            )
+        )
 
     def check(self, running: Iterable[Running]) -> list[Running]:
         """Time out overdue tasks (returned) and raise StrategyAborted past the run deadline."""

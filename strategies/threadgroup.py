@@ -15,7 +15,7 @@ import itertools
 import queue
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 Item = TypeVar("Item")
 _STOP = object()
@@ -112,7 +112,7 @@ class WorkerThreads(Generic[Item]):
                 with self._lock:
                     self._current[me] = item
                 try:
-                    self._work(item)  # type: ignore[arg-type]
+                    self._work(cast(Item, item))
                 finally:
                     with self._lock:
                         del self._current[me]

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-from bench.model import Results, RunRecord, TaskRecord, Usage
+from bench.model import Results, RunRecord, TaskRecord, TaskStatus, Usage
 
 S = 1_000_000_000
 SYMBOLS = ("AAPL", "GOOGL", "MSFT", "AMZN", "TSLA", "META")
 
 
-def _task(i: int, symbol: str, start: int, pid: int, tid: int, task_name: str | None = None,
-          status: str = "ok", error: str | None = None) -> TaskRecord:  # fmt: skip
-    return TaskRecord(i, symbol, status, 2 * S, 0, start, start + 2 * S + 10_000_000, pid, tid,  # type: ignore[arg-type]
-                      "MainThread", task_name, error)  # fmt: skip
+def _task(
+    i: int,
+    symbol: str,
+    start: int,
+    pid: int,
+    tid: int,
+    task_name: str | None = None,
+    status: TaskStatus = "ok",
+    error: str | None = None,
+) -> TaskRecord:
+    return TaskRecord(
+        i,
+        symbol,
+        status,
+        2 * S,
+        0,
+        start,
+        start + 2 * S + 10_000_000,
+        pid,
+        tid,
+        "MainThread",
+        task_name,
+        error,
+    )
 
 
 def sample_results(symbols: tuple[str, ...] = SYMBOLS) -> Results:
@@ -19,24 +39,65 @@ def sample_results(symbols: tuple[str, ...] = SYMBOLS) -> Results:
     seq = tuple(_task(i, s, i * (2 * S + 10_000_000), 100, 7) for i, s in enumerate(symbols))
     aio = tuple(_task(i, s, 1_000_000, 100, 7, f"Task-{i + 2}") for i, s in enumerate(symbols))
     step = 2 * S + 10_000_000
-    thr = tuple(_task(i, s, 2_000_000 + i // 3 * step, 100, 20 + i % 3)
-                for i, s in enumerate(symbols))  # fmt: skip
-    prc = tuple(_task(i, s, 3_000_000 + i // 2 * step, 200 + i % 2, 9,
-                      status="error" if i == 1 else "ok",
-                      error="ValueError: boom" if i == 1 else None)
-                for i, s in enumerate(symbols))  # fmt: skip
+    thr = tuple(
+        _task(i, s, 2_000_000 + i // 3 * step, 100, 20 + i % 3) for i, s in enumerate(symbols)
+    )
+    prc = tuple(
+        _task(
+            i,
+            s,
+            3_000_000 + i // 2 * step,
+            200 + i % 2,
+            9,
+            status="error" if i == 1 else "ok",
+            error="ValueError: boom" if i == 1 else None,
+        )
+        for i, s in enumerate(symbols)
+    )
     runs = (
-        RunRecord("sequential", 1, "completed", n * (2 * S + 10_000_000), 0, seq,
-                  Usage(0.01, 0.0, 30 * 2**20, 12, 1)),
-        RunRecord("asyncio", 6, "completed", 2 * S + 12_000_000, 0, aio,
-                  Usage(0.02, 0.01, 31 * 2**20, 14, 2)),
-        RunRecord("threads", 3, "completed", 4 * S + 25_000_000, 1_200_000, thr,
-                  Usage(0.03, 0.01, 32 * 2**20, 30, 3)),
-        RunRecord("processes", 2, "completed", 6 * S + 40_000_000, 95_000_000, prc,
-                  Usage(0.02, 0.01, 33 * 2**20, 20, 2), Usage(0.05, 0.02, 80 * 2**20, 40, 5),
-                  {"start_method": "forkserver", "ipc_bytes_out_per_task": 310.0,
-                   "ipc_bytes_in_per_task": 190.0}),
-    )  # fmt: skip
+        RunRecord(
+            "sequential",
+            1,
+            "completed",
+            n * (2 * S + 10_000_000),
+            0,
+            seq,
+            Usage(0.01, 0.0, 30 * 2**20, 12, 1),
+        ),
+        RunRecord(
+            "asyncio",
+            6,
+            "completed",
+            2 * S + 12_000_000,
+            0,
+            aio,
+            Usage(0.02, 0.01, 31 * 2**20, 14, 2),
+        ),
+        RunRecord(
+            "threads",
+            3,
+            "completed",
+            4 * S + 25_000_000,
+            1_200_000,
+            thr,
+            Usage(0.03, 0.01, 32 * 2**20, 30, 3),
+        ),
+        RunRecord(
+            "processes",
+            2,
+            "completed",
+            6 * S + 40_000_000,
+            95_000_000,
+            prc,
+            Usage(0.02, 0.01, 33 * 2**20, 20, 2),
+            Usage(0.05, 0.02, 80 * 2**20, 40, 5),
+            {
+                "start_method": "forkserver",
+                "ipc_bytes_out_per_task": 310.0,
+                "ipc_bytes_in_per_task": 190.0,
+            },
+        ),
+    )
     config = {"workers": 6, "tasks": n, "latency_seconds": 2.0, "seed": 42}
     env = {"python": "3.11.7", "cpu_count": 2, "start_method": "forkserver"}
     return Results(env, config, runs, "2026-11-28T00:00:00+00:00")
@@ -45,10 +106,22 @@ def sample_results(symbols: tuple[str, ...] = SYMBOLS) -> Results:
 def large_results(count: int, workers: int = 1000, latency_ns: int = 50_000_000) -> Results:
     """An asyncio run of `count` tasks as a perfect executor would record it (for size tests)."""
     tasks = tuple(
-        TaskRecord(i, f"SYN{i:06d}", "ok", latency_ns, 0, (i // workers) * latency_ns,
-                   (i // workers + 1) * latency_ns, 100, 7, "MainThread", f"Task-{i + 2}", None)
+        TaskRecord(
+            i,
+            f"SYN{i:06d}",
+            "ok",
+            latency_ns,
+            0,
+            (i // workers) * latency_ns,
+            (i // workers + 1) * latency_ns,
+            100,
+            7,
+            "MainThread",
+            f"Task-{i + 2}",
+            None,
+        )
         for i in range(count)
-    )  # fmt: skip
+    )
     wall = -(-count // workers) * latency_ns
     run = RunRecord("asyncio", workers, "completed", wall, 0, tasks, Usage(1.0, 0.1, 200 * 2**20))
     return Results({"python": "3.11.7"}, {"tasks": count}, (run,), "2026-11-28T00:00:00+00:00")

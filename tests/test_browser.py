@@ -20,10 +20,17 @@ from tests.test_reports import HOSTILE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--enable-logging=stderr", "--v=0",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 
 if CHROMIUM is None and os.environ.get("CI"):
     pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
@@ -40,8 +47,11 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     return subprocess.run(
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=90, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
 
 
 def _report(tmp_path: Path, symbols: tuple[str, ...] | None = None) -> Path:
@@ -71,8 +81,9 @@ def test_screenshot_is_not_blank(tmp_path: Path) -> None:
     from matplotlib.image import imread
 
     shot = tmp_path / "shot.png"
-    proc = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,1600",
-                     _report(tmp_path).as_uri())  # fmt: skip
+    proc = _chromium(
+        tmp_path, f"--screenshot={shot}", "--window-size=1200,1600", _report(tmp_path).as_uri()
+    )
     assert proc.returncode == 0 and shot.exists(), proc.stderr[-2000:]
     pixels = imread(shot)
     assert pixels.shape[0] >= 1000

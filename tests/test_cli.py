@@ -79,8 +79,21 @@ def test_unwritable_output_is_an_environment_problem(
 def test_fake_run_end_to_end_writes_results_and_csv(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["run", "--strategies", "sequential,fake", "--tasks", "4", "--workers", "2",
-                 "--latency", "0.01", "--out", str(tmp_path)])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--strategies",
+            "sequential,fake",
+            "--tasks",
+            "4",
+            "--workers",
+            "2",
+            "--latency",
+            "0.01",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     data = json.loads((tmp_path / "results.json").read_text())
     fake = data["runs"][1]
@@ -108,10 +121,25 @@ def test_real_subprocess_prints_no_traceback(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_all_four_strategies_from_the_command_line(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--tasks", "6", "--workers", "3",
-         "--latency", "0.05", "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "run",
+            "--tasks",
+            "6",
+            "--workers",
+            "3",
+            "--latency",
+            "0.05",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads((tmp_path / "results.json").read_text())
     assert [r["strategy"] for r in data["runs"]] == [

@@ -14,17 +14,80 @@ import strategies
 from bench.cli.app import main
 from strategies.fake import FakeStrategy
 
-FLAGS = ["--strategies", "--symbols", "--tasks", "--workers", "--latency", "--latency-dist",
-         "--latency-spread", "--latency-scale", "--seed", "--io", "--fail-rate", "--fail-mode",
-         "--task-timeout", "--run-timeout", "--start-method", "--chunksize", "--out",
-         "--repeat", "--warmup", "--workload", "--cpu-work", "--cpu-impl", "--collector",
-         "--scheduler", "--http-faults"]  # fmt: skip
-VALUES = ["0", "-1", "1", "3", "1e9", "nan", "inf", "-inf", "0.001", "abc", "", ",", "A,B",
-          "AAPL,AAPL", "\x00", "sequential,asyncio", "uniform", "lognormal", "hang", "crash",
-          "fork", "spawn", "blocking", "1.5", "99999999999999999", "é", "$$", "<x>", "cpu",
-          "numpy", "mixed", "tcp://127.0.0.1:1", "error=0.5", "x:y", "os:getcwd",
-          "dask", "1e308", "-1e308", "1e-308", "5e-324", "2.2250738585072014e-308",
-          "1e6", "1000001", os.fsdecode(b"\xff\xfeAB"), os.fsdecode(b"A,\x80")]  # fmt: skip
+FLAGS = [
+    "--strategies",
+    "--symbols",
+    "--tasks",
+    "--workers",
+    "--latency",
+    "--latency-dist",
+    "--latency-spread",
+    "--latency-scale",
+    "--seed",
+    "--io",
+    "--fail-rate",
+    "--fail-mode",
+    "--task-timeout",
+    "--run-timeout",
+    "--start-method",
+    "--chunksize",
+    "--out",
+    "--repeat",
+    "--warmup",
+    "--workload",
+    "--cpu-work",
+    "--cpu-impl",
+    "--collector",
+    "--scheduler",
+    "--http-faults",
+]
+VALUES = [
+    "0",
+    "-1",
+    "1",
+    "3",
+    "1e9",
+    "nan",
+    "inf",
+    "-inf",
+    "0.001",
+    "abc",
+    "",
+    ",",
+    "A,B",
+    "AAPL,AAPL",
+    "\x00",
+    "sequential,asyncio",
+    "uniform",
+    "lognormal",
+    "hang",
+    "crash",
+    "fork",
+    "spawn",
+    "blocking",
+    "1.5",
+    "99999999999999999",
+    "é",
+    "$$",
+    "<x>",
+    "cpu",
+    "numpy",
+    "mixed",
+    "tcp://127.0.0.1:1",
+    "error=0.5",
+    "x:y",
+    "os:getcwd",
+    "dask",
+    "1e308",
+    "-1e308",
+    "1e-308",
+    "5e-324",
+    "2.2250738585072014e-308",
+    "1e6",
+    "1000001",
+    os.fsdecode(b"\xff\xfeAB"),
+    os.fsdecode(b"A,\x80"),
+]
 DOCUMENTED = {0, 2, 3, 4, 5}
 
 argv_strategy = st.lists(
@@ -59,8 +122,16 @@ def test_random_arguments_exit_with_a_documented_code(
     assert os.getcwd()  # still in the sandbox
 
 
-SPECIAL = ["/dev/zero", "/dev/null", "fifo", "folder", "deep.json", "big.json", "missing.json",
-           os.fsdecode(b"\xff.json")]  # fmt: skip
+SPECIAL = [
+    "/dev/zero",
+    "/dev/null",
+    "fifo",
+    "folder",
+    "deep.json",
+    "big.json",
+    "missing.json",
+    os.fsdecode(b"\xff.json"),
+]
 
 
 @pytest.fixture
@@ -75,8 +146,10 @@ def special_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(command=st.sampled_from(["report", "compare"]),
-       paths=st.lists(st.sampled_from(SPECIAL), min_size=2, max_size=2))  # fmt: skip
+@given(
+    command=st.sampled_from(["report", "compare"]),
+    paths=st.lists(st.sampled_from(SPECIAL), min_size=2, max_size=2),
+)
 def test_special_files_are_one_line_and_exit_3(
     command: str, paths: list[str], special_files: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

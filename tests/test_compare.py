@@ -23,8 +23,9 @@ from tests.samples import sample_results
 
 def _file(walls: list[float], config: dict[str, object] | None = None) -> Results:
     template = sample_results().runs[1]  # asyncio, 6 tasks x 2 s, 6 workers
-    runs = tuple(dataclasses.replace(template, wall_ns=round(w * 1e9), round=i)
-                 for i, w in enumerate(walls))  # fmt: skip
+    runs = tuple(
+        dataclasses.replace(template, wall_ns=round(w * 1e9), round=i) for i, w in enumerate(walls)
+    )
     base = sample_results()
     return Results(base.environment, config or base.config, runs, base.created)
 

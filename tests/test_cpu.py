@@ -51,8 +51,9 @@ def test_ideal_is_bounded_by_the_cores() -> None:
 
 
 def _cpu_plan(count: int, work: int = 20_000) -> tuple:  # type: ignore[type-arg]
-    plan = Scenario(symbols_for(count), LatencyModel("constant", 0.02), workload="mixed",
-                    cpu_work=work).plan()  # fmt: skip
+    plan = Scenario(
+        symbols_for(count), LatencyModel("constant", 0.02), workload="mixed", cpu_work=work
+    ).plan()
     return with_cpu_estimates(plan, SleepCollector())
 
 
@@ -101,8 +102,14 @@ SHAPES = {  # (pid, thread id, asyncio task name) of task i, as each kind of str
     "threads": lambda i: (1, 10 + i % 4, None),
     "processes": lambda i: (100 + i % 4, 1, None),
 }
-SHAPE_OF = {"sequential": "thread", "asyncio": "loop", "asyncio-workers": "loop",
-            "asyncio-uvloop": "loop", "threads": "threads", "processes": "processes"}  # fmt: skip
+SHAPE_OF = {
+    "sequential": "thread",
+    "asyncio": "loop",
+    "asyncio-workers": "loop",
+    "asyncio-uvloop": "loop",
+    "threads": "threads",
+    "processes": "processes",
+}
 
 
 def _crafted(walls: dict[str, float], cores: int = 2, workers: int = 4) -> list[RunRecord]:
@@ -110,31 +117,55 @@ def _crafted(walls: dict[str, float], cores: int = 2, workers: int = 4) -> list[
     for name, wall in walls.items():
         w = 1 if name == "sequential" else workers
         where = SHAPES[SHAPE_OF[name]]
-        tasks = tuple(TaskRecord(i, f"S{i}", "ok", 0, 0, 0, 10**9, where(i)[0], where(i)[1], "t",
-                                 where(i)[2], None, 10**9) for i in range(4))  # fmt: skip
+        tasks = tuple(
+            TaskRecord(
+                i,
+                f"S{i}",
+                "ok",
+                0,
+                0,
+                0,
+                10**9,
+                where(i)[0],
+                where(i)[1],
+                "t",
+                where(i)[2],
+                None,
+                10**9,
+            )
+            for i in range(4)
+        )
         details = {"baseline": name == "sequential"}
-        runs.append(RunRecord(name, w, "completed", round(wall * 1e9), 0, tasks, details=details,
-                              cores=cores))  # fmt: skip
+        runs.append(
+            RunRecord(
+                name, w, "completed", round(wall * 1e9), 0, tasks, details=details, cores=cores
+            )
+        )
     return runs
 
 
 def test_findings_follow_the_records_not_the_names() -> None:
     """asyncio-workers and asyncio-uvloop were told "pickling ate the gain" (not asyncio, so
     not one thread, by name); the records say one event loop thread."""
-    found = cpu_findings(_crafted({"sequential": 4.0, "asyncio-workers": 4.1,
-                                   "asyncio-uvloop": 4.05}), {"workload": "cpu"})  # fmt: skip
+    found = cpu_findings(
+        _crafted({"sequential": 4.0, "asyncio-workers": 4.1, "asyncio-uvloop": 4.05}),
+        {"workload": "cpu"},
+    )
     assert all(line.endswith("every CPU part ran on the event loop's one thread") for line in found)
     assert not any("pickling" in line for line in found)
 
 
 def test_findings_say_what_was_measured_either_way() -> None:
-    classic = cpu_findings(_crafted({"sequential": 4.0, "asyncio": 4.1, "threads": 4.0,
-                                     "processes": 2.05}), {"workload": "cpu"})  # fmt: skip
+    classic = cpu_findings(
+        _crafted({"sequential": 4.0, "asyncio": 4.1, "threads": 4.0, "processes": 2.05}),
+        {"workload": "cpu"},
+    )
     assert classic[0].startswith("asyncio: 0.98x sequential, where the ideal allows 2.0x")
     assert classic[0].endswith("no faster: every CPU part ran on the event loop's one thread")
     assert classic[1].endswith("no faster: the GIL lets one thread run Python at a time")
     assert "close to the ideal: the cores were used" in classic[2]
-    surprise = cpu_findings(_crafted({"sequential": 4.0, "threads": 3.0}),
-                            {"workload": "cpu", "cpu_impl": "numpy"})  # fmt: skip
+    surprise = cpu_findings(
+        _crafted({"sequential": 4.0, "threads": 3.0}), {"workload": "cpu", "cpu_impl": "numpy"}
+    )
     assert surprise[0].endswith("faster: numpy released the GIL inside its calls")
     assert cpu_findings(_crafted({"sequential": 4.0}), {"workload": "io"}) == []

@@ -14,8 +14,9 @@ PAIR = "examples.collectors.fetch:fetch_quote,examples.collectors.fetch:afetch_q
 
 
 def test_a_sync_and_async_pair_runs_under_every_default_strategy(tmp_path: Path) -> None:
-    code = main(["run", "--collector", PAIR, "--tasks", "6", "--workers", "3",
-                 "--out", str(tmp_path)])  # fmt: skip
+    code = main(
+        ["run", "--collector", PAIR, "--tasks", "6", "--workers", "3", "--out", str(tmp_path)]
+    )
     assert code == 0
     runs = json.loads((tmp_path / "results.json").read_text())["runs"]
     assert [r["strategy"] for r in runs] == ["sequential", "asyncio", "threads", "processes"]
@@ -28,31 +29,63 @@ def test_a_sync_and_async_pair_runs_under_every_default_strategy(tmp_path: Path)
 
 def test_an_async_function_alone_runs_under_asyncio(tmp_path: Path) -> None:
     only_async = "examples.collectors.fetch:afetch_quote"
-    code = main(["run", "--collector", only_async, "--strategies", "asyncio,asyncio-workers",
-                 "--tasks", "4", "--out", str(tmp_path)])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--collector",
+            only_async,
+            "--strategies",
+            "asyncio,asyncio-workers",
+            "--tasks",
+            "4",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
 
 
 @pytest.mark.parametrize(
     ("collector", "strategies_", "message"),
     [
-        ("examples.collectors.fetch:afetch_quote", "threads",
-         "threads runs the sync face in threads or processes without an event loop"),
-        ("examples.collectors.fetch:fetch_quote", "asyncio",
-         "asyncio needs an async function (a sync one would block its event loop)"),
-        ("examples.collectors.fetch:not_picklable", "processes",
-         "processes needs a module-level function it can send to another process; got <lambda>"),
+        (
+            "examples.collectors.fetch:afetch_quote",
+            "threads",
+            "threads runs the sync face in threads or processes without an event loop",
+        ),
+        (
+            "examples.collectors.fetch:fetch_quote",
+            "asyncio",
+            "asyncio needs an async function (a sync one would block its event loop)",
+        ),
+        (
+            "examples.collectors.fetch:not_picklable",
+            "processes",
+            "processes needs a module-level function it can send to another process; got <lambda>",
+        ),
         ("examples.collectors.fetch:nothing_here", "threads", "has no attribute 'nothing_here'"),
         ("no_such_module:fn", "threads", "cannot import 'no_such_module'"),
         ("just-a-name", "threads", "expected package.module:function"),
     ],
-)  # fmt: skip
+)
 def test_collectors_a_strategy_cannot_run_are_refused_before_the_run(
-    collector: str, strategies_: str, message: str, tmp_path: Path,
+    collector: str,
+    strategies_: str,
+    message: str,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
-    code = main(["run", "--collector", collector, "--strategies", strategies_,
-                 "--out", str(tmp_path / "out")])  # fmt: skip
+) -> None:
+    code = main(
+        [
+            "run",
+            "--collector",
+            collector,
+            "--strategies",
+            strategies_,
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()

@@ -44,9 +44,14 @@ def test_tasks_run_in_dask_worker_processes_and_threads() -> None:
 
 
 def test_an_existing_cluster_by_address_with_clocks_aligned() -> None:
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                                  host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                  silence_logs=logging.ERROR) as cluster:  # fmt: skip
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    ) as cluster:
         record = run("dask", make_plan(4, 0.05), workers=2, scheduler=cluster.scheduler_address)
     assert record.status == "completed"
     assert record.details["clock_aligned"] is True

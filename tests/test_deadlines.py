@@ -107,8 +107,19 @@ def test_a_strategy_without_deadlines_is_refused_them(
     if "thread-per-task" not in strategies.names():
         pytest.skip("the example plugin is not installed (make installs it)")
     for flag in ("--task-timeout", "--run-timeout"):
-        code = main(["run", "--strategies", "thread-per-task", flag, "1", "--tasks", "1",
-                     "--out", str(tmp_path / "out")])  # fmt: skip
+        code = main(
+            [
+                "run",
+                "--strategies",
+                "thread-per-task",
+                flag,
+                "1",
+                "--tasks",
+                "1",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
         err = capsys.readouterr().err
         assert code == 2, err
         assert f"{flag}: the thread-per-task strategy cannot honour it" in err
@@ -120,9 +131,29 @@ def test_the_reported_hang_ends_under_run_and_sweep(
     command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The reproduction from the issue: hung tasks outnumbering workers, asyncio and threads."""
-    code = main([command, "--strategies", "asyncio,threads", "--tasks", "6", "--workers", "3",
-                 "--latency", "0.01", "--fail-mode", "hang", "--fail-rate", "0.5",
-                 "--task-timeout", "0.3", "--seed", "2", "--out", str(tmp_path)])  # fmt: skip
+    code = main(
+        [
+            command,
+            "--strategies",
+            "asyncio,threads",
+            "--tasks",
+            "6",
+            "--workers",
+            "3",
+            "--latency",
+            "0.01",
+            "--fail-mode",
+            "hang",
+            "--fail-rate",
+            "0.5",
+            "--task-timeout",
+            "0.3",
+            "--seed",
+            "2",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     runs = json.loads((tmp_path / "results.json").read_text())["runs"]
     assert {r["status"] for r in runs} == {"completed"}

@@ -13,8 +13,13 @@ pytestmark = pytest.mark.slow
 
 
 def test_fast_demo_end_to_end(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "bench", "demo", "--fast", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "demo", "--fast", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     demo = json.loads((tmp_path / "demo.json").read_text())
     verdicts = {ch["number"]: ch["confirmed"] for ch in demo["chapters"]}
@@ -29,12 +34,21 @@ def test_fast_demo_end_to_end(tmp_path: Path) -> None:
 
 
 def test_one_chapter_and_bad_chapter(tmp_path: Path) -> None:
-    bad = subprocess.run([sys.executable, "-m", "bench", "demo", "--chapter", "10"],
-                         capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "bench", "demo", "--chapter", "10"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2 and "--chapter must be an integer in 1..9" in bad.stderr
-    one = subprocess.run([sys.executable, "-m", "bench", "demo", "--fast", "--chapter", "1",
-                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=120,
-                         check=False)  # fmt: skip
+    one = subprocess.run(
+        [sys.executable, "-m", "bench", "demo", "--fast", "--chapter", "1", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert one.returncode == 0, one.stderr[-2000:]
     chapters = json.loads((tmp_path / "demo.json").read_text())["chapters"]
     assert [c["number"] for c in chapters] == [1]

@@ -20,8 +20,10 @@ from tests.conftest import run
 def faulty_plan(
     count: int, latency_s: float, fault: str, at: Sequence[int]
 ) -> tuple[TaskSpec, ...]:
-    return tuple(TaskSpec(i, f"S{i:03d}", round(latency_s * 1e9), fault if i in at else None)
-                 for i in range(count))  # fmt: skip
+    return tuple(
+        TaskSpec(i, f"S{i:03d}", round(latency_s * 1e9), fault if i in at else None)
+        for i in range(count)
+    )
 
 
 def assert_nothing_lost(record: RunRecord, count: int) -> None:
@@ -46,8 +48,10 @@ def test_a_collector_timeout_is_recorded_as_timeout(strategy_name: str) -> None:
 
 def _deadlines_supported(strategy: str) -> None:
     if not strategies.get(strategy).abilities.deadlines:
-        pytest.skip(f"{strategy} declares no deadlines; the CLI refuses --task-timeout and "
-                    "--run-timeout with it")  # fmt: skip
+        pytest.skip(
+            f"{strategy} declares no deadlines; the CLI refuses --task-timeout and "
+            "--run-timeout with it"
+        )
 
 
 def test_a_hung_task_becomes_timeout_and_the_run_goes_on(

@@ -18,8 +18,9 @@ from tests.samples import sample_results
 
 def _http_and_cpu(results: Results) -> Results:
     run = results.runs[1]
-    tasks = tuple(dataclasses.replace(t, attempts=2, http_status=200, cpu_ns=5_000_000)
-                  for t in run.tasks)  # fmt: skip
+    tasks = tuple(
+        dataclasses.replace(t, attempts=2, http_status=200, cpu_ns=5_000_000) for t in run.tasks
+    )
     runs = (results.runs[0], dataclasses.replace(run, tasks=tasks), *results.runs[2:])
     return dataclasses.replace(results, runs=runs)
 
@@ -31,14 +32,31 @@ def test_the_csv_and_the_frame_have_the_same_columns_and_values(tmp_path: Path) 
     assert tuple(rows[0]) == CSV_COLUMNS == tuple(frame.columns)
     assert {"run", "round", "attempts", "http_status", "cpu_seconds"} <= set(CSV_COLUMNS)
     assert CSV_COLUMNS[:18] == (  # the columns scripts already index, in their order
-        "strategy", "workers", "index", "symbol", "status", "latency_seconds", "queued_at",
-        "started_at", "finished_at", "queue_wait_seconds", "duration_seconds", "pid",
-        "thread_id", "thread_name", "task_name", "error", "attempts", "http_status",
-    )  # fmt: skip
+        "strategy",
+        "workers",
+        "index",
+        "symbol",
+        "status",
+        "latency_seconds",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "queue_wait_seconds",
+        "duration_seconds",
+        "pid",
+        "thread_id",
+        "thread_name",
+        "task_name",
+        "error",
+        "attempts",
+        "http_status",
+    )
     http_row = rows[6]  # the asyncio run's first task
     assert (http_row["attempts"], http_row["http_status"], http_row["cpu_seconds"]) == (
-        "2", "200", "0.005",
-    )  # fmt: skip
+        "2",
+        "200",
+        "0.005",
+    )
     assert frame.loc[6, "attempts"] == 2 and frame.loc[6, "cpu_seconds"] == 0.005
     assert all(str(frame[c.name].dtype) == c.dtype for c in TASK_COLUMNS)
 

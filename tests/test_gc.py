@@ -29,8 +29,10 @@ def test_the_choice_is_recorded_and_validated(
 ) -> None:
     from bench.cli.app import main
 
-    assert main(["run", "--strategies", "fake", "--tasks", "2", "--gc", "off",
-                 "--out", str(tmp_path)]) == 0  # fmt: skip
+    assert (
+        main(["run", "--strategies", "fake", "--tasks", "2", "--gc", "off", "--out", str(tmp_path)])
+        == 0
+    )
     data = json.loads((tmp_path / "results.json").read_text())
     assert data["config"]["gc"] == "off" and data["runs"][0]["details"]["gc"] == "off"
     assert "garbage collector was off" in capsys.readouterr().out

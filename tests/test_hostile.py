@@ -40,8 +40,15 @@ def _limited(resource_id: int, soft: int) -> Callable[[], None]:
 def _bench(
     argv: list[str], limit: Callable[[], None] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*BENCH, *argv], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT, preexec_fn=limit, check=False)  # fmt: skip
+    return subprocess.run(
+        [*BENCH, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        preexec_fn=limit,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,8 +65,21 @@ def test_every_duration_has_an_upper_bound(
 
 
 def test_tiny_durations_are_fine(tmp_path: Path) -> None:
-    code = main(["run", "--strategies", "asyncio,threads", "--tasks", "2", "--latency", "1e-308",
-                 "--task-timeout", "5e-324", "--out", str(tmp_path)])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--strategies",
+            "asyncio,threads",
+            "--tasks",
+            "2",
+            "--latency",
+            "1e-308",
+            "--task-timeout",
+            "5e-324",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     runs = json.loads((tmp_path / "results.json").read_text())["runs"]
     assert all(t["status"] in ("ok", "timeout") for r in runs for t in r["tasks"])
@@ -91,8 +111,14 @@ def _special_files(tmp_path: Path) -> dict[str, Path]:
     wide.write_text(json.dumps(good))
     empty = tmp_path / "empty"
     empty.mkdir()
-    return {"fifo": fifo, "dev-zero": Path("/dev/zero"), "folder": empty,
-            "deep": deep, "1e300": huge, "10**30 workers": wide}  # fmt: skip
+    return {
+        "fifo": fifo,
+        "dev-zero": Path("/dev/zero"),
+        "folder": empty,
+        "deep": deep,
+        "1e300": huge,
+        "10**30 workers": wide,
+    }
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder", "deep", "1e300", "10**30 workers"])
@@ -124,8 +150,20 @@ def test_output_paths_that_cannot_be_written(
 
 def test_a_full_disk_while_saving_is_one_line(tmp_path: Path) -> None:
     """`ulimit -f 8` (8 blocks): the first results.json fits, the report does not."""
-    proc = _bench(["run", "--strategies", "asyncio", "--tasks", "2", "--latency", "0",
-                   "--out", str(tmp_path)], _limited(resource.RLIMIT_FSIZE, 4096))  # fmt: skip
+    proc = _bench(
+        [
+            "run",
+            "--strategies",
+            "asyncio",
+            "--tasks",
+            "2",
+            "--latency",
+            "0",
+            "--out",
+            str(tmp_path),
+        ],
+        _limited(resource.RLIMIT_FSIZE, 4096),
+    )
     assert proc.returncode == 4, proc.stderr
     assert "cannot write" in proc.stderr and "File too large" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -150,10 +188,23 @@ def test_an_unreachable_or_malformed_scheduler_is_the_users_error(
 ) -> None:
     if not strategies.available("dask"):
         pytest.skip("the dask extra is not installed")
-    for address, message in [("tcp://nohost", "must be an address like tcp://HOST:PORT"),
-                             ("tcp://127.0.0.1:1", "cannot reach the dask scheduler")]:  # fmt: skip
-        code = main(["run", "--strategies", "dask", "--scheduler", address, "--tasks", "1",
-                     "--out", str(tmp_path / address[-4:])])  # fmt: skip
+    for address, message in [
+        ("tcp://nohost", "must be an address like tcp://HOST:PORT"),
+        ("tcp://127.0.0.1:1", "cannot reach the dask scheduler"),
+    ]:
+        code = main(
+            [
+                "run",
+                "--strategies",
+                "dask",
+                "--scheduler",
+                address,
+                "--tasks",
+                "1",
+                "--out",
+                str(tmp_path / address[-4:]),
+            ]
+        )
         assert code == 2
         assert message in _one_line(capsys.readouterr().err)
 
@@ -162,15 +213,24 @@ def test_an_unreachable_or_malformed_scheduler_is_the_users_error(
 @pytest.mark.parametrize(
     ("argv", "limit", "message"),
     [
-        (["--io", "http", "--strategies", "asyncio,threads", "--workers", "500"],
-         _limited(resource.RLIMIT_NOFILE, 64), "the limit (ulimit -n) is 64, which fits at most"),
-        (["--strategies", "asyncio+processes", "--workers", "20"],
-         _limited(resource.RLIMIT_NOFILE, 64), "the limit (ulimit -n) is 64"),
-        (["--strategies", "threads", "--workers", "5000"],
-         _limited(resource.RLIMIT_AS, 500_000 * 1024), "can't start new thread"),
+        (
+            ["--io", "http", "--strategies", "asyncio,threads", "--workers", "500"],
+            _limited(resource.RLIMIT_NOFILE, 64),
+            "the limit (ulimit -n) is 64, which fits at most",
+        ),
+        (
+            ["--strategies", "asyncio+processes", "--workers", "20"],
+            _limited(resource.RLIMIT_NOFILE, 64),
+            "the limit (ulimit -n) is 64",
+        ),
+        (
+            ["--strategies", "threads", "--workers", "5000"],
+            _limited(resource.RLIMIT_AS, 500_000 * 1024),
+            "can't start new thread",
+        ),
     ],
     ids=["http-fds", "hybrid-fds", "threads-memory"],
-)  # fmt: skip
+)
 def test_machine_limits_are_one_line_and_exit_4(
     argv: list[str], limit: Callable[[], None], message: str, tmp_path: Path
 ) -> None:
@@ -180,8 +240,17 @@ def test_machine_limits_are_one_line_and_exit_4(
 
 
 def test_the_hybrid_has_the_process_cap(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code = main(["run", "--strategies", "asyncio+processes", "--workers", "300",
-                 "--out", str(tmp_path / "out")])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--strategies",
+            "asyncio+processes",
+            "--workers",
+            "300",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert "at most 256 with the asyncio+processes strategy" in _one_line(capsys.readouterr().err)
 
@@ -220,8 +289,9 @@ def test_serve_refuses_bad_flags_and_names_them(capsys: pytest.CaptureFixture[st
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_serve_exits_with_the_signal_it_was_stopped_by(signum: signal.Signals) -> None:
-    proc = subprocess.Popen([*BENCH, "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT)  # fmt: skip
+    proc = subprocess.Popen(
+        [*BENCH, "serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
     with proc:
         assert proc.stdout is not None and proc.stdout.readline().startswith("serving on")
         proc.send_signal(signum)

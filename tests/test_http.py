@@ -103,15 +103,19 @@ def test_malformed_bodies_are_recorded_not_raised() -> None:
     with served(malformed=1.0) as (url, _):
         record = run("asyncio", plan(6), workers=3, collector=HttpCollector(url))
     assert record.status == "completed"
-    assert all(t.status == "error" and "malformed response" in (t.error or "")
-               for t in record.tasks)  # fmt: skip
+    assert all(
+        t.status == "error" and "malformed response" in (t.error or "") for t in record.tasks
+    )
 
 
 def test_bad_requests_get_4xx_and_the_server_keeps_serving() -> None:
     with served() as (url, pid):
         host, port = url.removeprefix("http://").split(":")
-        listening = [c for c in psutil.Process(pid).net_connections(kind="tcp")
-                     if c.status == psutil.CONN_LISTEN]  # fmt: skip
+        listening = [
+            c
+            for c in psutil.Process(pid).net_connections(kind="tcp")
+            if c.status == psutil.CONN_LISTEN
+        ]
         assert [c.laddr.ip for c in listening] == ["127.0.0.1"]
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{url}/nowhere", timeout=5)
@@ -151,8 +155,23 @@ def test_fault_spec_parsing() -> None:
 
 def test_run_over_http_leaves_no_server_behind(tmp_path: Path) -> None:
     before = {p.pid for p in psutil.Process().children(recursive=True)}
-    code = main(["run", "--io", "http", "--strategies", "asyncio,threads", "--tasks", "6",
-                 "--workers", "3", "--latency", "0.01", "--out", str(tmp_path)])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--io",
+            "http",
+            "--strategies",
+            "asyncio,threads",
+            "--tasks",
+            "6",
+            "--workers",
+            "3",
+            "--latency",
+            "0.01",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     runs = json.loads((tmp_path / "results.json").read_text())["runs"]
     assert all(t["http_status"] == 200 for r in runs for t in r["tasks"])
@@ -164,7 +183,12 @@ def test_run_over_http_leaves_no_server_behind(tmp_path: Path) -> None:
 def test_a_port_in_use_is_exit_4_with_one_line() -> None:
     with served() as (url, _):
         port = url.rsplit(":", 1)[1]
-        proc = subprocess.run([sys.executable, "-m", "bench", "serve", "--port", port],
-                              capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench", "serve", "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     assert proc.returncode == 4
     assert proc.stderr.count("\n") == 1 and "use --port 0" in proc.stderr

@@ -44,8 +44,17 @@ def test_instability_warnings_follow_pyperf() -> None:
 
 def test_rounds_interleave_strategies() -> None:
     order = repeats.interleaved_order(["A", "B", "C"], rounds=2, warmup=1)
-    assert order == [(-1, "A"), (-1, "B"), (-1, "C"), (0, "A"), (0, "B"), (0, "C"),
-                     (1, "A"), (1, "B"), (1, "C")]  # fmt: skip
+    assert order == [
+        (-1, "A"),
+        (-1, "B"),
+        (-1, "C"),
+        (0, "A"),
+        (0, "B"),
+        (0, "C"),
+        (1, "A"),
+        (1, "B"),
+        (1, "C"),
+    ]
 
 
 def test_knee_is_the_fewest_workers_within_5_percent_of_the_best() -> None:
@@ -57,8 +66,10 @@ def test_knee_is_the_fewest_workers_within_5_percent_of_the_best() -> None:
 
 def _rounds(walls: list[float], strategy: str = "asyncio") -> tuple[RunRecord, ...]:
     template = sample_results().runs[1]
-    return tuple(dataclasses.replace(template, strategy=strategy, wall_ns=round(w * 1e9), round=i)
-                 for i, w in enumerate(walls))  # fmt: skip
+    return tuple(
+        dataclasses.replace(template, strategy=strategy, wall_ns=round(w * 1e9), round=i)
+        for i, w in enumerate(walls)
+    )
 
 
 def _file(runs: tuple[RunRecord, ...], env: dict[str, object] | None = None) -> Results:
@@ -113,16 +124,51 @@ def test_group_statistics_and_speedups_per_round() -> None:
 @pytest.mark.slow
 def test_repeat_and_a_tiny_sweep_end_to_end(tmp_path: Path) -> None:
     out = str(tmp_path / "r")
-    code = main(["run", "--strategies", "sequential,asyncio", "--tasks", "4", "--workers", "2",
-                 "--latency", "0.01", "--repeat", "3", "--warmup", "1", "--out", out])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--strategies",
+            "sequential,asyncio",
+            "--tasks",
+            "4",
+            "--workers",
+            "2",
+            "--latency",
+            "0.01",
+            "--repeat",
+            "3",
+            "--warmup",
+            "1",
+            "--out",
+            out,
+        ]
+    )
     assert code == 0
     runs = json.loads((tmp_path / "r" / "results.json").read_text())["runs"]
     assert [(r["strategy"], r["round"]) for r in runs] == [
-        ("sequential", 0), ("asyncio", 0), ("sequential", 1), ("asyncio", 1),
-        ("sequential", 2), ("asyncio", 2)]  # fmt: skip
+        ("sequential", 0),
+        ("asyncio", 0),
+        ("sequential", 1),
+        ("asyncio", 1),
+        ("sequential", 2),
+        ("asyncio", 2),
+    ]
     assert 'id="statistics-table"' in (tmp_path / "r" / "report.html").read_text()
-    code = main(["sweep", "--strategies", "sequential,asyncio,threads", "--workers", "1,2",
-                 "--tasks", "2,4", "--latency", "0.01", "--out", str(tmp_path / "s")])  # fmt: skip
+    code = main(
+        [
+            "sweep",
+            "--strategies",
+            "sequential,asyncio,threads",
+            "--workers",
+            "1,2",
+            "--tasks",
+            "2,4",
+            "--latency",
+            "0.01",
+            "--out",
+            str(tmp_path / "s"),
+        ]
+    )
     assert code == 0
     data = json.loads((tmp_path / "s" / "results.json").read_text())
     assert data["config"]["sweep"] == {"workers": [1, 2], "tasks": [2, 4], "latency": [0.01]}

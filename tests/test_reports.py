@@ -87,8 +87,12 @@ def test_trace_has_one_complete_event_per_task_and_lanes_never_overlap() -> None
     work = [e for e in events if e["ph"] == "X" and e["cat"] != "queue"]
     assert len(work) == sum(len(r.tasks) for r in results.runs)
     names = {e["args"]["name"] for e in events if e["name"] == "process_name"}
-    assert names == {"sequential (1 workers)", "asyncio (6 workers)", "threads (3 workers)",
-                     "processes (2 workers)"}  # fmt: skip
+    assert names == {
+        "sequential (1 workers)",
+        "asyncio (6 workers)",
+        "threads (3 workers)",
+        "processes (2 workers)",
+    }
     by_lane: dict[tuple[int, int], list[tuple[float, float]]] = {}
     for e in (e for e in events if e["ph"] == "X"):
         by_lane.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"]))

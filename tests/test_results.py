@@ -31,8 +31,17 @@ def test_contract_fields_are_present(tmp_path: Path) -> None:
     assert run["ideal_seconds"] == 2.0
     assert {"strategy", "workers", "status", "wall_seconds", "ideal_seconds", "tasks"} <= set(run)
     task = run["tasks"][0]
-    assert set(task) >= {"symbol", "status", "queued_at", "started_at", "finished_at", "pid",
-                         "thread_id", "task_name", "error"}  # fmt: skip
+    assert set(task) >= {
+        "symbol",
+        "status",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "pid",
+        "thread_id",
+        "task_name",
+        "error",
+    }
     assert task["task_name"] == "Task-2"
     assert task["started_at"] == 0.001
 

@@ -43,16 +43,40 @@ def _check_results(folder: Path, tasks: int) -> None:
     hang=st.booleans(),
 )
 def test_a_signal_at_any_moment_ends_the_run_cleanly(
-    names: list[str], signum: signal.Signals, delay: float, twice: bool, hang: bool,
+    names: list[str],
+    signum: signal.Signals,
+    delay: float,
+    twice: bool,
+    hang: bool,
     tmp_path_factory: pytest.TempPathFactory,
-) -> None:  # fmt: skip
+) -> None:
     folder = tmp_path_factory.mktemp("run")
-    argv = [sys.executable, "-m", "bench", "run", "--strategies", ",".join(names), "--tasks", "6",
-            "--workers", "2", "--latency", "0.4", "--out", str(folder)]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "bench",
+        "run",
+        "--strategies",
+        ",".join(names),
+        "--tasks",
+        "6",
+        "--workers",
+        "2",
+        "--latency",
+        "0.4",
+        "--out",
+        str(folder),
+    ]
     if hang:
         argv += ["--fail-mode", "hang", "--fail-rate", "0.5", "--task-timeout", "0.3"]
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     with proc:
         time.sleep(delay)
         for _ in range(2 if twice else 1):

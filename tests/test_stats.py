@@ -6,11 +6,30 @@ from bench.analysis import stats
 from bench.model import RunRecord, TaskRecord
 
 
-def task(index: int, start: float, finish: float, queued: float = 0.0, pid: int = 1,
-         tid: int = 1, latency: float = 1.0) -> TaskRecord:  # fmt: skip
+def task(
+    index: int,
+    start: float,
+    finish: float,
+    queued: float = 0.0,
+    pid: int = 1,
+    tid: int = 1,
+    latency: float = 1.0,
+) -> TaskRecord:
     ns = 1_000_000_000
-    return TaskRecord(index, f"S{index}", "ok", round(latency * ns), round(queued * ns),
-                      round(start * ns), round(finish * ns), pid, tid, "t", None, None)  # fmt: skip
+    return TaskRecord(
+        index,
+        f"S{index}",
+        "ok",
+        round(latency * ns),
+        round(queued * ns),
+        round(start * ns),
+        round(finish * ns),
+        pid,
+        tid,
+        "t",
+        None,
+        None,
+    )
 
 
 def test_ideal_is_list_scheduling_in_submission_order() -> None:
@@ -44,8 +63,12 @@ def test_percentile_interpolates_like_numpy() -> None:
 
 
 def test_summary_of_a_crafted_run() -> None:
-    tasks = (task(0, 0, 1, pid=10, tid=1), task(1, 0, 1, pid=10, tid=2),
-             task(2, 1, 2, pid=11, tid=1), task(3, 1, 2.5, queued=0, pid=11, tid=1))  # fmt: skip
+    tasks = (
+        task(0, 0, 1, pid=10, tid=1),
+        task(1, 0, 1, pid=10, tid=2),
+        task(2, 1, 2, pid=11, tid=1),
+        task(3, 1, 2.5, queued=0, pid=11, tid=1),
+    )
     run = RunRecord("threads", 2, "completed", 2_500_000_000, 0, tasks)
     base = RunRecord("sequential", 1, "completed", 4_000_000_000, 0, tasks)
     s = stats.summarize(run, base)

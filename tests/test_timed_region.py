@@ -68,13 +68,22 @@ main(["run", "--io", "http", "--strategies", "asyncio,threads", "--tasks", "20",
 def test_the_first_round_is_like_the_others_in_a_fresh_process(tmp_path: Path) -> None:
     """The reported case: `import aiohttp` inside asyncio's first round made it 3x slower."""
     out = tmp_path
-    proc = subprocess.run([sys.executable, "-c", FRESH_PROCESS, str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     runs = json.loads((out / "results.json").read_text())["runs"]
     for name in ("asyncio", "threads"):
-        walls = [r["wall_seconds"] for r in sorted(runs, key=lambda r: r["round"])
-                 if r["strategy"] == name]  # fmt: skip
+        walls = [
+            r["wall_seconds"]
+            for r in sorted(runs, key=lambda r: r["round"])
+            if r["strategy"] == name
+        ]
         later = statistics.median(walls[1:])
         # A few percent on an idle machine; generous for a loaded 2-core one, while the import
         # of aiohttp in the wall made round 1 +170% here.

@@ -10,16 +10,49 @@ from bench.model import RunRecord, TaskRecord, Usage
 S = 1_000_000_000
 
 
-def task(i: int, start: float, end: float, pid: int = 10, tid: int = 1, queued: float = 0.0,
-         latency: float = 1.0) -> TaskRecord:  # fmt: skip
-    return TaskRecord(i, f"S{i}", "ok", round(latency * S), round(queued * S), round(start * S),
-                      round(end * S), pid, tid, "t", f"Task-{i}", None)  # fmt: skip
+def task(
+    i: int,
+    start: float,
+    end: float,
+    pid: int = 10,
+    tid: int = 1,
+    queued: float = 0.0,
+    latency: float = 1.0,
+) -> TaskRecord:
+    return TaskRecord(
+        i,
+        f"S{i}",
+        "ok",
+        round(latency * S),
+        round(queued * S),
+        round(start * S),
+        round(end * S),
+        pid,
+        tid,
+        "t",
+        f"Task-{i}",
+        None,
+    )
 
 
-def run(name: str, workers: int, tasks: list[TaskRecord], wall: float, startup: float = 0.0,
-        rss: int = 30, switches: int = 10) -> RunRecord:  # fmt: skip
-    return RunRecord(name, workers, "completed", round(wall * S), round(startup * S), tuple(tasks),
-                     Usage(0.1, 0.0, rss * 2**20, switches, 0))  # fmt: skip
+def run(
+    name: str,
+    workers: int,
+    tasks: list[TaskRecord],
+    wall: float,
+    startup: float = 0.0,
+    rss: int = 30,
+    switches: int = 10,
+) -> RunRecord:
+    return RunRecord(
+        name,
+        workers,
+        "completed",
+        round(wall * S),
+        round(startup * S),
+        tuple(tasks),
+        Usage(0.1, 0.0, rss * 2**20, switches, 0),
+    )
 
 
 together = [task(i, 0, 1) for i in range(6)]
@@ -82,8 +115,9 @@ def test_cpu_bound_both_ways_and_honest_about_why() -> None:
     assert verdicts.cpu_bound(seq, aio, thr, run("processes", 4, together, 2.0), 2, True).confirmed
     one_core = verdicts.cpu_bound(seq, aio, thr, run("processes", 4, together, 4.0), 1, True)
     assert not one_core.confirmed and "one usable core" in one_core.evidence
-    free = verdicts.cpu_bound(seq, aio, run("threads", 4, together, 2.0),
-                              run("processes", 4, together, 2.0), 2, False)  # fmt: skip
+    free = verdicts.cpu_bound(
+        seq, aio, run("threads", 4, together, 2.0), run("processes", 4, together, 2.0), 2, False
+    )
     assert not free.confirmed and "without the GIL" in free.evidence
 
 

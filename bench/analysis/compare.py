@@ -21,9 +21,17 @@ from bench.model import Results
 
 MIN_RUNS: Final = MIN_SAMPLES_FOR_INTERVAL  # a side, for an interval (and so a verdict)
 COMPARED_ENVIRONMENT: Final = (
-    "python", "implementation", "platform", "machine", "hostname", "cpu_count", "usable_cpus",
-    "gil_enabled", "start_method", "packages",
-)  # fmt: skip
+    "python",
+    "implementation",
+    "platform",
+    "machine",
+    "hostname",
+    "cpu_count",
+    "usable_cpus",
+    "gil_enabled",
+    "start_method",
+    "packages",
+)
 # Configuration fields that say what was run, not how many times or where the output went.
 _NOT_CONFIGURATION: Final = {"repeat", "warmup", "strategies", "sweep", "symbols"}
 

@@ -93,8 +93,11 @@ def summarize_groups(runs: Sequence[RunRecord]) -> list[GroupStats]:
         members.sort(key=lambda r: r.round)
         walls = [r.wall_ns / 1e9 for r in members]
         effs = [e for e in (efficiency(r) for r in members) if e is not None]
-        ups = [base.wall_ns / r.wall_ns for r in members
-               if (base := baselines.get((r.round, plan_key(r)))) is not None]  # fmt: skip
+        ups = [
+            base.wall_ns / r.wall_ns
+            for r in members
+            if (base := baselines.get((r.round, plan_key(r)))) is not None
+        ]
         cpus = [r.parent.cpu_s + r.children.cpu_s for r in members]
         out.append(
             GroupStats(

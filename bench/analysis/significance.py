@@ -37,8 +37,9 @@ def bootstrap_ci(
         return (values[0], values[0])
     rng = random.Random(seed)
     n = len(values)
-    estimates = sorted(statistic([values[rng.randrange(n)] for _ in range(n)])
-                       for _ in range(BOOTSTRAP_ROUNDS))  # fmt: skip
+    estimates = sorted(
+        statistic([values[rng.randrange(n)] for _ in range(n)]) for _ in range(BOOTSTRAP_ROUNDS)
+    )
     tail = (1 - level) / 2
     low = percentile(estimates, tail * 100)
     high = percentile(estimates, (1 - tail) * 100)

@@ -61,8 +61,11 @@ def efficiency(run: RunRecord) -> float | None:
 
 
 def spans(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:
-    return [(t.started_ns, t.finished_ns) for t in tasks if t.started_ns is not None
-            and t.finished_ns is not None]  # fmt: skip
+    return [
+        (t.started_ns, t.finished_ns)
+        for t in tasks
+        if t.started_ns is not None and t.finished_ns is not None
+    ]
 
 
 def concurrency_steps(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:

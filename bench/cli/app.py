@@ -75,11 +75,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     latencies = [parse_float("--latency", x, 0.0) for x in parse_list("--latency", args.latency)]
     axes: dict[str, object] = {"workers": workers, "tasks": tasks, "latency": latencies}
     configs = [
-        build_config(argparse.Namespace(**{**vars(args), "workers": str(w), "tasks": str(n),
-                                           "latency": repr(x)}),
-                     strategies.names(), list(strategies.HIDDEN), _abilities)
-        for n in tasks for x in latencies for w in workers
-    ]  # fmt: skip
+        build_config(
+            argparse.Namespace(
+                **{**vars(args), "workers": str(w), "tasks": str(n), "latency": repr(x)}
+            ),
+            strategies.names(),
+            list(strategies.HIDDEN),
+            _abilities,
+        )
+        for n in tasks
+        for x in latencies
+        for w in workers
+    ]
     repeat, warmup = (
         parse_int("--repeat", args.repeat, 1, 1000),
         parse_int("--warmup", args.warmup, 0, 100),
@@ -120,10 +127,15 @@ def _check_limits(config: RunConfig, workers: int | None = None) -> None:
         raise EnvironmentProblem(str(exc)) from None
 
 
-def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, object],
-             folder: Path) -> int:  # fmt: skip
-    results = Results(environment.collect(config.start_method), described, (),
-                      datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
+def _session(
+    jobs: list[session.Job], config: RunConfig, described: dict[str, object], folder: Path
+) -> int:
+    results = Results(
+        environment.collect(config.start_method),
+        described,
+        (),
+        datetime.now(UTC).isoformat(timespec="seconds"),
+    )
     with _mock_server(config) as served:
         outcome = session.execute(jobs, served, results, folder, interrupts.taken, _warn_about)
     results = outcome.results
@@ -139,9 +151,10 @@ def _session(jobs: list[session.Job], config: RunConfig, described: dict[str, ob
         return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
     if outcome.interrupted_by is not None:
         terminated = isinstance(outcome.interrupted_by, Terminated)
-        return _fail(EXIT_SIGTERM if terminated else EXIT_SIGINT,
-                     f"{'terminated' if terminated else 'interrupted'}: what finished is saved in "
-                     f"{folder}")  # fmt: skip
+        return _fail(
+            EXIT_SIGTERM if terminated else EXIT_SIGINT,
+            f"{'terminated' if terminated else 'interrupted'}: what finished is saved in {folder}",
+        )
     return EXIT_ABORTED if outcome.aborted else EXIT_OK
 
 
@@ -149,19 +162,26 @@ def _warn_about(run: RunRecord) -> None:
     blocked = run.details.get("loop_blocked")
     if isinstance(blocked, int) and blocked > 0:
         longest = run.details.get("loop_longest_block_seconds")
-        print(f"warning: {run.strategy}: the event loop was blocked {blocked} times (longest "
-              f"{longest} s): a blocking call inside a coroutine serialises every task",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: {run.strategy}: the event loop was blocked {blocked} times (longest "
+            f"{longest} s): a blocking call inside a coroutine serialises every task",
+            file=sys.stderr,
+        )
     deaths = run.details.get("worker_deaths")
     for death in deaths if isinstance(deaths, list) else []:
-        print(f"warning: {run.strategy}: {death}; dask started a new worker and ran its tasks "
-              "again", file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: {run.strategy}: {death}; dask started a new worker and ran its tasks again",
+            file=sys.stderr,
+        )
     abandoned, leaked = run.details.get("abandoned_threads"), run.details.get("leaked_threads")
     if isinstance(abandoned, int) and abandoned > 0:
         still = f"{leaked} still running at the end (leaked)" if leaked else "none still running"
-        print(f"warning: {run.strategy}: gave up on {abandoned} "
-              f"{'thread' if abandoned == 1 else 'threads'} past --task-timeout (a thread cannot "
-              f"be killed; a new one took each one's place); {still}", file=sys.stderr)  # fmt: skip
+        print(
+            f"warning: {run.strategy}: gave up on {abandoned} "
+            f"{'thread' if abandoned == 1 else 'threads'} past --task-timeout (a thread cannot "
+            f"be killed; a new one took each one's place); {still}",
+            file=sys.stderr,
+        )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -273,8 +293,11 @@ def _fail(code: int, message: str) -> int:
 def entry() -> None:
     """The console script: main(), then exit without waiting for threads that cannot end."""
     code = main()
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
-           if t is not threading.main_thread()):  # fmt: skip
+    if any(
+        t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+        if t is not threading.main_thread()
+    ):
         # A hung worker thread would block the interpreter's exit forever (thread pools are
         # joined at exit); everything is written, so leave without joining it.
         sys.stdout.flush()

@@ -63,8 +63,11 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
     )
     add("--cpu-impl", default="python", help="python (holds the GIL) or numpy (default python)")
     add("--io", default="sleep", help=f"collector: {', '.join(IO_MODES)} (default sleep)")
-    add("--collector", help="your own collector: package.module:function (sync or async), or "
-        "module:sync_fn,module:async_fn")  # fmt: skip
+    add(
+        "--collector",
+        help="your own collector: package.module:function (sync or async), or "
+        "module:sync_fn,module:async_fn",
+    )
     add(
         "--http-faults",
         default="",
@@ -82,13 +85,17 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
         help="process start method: fork, forkserver or spawn",
     )
     add("--chunksize", default="1", help="tasks per process-pool submission (default 1)")
-    add("--gc", default="on", help="the garbage collector while tasks run: on, as in your "
-        "program, or off, as timeit does (default on)")  # fmt: skip
+    add(
+        "--gc",
+        default="on",
+        help="the garbage collector while tasks run: on, as in your "
+        "program, or off, as timeit does (default on)",
+    )
     add("--out", type=folder, help="output folder (default results/<timestamp>)")
     add("--force", action="store_true", help="replace an existing results.json")
     add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")
     add("--warmup", default="0", help="rounds run first and thrown away (default 0)")
-    add("-v", "--verbose", action="store_true", help="log every task as it runs")  # fmt: skip
+    add("-v", "--verbose", action="store_true", help="log every task as it runs")
 
 
 def build_parser(
@@ -104,8 +111,9 @@ def build_parser(
         "sweep", help="every strategy over a grid of workers (and tasks, latency)"
     )
     _run_flags(sweep, names, default)
-    sweep.set_defaults(handler=handlers["sweep"], workers="1,2,4,8,16,32,64", tasks="64",
-                       latency="0.05")  # fmt: skip
+    sweep.set_defaults(
+        handler=handlers["sweep"], workers="1,2,4,8,16,32,64", tasks="64", latency="0.05"
+    )
     report = sub.add_parser("report", help="re-render the reports from a saved results.json")
     report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
     report.add_argument("--out", type=folder, help="where to write (default: beside the file)")

@@ -46,12 +46,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         soft_wrap=True,
     )
     if not all(c.enough_runs for c in rows):
-        console.print(f"note: with fewer than {MIN_RUNS} runs a side there is no interval and "
-                      f"no verdict; use --repeat {MIN_RUNS} or more", soft_wrap=True)  # fmt: skip
+        console.print(
+            f"note: with fewer than {MIN_RUNS} runs a side there is no interval and "
+            f"no verdict; use --repeat {MIN_RUNS} or more",
+            soft_wrap=True,
+        )
     regressions = [c for c in rows if limit is not None and c.regressed(limit)]
     for c in regressions:
-        console.print(f"regression: {c.label} is {c.ratio - 1:.1%} slower (95% interval of "
-                      f"the ratio {c.low:.3f}-{c.high:.3f})", soft_wrap=True)  # fmt: skip
+        console.print(
+            f"regression: {c.label} is {c.ratio - 1:.1%} slower (95% interval of "
+            f"the ratio {c.low:.3f}-{c.high:.3f})",
+            soft_wrap=True,
+        )
     return EXIT_REGRESSION if regressions else EXIT_OK
 
 
@@ -69,10 +75,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not host.isprintable() or printable(host) != host:
         raise UsageError(f"--host must be a host name or an address (got {printable(host)!r})")
     if host not in ("127.0.0.1", "::1", "localhost"):
-        print(f"warning: binding {host}: the mock API is reachable from other machines",
-              file=sys.stderr)  # fmt: skip
-    parent = None if args.parent_pid is None else parse_int("--parent-pid", args.parent_pid, 1,
-                                                            2**31)  # fmt: skip
+        print(
+            f"warning: binding {host}: the mock API is reachable from other machines",
+            file=sys.stderr,
+        )
+    parent = (
+        None if args.parent_pid is None else parse_int("--parent-pid", args.parent_pid, 1, 2**31)
+    )
     try:
         signum = serve(host, port, seed, faults, parent)
     except KeyboardInterrupt as exc:  # before the server's own handlers were in

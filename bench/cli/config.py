@@ -135,8 +135,15 @@ def build_config(
     check_workers(workers, abilities)
     if args.io not in IO_MODES:
         raise UsageError(f"--io must be one of {', '.join(IO_MODES)} (got {args.io!r})")
-    scenario = build_scenario(args.symbols, args.tasks, args.latency, args.latency_dist,
-                              args.latency_spread, args.latency_scale, args.seed)  # fmt: skip
+    scenario = build_scenario(
+        args.symbols,
+        args.tasks,
+        args.latency,
+        args.latency_dist,
+        args.latency_spread,
+        args.latency_scale,
+        args.seed,
+    )
     scenario = _with_faults(scenario, args.fail_rate, args.fail_mode)
     scenario = _with_workload(scenario, args.workload, args.cpu_work)
     if args.cpu_impl not in IMPLEMENTATIONS:
@@ -164,8 +171,10 @@ def build_config(
         )
     phased = [name for name, can in abilities.items() if "phased" in can.faces]
     if args.io == "http" and phased:
-        raise UsageError(f"--io http: the {phased[0]} strategy needs a collector with "
-                         "separate I/O and CPU parts; run it with --io sleep")  # fmt: skip
+        raise UsageError(
+            f"--io http: the {phased[0]} strategy needs a collector with "
+            "separate I/O and CPU parts; run it with --io sleep"
+        )
     scheduler = _scheduler(args.scheduler, names)
     collector = _custom_collector(args.collector, args.io, abilities)
     if collector is not None:  # the user's code does its own waiting: no planned latency
@@ -174,9 +183,23 @@ def build_config(
         )
     if args.gc not in ("on", "off"):
         raise UsageError(f"--gc must be on or off (got {args.gc!r})")
-    return RunConfig(names, scenario, workers, start_method, chunksize, args.verbose, args.io,
-                     args.cpu_impl, faults, None, collector, scheduler, task_timeout,
-                     run_timeout, args.gc == "on")  # fmt: skip
+    return RunConfig(
+        names,
+        scenario,
+        workers,
+        start_method,
+        chunksize,
+        args.verbose,
+        args.io,
+        args.cpu_impl,
+        faults,
+        None,
+        collector,
+        scheduler,
+        task_timeout,
+        run_timeout,
+        args.gc == "on",
+    )
 
 
 def _scheduler(address: str | None, names: Sequence[str]) -> str | None:

@@ -41,9 +41,16 @@ def _live_display(console: Console) -> Any:
 
 def _record(ch: Chapter) -> dict[str, Any]:
     assert ch.verdict is not None
-    return {"number": ch.number, "title": ch.title, "explanation": ch.explanation,
-            "claim": ch.verdict.claim, "confirmed": ch.verdict.confirmed,
-            "evidence": ch.verdict.evidence, "log": ch.log, "runs": ch.runs}  # fmt: skip
+    return {
+        "number": ch.number,
+        "title": ch.title,
+        "explanation": ch.explanation,
+        "claim": ch.verdict.claim,
+        "confirmed": ch.verdict.confirmed,
+        "evidence": ch.verdict.evidence,
+        "log": ch.log,
+        "runs": ch.runs,
+    }
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -81,14 +88,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     write_atomic(folder / "demo.html", render_demo_html(done, scale))
     console.rule("Claims checked")
     for ch in done:
-        console.print(f"{ch['number']}. {'confirmed' if ch['confirmed'] else 'CONTRADICTED'}: "
-                      f"{ch['claim']}", soft_wrap=True)  # fmt: skip
+        console.print(
+            f"{ch['number']}. {'confirmed' if ch['confirmed'] else 'CONTRADICTED'}: {ch['claim']}",
+            soft_wrap=True,
+        )
     console.print(f"demo report: {(folder / 'demo.html').resolve().as_uri()}", soft_wrap=True)
     return 0
 
 
 def _save(folder: Path, done: list[dict[str, Any]], scale: float) -> None:
-    document = {"schema_version": 1, "kind": "demo", "scale": scale,
-                "chapters": [{**ch, "runs": [run_to_dict(r) for r in ch["runs"]]}
-                             for ch in done]}  # fmt: skip
+    document = {
+        "schema_version": 1,
+        "kind": "demo",
+        "scale": scale,
+        "chapters": [{**ch, "runs": [run_to_dict(r) for r in ch["runs"]]} for ch in done],
+    }
     write_atomic(folder / "demo.json", json.dumps(document, indent=1, allow_nan=False) + "\n")

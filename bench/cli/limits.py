@@ -75,9 +75,12 @@ def check_machine_limits(workers: int, abilities: Mapping[str, Abilities], http:
         if soft_fds != resource.RLIM_INFINITY and need > soft_fds:
             each = need - fds_needed(0, can, http)
             fit = max(0, (soft_fds - fds_needed(0, can, http)) * workers // max(each, 1))
-            advice = (f"which fits at most {fit} workers here (raise `ulimit -n` or lower "
-                      "--workers)" if fit else f"too few for any worker: raise `ulimit -n` to "
-                      f"at least {fds_needed(1, can, http)}")  # fmt: skip
+            advice = (
+                f"which fits at most {fit} workers here (raise `ulimit -n` or lower --workers)"
+                if fit
+                else f"too few for any worker: raise `ulimit -n` to "
+                f"at least {fds_needed(1, can, http)}"
+            )
             raise MachineLimit(
                 f"--workers {workers} with {name} needs about {need} file descriptors; the "
                 f"limit (ulimit -n) is {soft_fds}, {advice}"
@@ -96,19 +99,26 @@ def check_runnable(collector: FunctionCollector, abilities: Mapping[str, Abiliti
     """Refuse, before anything runs, a strategy that cannot run this collector."""
     for name, can in abilities.items():
         if "async" in can.faces and collector.async_ref is None:
-            raise ValueError(f"{name} needs an async function (a sync one would block its event "
-                             "loop); give module:sync_fn,module:async_fn")  # fmt: skip
+            raise ValueError(
+                f"{name} needs an async function (a sync one would block its event "
+                "loop); give module:sync_fn,module:async_fn"
+            )
         if "phased" in can.faces:
-            raise ValueError(f"{name} needs separate I/O and CPU parts; a function collector "
-                             "has one")  # fmt: skip
+            raise ValueError(
+                f"{name} needs separate I/O and CPU parts; a function collector has one"
+            )
         if "sync" in can.faces and collector.sync_ref is None:
-            raise ValueError(f"{name} runs the sync face in threads or processes without an "
-                             "event loop; give a sync function too")  # fmt: skip
+            raise ValueError(
+                f"{name} runs the sync face in threads or processes without an "
+                "event loop; give a sync function too"
+            )
         if can.leaves_process and collector.sync_ref is not None:
             function = resolve(collector.sync_ref)
             try:
                 pickle.dumps(function)
             except Exception:
                 got = getattr(function, "__qualname__", function)
-                raise ValueError(f"{name} needs a module-level function it can send to another "
-                                 f"process; got {got}") from None  # fmt: skip
+                raise ValueError(
+                    f"{name} needs a module-level function it can send to another "
+                    f"process; got {got}"
+                ) from None

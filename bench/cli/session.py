@@ -59,8 +59,10 @@ def plan_for(config: RunConfig) -> tuple[TaskSpec, ...]:
 
 def run_jobs(config: RunConfig, repeat: int, warmup: int) -> list[Job]:
     plan = plan_for(config)
-    return [Job(r, s, plan, config.workers)
-            for r, s in interleaved_order(config.strategies, repeat, warmup)]  # fmt: skip
+    return [
+        Job(r, s, plan, config.workers)
+        for r, s in interleaved_order(config.strategies, repeat, warmup)
+    ]
 
 
 def sweep_jobs(configs: Sequence[RunConfig], repeat: int, warmup: int) -> list[Job]:
@@ -91,23 +93,31 @@ class Outcome:
 
 
 def execute(
-    jobs: Sequence[Job], config: RunConfig, results: Results, folder: Path,
-    on_interrupt: Callable[[], None], warn: Callable[[RunRecord], None],
-) -> Outcome:  # fmt: skip
+    jobs: Sequence[Job],
+    config: RunConfig,
+    results: Results,
+    folder: Path,
+    on_interrupt: Callable[[], None],
+    warn: Callable[[RunRecord], None],
+) -> Outcome:
     outcome = Outcome(results)
     began, done_ideal = time.monotonic(), 0.0
     total_ideal = sum(job.ideal_s for job in jobs) or 1.0
     with make_progress(sys.stderr, max(len(job.plan) for job in jobs)) as progress:
         for n, job in enumerate(jobs, 1):
             options = StrategyOptions(
-                workers=job.workers, collector=collector_for(config), log=config.verbose,
-                start_method=config.start_method, chunksize=config.chunksize,
-                task_timeout_s=config.task_timeout_s, run_timeout_s=config.run_timeout_s,
+                workers=job.workers,
+                collector=collector_for(config),
+                log=config.verbose,
+                start_method=config.start_method,
+                chunksize=config.chunksize,
+                task_timeout_s=config.task_timeout_s,
+                run_timeout_s=config.run_timeout_s,
                 cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
                 scheduler=config.scheduler,
                 gc=config.gc,
                 progress=progress.begin(job.strategy, len(job.plan)),
-            )  # fmt: skip
+            )
             try:
                 run = run_strategy(strategies.get(job.strategy), job.plan, options, on_interrupt)
             except RunInterrupted as stop:
@@ -125,8 +135,10 @@ def execute(
             elapsed = time.monotonic() - began
             left = elapsed / done_ideal * (total_ideal - done_ideal) if done_ideal else 0.0
             label = "warm-up" if job.round < 0 else f"round {job.round + 1}"
-            progress.end(run, f" [{n}/{len(jobs)}, {label}; about {left:.0f} s left]"
-                         if len(jobs) > 1 else "")  # fmt: skip
+            progress.end(
+                run,
+                f" [{n}/{len(jobs)}, {label}; about {left:.0f} s left]" if len(jobs) > 1 else "",
+            )
             warn(run)
     return outcome
 

@@ -34,7 +34,8 @@ def resolve(ref: str) -> Callable[..., Any]:
         target = getattr(target, part)
     if not callable(target):
         raise ValueError(f"{ref} is not callable")
-    return target  # type: ignore[no-any-return]
+    function: Callable[..., Any] = target
+    return function
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,15 +92,22 @@ class HttpCollector:
         self._session: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "timeout_s": self.timeout_s,
-                "max_attempts": self.max_attempts}  # fmt: skip
+        return {
+            "base_url": self.base_url,
+            "timeout_s": self.timeout_s,
+            "max_attempts": self.max_attempts,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(**state)  # type: ignore[misc]
+        self.base_url, self.timeout_s = state["base_url"], state["timeout_s"]
+        self.max_attempts = state["max_attempts"]
+        self._local, self._session = threading.local(), None  # per process: never pickled
 
     def _path(self, spec: TaskSpec, attempt: int) -> str:
-        return (f"/quotes/{quote(spec.symbol, safe='')}?latency={spec.latency_ns / 1e9!r}"
-                f"&attempt={attempt}")  # fmt: skip
+        return (
+            f"/quotes/{quote(spec.symbol, safe='')}?latency={spec.latency_ns / 1e9!r}"
+            f"&attempt={attempt}"
+        )
 
     # ---- sync face -------------------------------------------------------------------------
 
@@ -108,8 +115,9 @@ class HttpCollector:
         conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
         if conn is None:
             parts = urlsplit(self.base_url)
-            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
-                                              timeout=self.timeout_s)  # fmt: skip
+            conn = http.client.HTTPConnection(
+                parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout_s
+            )
             self._local.conn = conn
         return conn
 

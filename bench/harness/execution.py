@@ -6,9 +6,11 @@ never imports the strategies (data flows one way: strategies depend on bench, no
 
 from __future__ import annotations
 
+import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import ClassVar, Final
 
 from bench.collectors.base import Collector
 from bench.model import Meta, RawRecord, TaskSpec, Usage
@@ -87,34 +89,46 @@ class StrategyAborted(Exception):
     """The executor broke (a worker died, a deadline passed): the run is `aborted`."""
 
 
-class Executor(Protocol):
-    @property
-    def name(self) -> str: ...
+class Strategy(ABC):
+    """The one interface every executor implements (hyperfine's Executor trait, in Python).
+
+    A strategy only schedules tasks: timing, start-up measurement, usage and records belong to
+    the runner. `start` builds pools (timed as start-up), `execute` runs the plan and appends one
+    raw record per task to `sink` as tasks finish (so partial results survive an abort), `stop`
+    tears down and reports the usage of any worker processes. What it can do is declared in
+    `abilities`, which every check reads (never the name).
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    abilities: ClassVar[Abilities] = Abilities()
+
+    def __init__(self, options: StrategyOptions) -> None:
+        self.options = options
 
     @property
-    def abilities(self) -> Abilities: ...
+    def workers(self) -> int:
+        return self.abilities.fixed_workers or self.options.workers
 
-    @property
-    def workers(self) -> int: ...
+    def clock(self) -> int:
+        """The clock the runner times this strategy with; fakes substitute a virtual one."""
+        return time.monotonic_ns()
 
-    def clock(self) -> int: ...
+    def start(self) -> None:  # noqa: B027  # optional hook: most strategies have nothing to build
+        """Build pools and warm them up; the runner reports this time as start-up."""
 
-    def start(self) -> None: ...
+    @abstractmethod
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        """Run every task, appending one raw record per finished task to `sink`."""
 
-    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None: ...
+    def abandon(self, sink: list[RawRecord], reason: str) -> None:  # noqa: B027  # optional hook
+        """After an interrupt or abort: record the tasks still running as cancelled (appending
+        to `sink`, or through the strategy's own supervisor)."""
 
-    def abandon(self, sink: list[RawRecord], reason: str) -> None: ...
+    def stop(self, abandon: bool = False) -> Usage:
+        """Tear down (without waiting for running work if `abandon`); return the usage of worker
+        processes during execute (none by default)."""
+        return Usage()
 
-    def stop(self, abandon: bool = False) -> Usage: ...
-
-    def details(self) -> Meta: ...
-
-
-class StrategyClass(Protocol):
-    """What the registry hands the runner: a class that declares its abilities and makes an
-    executor for one run's options."""
-
-    @property
-    def abilities(self) -> Abilities: ...
-
-    def __call__(self, options: StrategyOptions) -> Executor: ...
+    def details(self) -> Meta:
+        return {}

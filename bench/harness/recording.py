@@ -61,8 +61,18 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
     if log:
         log_line(_outcome(spec, status, finished - started, error))
     thread = threading.current_thread()
-    record = (spec.index, status, queued_ns, started, finished, _pid, thread.ident or 0,
-              thread.name, None, error)  # fmt: skip
+    record = (
+        spec.index,
+        status,
+        queued_ns,
+        started,
+        finished,
+        _pid,
+        thread.ident or 0,
+        thread.name,
+        None,
+        error,
+    )
     return with_http(record, outcome)
 
 
@@ -126,8 +136,18 @@ async def run_async(
         finally:
             finished = now_ns()
             thread = threading.current_thread()
-            record = (spec.index, status, queued, started, finished, _pid, thread.ident or 0,
-                      thread.name, name, error)  # fmt: skip
+            record = (
+                spec.index,
+                status,
+                queued,
+                started,
+                finished,
+                _pid,
+                thread.ident or 0,
+                thread.name,
+                name,
+                error,
+            )
             sink.append(with_http(record, outcome))
     finally:
         if limit is not None:

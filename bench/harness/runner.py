@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.errors import describe_error
 from bench.harness import interrupts
-from bench.harness.execution import Executor, InputRefused, StrategyAborted, StrategyOptions
+from bench.harness.execution import InputRefused, Strategy, StrategyAborted, StrategyOptions
 from bench.model import Meta, RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
 
 
@@ -60,9 +60,11 @@ MACHINE_LIMIT = "a machine limit: ulimit -u, -v or -n, or memory"
 
 
 def _start(
-    strategy: Executor, plan: Sequence[TaskSpec], options: StrategyOptions,
+    strategy: Strategy,
+    plan: Sequence[TaskSpec],
+    options: StrategyOptions,
     on_interrupt: Callable[[], None],
-) -> int:  # fmt: skip
+) -> int:
     """Start the strategy and return its start-up time; an interrupt or a failure meanwhile
     tears down what was started (no workers left behind)."""
     begin = strategy.clock()
@@ -75,9 +77,16 @@ def _start(
     except KeyboardInterrupt as exc:
         strategy.stop(abandon=True)
         on_interrupt()
-        record = RunRecord(strategy.name, strategy.workers, "interrupted", 0,
-                           strategy.clock() - begin, build_tasks(plan, [], 0),
-                           reason="interrupted during start-up", cores=options.cores)  # fmt: skip
+        record = RunRecord(
+            strategy.name,
+            strategy.workers,
+            "interrupted",
+            0,
+            strategy.clock() - begin,
+            build_tasks(plan, [], 0),
+            reason="interrupted during start-up",
+            cores=options.cores,
+        )
         raise RunInterrupted(record) from exc
     except BaseException as exc:
         strategy.stop(abandon=True)
@@ -154,7 +163,7 @@ class _Timed:
 
 
 def run_strategy(
-    make: Callable[[StrategyOptions], Executor],
+    make: type[Strategy],
     plan: Sequence[TaskSpec],
     options: StrategyOptions,
     on_interrupt: Callable[[], None] = _ignore,
@@ -201,7 +210,7 @@ def run_strategy(
 
 
 def _execute(
-    strategy: Executor,
+    strategy: Strategy,
     plan: Sequence[TaskSpec],
     options: StrategyOptions,
     on_interrupt: Callable[[], None],
@@ -240,7 +249,7 @@ def _execute(
     return timed
 
 
-def _teardown(strategy: Executor, timed: _Timed) -> tuple[Usage, Meta]:
+def _teardown(strategy: Strategy, timed: _Timed) -> tuple[Usage, Meta]:
     if timed.status != "completed":
         strategy.abandon(timed.sink, f"{timed.status}: {timed.reason}")
     children = strategy.stop(abandon=timed.status != "completed")

@@ -20,7 +20,7 @@ from bench.collectors.base import (
 )
 from bench.harness.calibrate import with_cpu_estimates
 from bench.harness.environment import gil_enabled, usable_cpus
-from bench.harness.execution import StrategyClass, StrategyOptions
+from bench.harness.execution import Strategy, StrategyOptions
 from bench.harness.runner import run_strategy
 from bench.lesson import verdicts
 from bench.lesson.verdicts import Verdict
@@ -50,7 +50,7 @@ class Chapter:
     log: list[str] = field(default_factory=list)
 
 
-StrategyGetter = Callable[[str], StrategyClass]
+StrategyGetter = Callable[[str], type[Strategy]]
 
 
 @dataclass
@@ -66,20 +66,31 @@ class Lesson:
         plan = scenario.plan()
         return with_cpu_estimates(plan, SleepCollector()) if workload != "io" else plan
 
-    def measure(self, strategy: str, count: int, workers: int, io: str = "sleep",
-                latency_s: float = LATENCY_S, workload: str = "io") -> RunRecord:  # fmt: skip
+    def measure(
+        self,
+        strategy: str,
+        count: int,
+        workers: int,
+        io: str = "sleep",
+        latency_s: float = LATENCY_S,
+        workload: str = "io",
+    ) -> RunRecord:
         key = (strategy, count, workers, f"{io}:{latency_s}:{workload}")
         if key not in self.cache:
             plan = self.plan(count, latency_s, workload)
-            inner = {"sleep": SleepCollector, "blocking": BlockingSleepCollector,
-                     "to_thread": ToThreadCollector}[io]()  # fmt: skip
+            inner = {
+                "sleep": SleepCollector,
+                "blocking": BlockingSleepCollector,
+                "to_thread": ToThreadCollector,
+            }[io]()
             live_ok = strategy not in ("processes", "asyncio+processes")
             width = self.get(strategy).abilities.fixed_workers or workers
             seconds = sum(t.latency_ns + t.cpu_ns for t in plan) / 1e9 / width
             with self.display(inner if live_ok else None, seconds) as shown:
                 cores = usable_cpus() if workload != "io" else 0
-                options = StrategyOptions(workers, shown or inner, log=shown is None, cores=cores,
-                                          watch_loop=False)  # fmt: skip
+                options = StrategyOptions(
+                    workers, shown or inner, log=shown is None, cores=cores, watch_loop=False
+                )
                 self.cache[key] = run_strategy(self.get(strategy), plan, options)
         return self.cache[key]
 
@@ -149,8 +160,10 @@ def chapters(lesson: Lesson) -> Iterator[tuple[Chapter, Callable[[Chapter], None
         ch.runs, ch.verdict = [aio, threads, procs], verdicts.io_costs(aio, threads, procs)
 
     def c8(ch: Chapter) -> None:
-        runs = [lesson.measure(name, 4, 1 if name == "sequential" else 4, workload="cpu")
-                for name in ("sequential", "asyncio", "threads", "processes")]  # fmt: skip
+        runs = [
+            lesson.measure(name, 4, 1 if name == "sequential" else 4, workload="cpu")
+            for name in ("sequential", "asyncio", "threads", "processes")
+        ]
         seq, aio, threads, procs = runs
         ch.runs = runs
         ch.verdict = verdicts.cpu_bound(seq, aio, threads, procs, usable_cpus(), gil_enabled())
@@ -174,38 +187,57 @@ def texts(latency_s: float) -> list[tuple[str, str]]:
     """Each chapter's title and explanation, with the latency the lesson really uses (--fast
     scales it by 0.1: its chapter 3 is "1.2 s vs 0.2 s", not "12 s vs 2 s")."""
     one, tenth = latency_s, latency_s / 10
-    return [(title.format(one=_s(one), six=_s(6 * one)),
-             text.format(one=_s(one), tenth=_s(tenth), ten=_s(10 * one), wait=f"{one:.2f}s"))
-            for title, text in TEXTS]  # fmt: skip
+    return [
+        (
+            title.format(one=_s(one), six=_s(6 * one)),
+            text.format(one=_s(one), tenth=_s(tenth), ten=_s(10 * one), wait=f"{one:.2f}s"),
+        )
+        for title, text in TEXTS
+    ]
 
 
 TEXTS = [
-    ("One thread id",
-     "asyncio runs every coroutine on the thread that runs the event loop: 6 symbols, 6 workers, "
-     "and every record shows the same thread id and pid."),
-    ("...yet overlapping",
-     "Waiting is not computing: while one coroutine awaits, the loop runs the next. The same "
-     "run: do the tasks overlap in time?"),
-    ("{six} vs {one}",
-     "6 symbols x {one} each, one after another, then with 6 asyncio workers."),
-    ("The arithmetic",
-     "10 symbols x {one} = {ten} sequential vs about {one} with 10 workers; 100 symbols "
-     "with 10 workers: 10 waves, about {ten}. Run at a tenth of the latency ({tenth} a "
-     "task)."),
-    ("Semaphore queuing",
-     "With 2 workers for 6 symbols, asyncio.Semaphore(2) makes the other four wait: 'Waiting "
-     "for semaphore...', then 'Acquired semaphore after {wait} wait'."),
-    ("Threads and processes",
-     "A thread pool runs tasks on different threads; a process pool in different processes."),
-    ("What each model costs",
-     "For waiting, threads are not much faster than asyncio; processes pay in memory and "
-     "start-up; one thread means few context switches (counted by the OS, for the harness and "
-     "its workers)."),
-    ("CPU-bound work",
-     "Now the tasks compute (factors over a price series): asyncio cannot help, threads are "
-     "held back by the GIL, processes use the cores."),
-    ("A blocking call in a coroutine",
-     "time.sleep inside a coroutine holds the loop's one thread: every task waits its turn. "
-     "asyncio.to_thread hands the call to a thread and restores the overlap: the case where "
-     "threads are the right tool."),
-]  # fmt: skip
+    (
+        "One thread id",
+        "asyncio runs every coroutine on the thread that runs the event loop: 6 symbols, "
+        "6 workers, and every record shows the same thread id and pid.",
+    ),
+    (
+        "...yet overlapping",
+        "Waiting is not computing: while one coroutine awaits, the loop runs the next. The same "
+        "run: do the tasks overlap in time?",
+    ),
+    ("{six} vs {one}", "6 symbols x {one} each, one after another, then with 6 asyncio workers."),
+    (
+        "The arithmetic",
+        "10 symbols x {one} = {ten} sequential vs about {one} with 10 workers; 100 symbols "
+        "with 10 workers: 10 waves, about {ten}. Run at a tenth of the latency ({tenth} a "
+        "task).",
+    ),
+    (
+        "Semaphore queuing",
+        "With 2 workers for 6 symbols, asyncio.Semaphore(2) makes the other four wait: 'Waiting "
+        "for semaphore...', then 'Acquired semaphore after {wait} wait'.",
+    ),
+    (
+        "Threads and processes",
+        "A thread pool runs tasks on different threads; a process pool in different processes.",
+    ),
+    (
+        "What each model costs",
+        "For waiting, threads are not much faster than asyncio; processes pay in memory and "
+        "start-up; one thread means few context switches (counted by the OS, for the harness and "
+        "its workers).",
+    ),
+    (
+        "CPU-bound work",
+        "Now the tasks compute (factors over a price series): asyncio cannot help, threads are "
+        "held back by the GIL, processes use the cores.",
+    ),
+    (
+        "A blocking call in a coroutine",
+        "time.sleep inside a coroutine holds the loop's one thread: every task waits its turn. "
+        "asyncio.to_thread hands the call to a thread and restores the overlap: the case where "
+        "threads are the right tool.",
+    ),
+]

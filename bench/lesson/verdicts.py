@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass
 
 from bench.analysis import stats
-from bench.model import RunRecord
+from bench.model import RunRecord, TaskRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class Verdict:
         return f"{self.word}: {self.evidence}"
 
 
-def _ran(run: RunRecord) -> list:  # type: ignore[type-arg]
+def _ran(run: RunRecord) -> list[TaskRecord]:
     return [t for t in run.tasks if t.ran]
 
 
@@ -52,8 +52,8 @@ def one_thread(run: RunRecord) -> Verdict:
 
 
 def overlapping(run: RunRecord) -> Verdict:
-    ran = sorted(_ran(run), key=lambda t: t.started_ns)
-    early = any(b.started_ns < a.finished_ns for a, b in itertools.pairwise(ran))
+    ran = sorted(_ran(run), key=lambda t: t.started_ns or 0)  # every ran task has both times
+    early = any((b.started_ns or 0) < (a.finished_ns or 0) for a, b in itertools.pairwise(ran))
     peak = stats.peak_overlap(ran)
     return Verdict(
         "...yet the tasks overlap in time",
@@ -92,8 +92,12 @@ def semaphore_queues(run: RunRecord) -> Verdict:
     waits = sorted(t.queue_wait_ns / 1e9 for t in _ran(run))
     first = min((t.latency_ns for t in run.tasks), default=0) / 1e9
     queued = waits[run.workers :]
-    ok = (len(run.tasks) > run.workers and stats.peak_overlap(_ran(run)) == run.workers
-          and bool(queued) and min(queued) >= 0.9 * first)  # fmt: skip
+    ok = (
+        len(run.tasks) > run.workers
+        and stats.peak_overlap(_ran(run)) == run.workers
+        and bool(queued)
+        and min(queued) >= 0.9 * first
+    )
     return Verdict(
         f"a semaphore of {run.workers} queues the other tasks",
         ok,
@@ -140,8 +144,9 @@ def io_costs(aio: RunRecord, threads: RunRecord, processes: RunRecord) -> Verdic
     )
 
 
-def cpu_bound(seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: RunRecord,
-              cores: int, gil: bool) -> Verdict:  # fmt: skip
+def cpu_bound(
+    seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: RunRecord, cores: int, gil: bool
+) -> Verdict:
     def x(run: RunRecord) -> float:
         return seq.wall_ns / run.wall_ns if run.wall_ns else 0.0
 
@@ -158,9 +163,11 @@ def cpu_bound(seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: Run
     if not ok and cores < 2:
         evidence += "; this machine has one usable core, so processes cannot win"
     elif not ok and got < 0.75 * could:
-        evidence += (f"; the machine was busy with other work: the workers got {got:.1f} of "
-                     f"{could} cores, so this run cannot show it (run it again on an idle "
-                     "machine)")  # fmt: skip
+        evidence += (
+            f"; the machine was busy with other work: the workers got {got:.1f} of "
+            f"{could} cores, so this run cannot show it (run it again on an idle "
+            "machine)"
+        )
     if not ok and not gil:
         evidence += "; this Python runs without the GIL, so threads can use the cores"
     return Verdict(

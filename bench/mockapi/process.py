@@ -75,15 +75,32 @@ def serve(host: str, port: int, seed: int, faults: FaultRates, parent_pid: int |
 
 def fault_flags(faults: FaultRates) -> list[str]:
     rates = ",".join(f"{name}={getattr(faults, name)}" for name in FAULTS)
-    return ["--faults", rates, "--slow-seconds", str(faults.slow_seconds),
-            "--retry-after", faults.retry_after]  # fmt: skip
+    return [
+        "--faults",
+        rates,
+        "--slow-seconds",
+        str(faults.slow_seconds),
+        "--retry-after",
+        faults.retry_after,
+    ]
 
 
 @contextmanager
 def server_process(seed: int, faults: FaultRates) -> Iterator[tuple[str, int]]:
     """A mock server in a child process on 127.0.0.1 and a free port: (base URL, pid)."""
-    argv = [sys.executable, "-m", "bench", "serve", "--port", "0", "--seed", str(seed),
-            "--parent-pid", str(os.getpid()), *fault_flags(faults)]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "bench",
+        "serve",
+        "--port",
+        "0",
+        "--seed",
+        str(seed),
+        "--parent-pid",
+        str(os.getpid()),
+        *fault_flags(faults),
+    ]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

@@ -114,13 +114,13 @@ def _task(obj: Any, where: str) -> TaskRecord:
             retried=_statuses(_optional(obj, "retried_statuses", (list,), where, []), where),
             phases=tuple(_phase(p, f"{where}.phases[{i}]")
                          for i, p in enumerate(_optional(obj, "phases", (list,), where, []))),
-        )  # fmt: skip
+        )
     except ValueError as exc:
         raise _Shape(where, str(exc)) from None
 
 
 def _optional(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str,
-              default: Any) -> Any:  # fmt: skip
+              default: Any) -> Any:
     return _field(obj, key, kinds, where) if key in obj else default
 
 

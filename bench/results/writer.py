@@ -45,7 +45,7 @@ def task_to_dict(t: TaskRecord) -> dict[str, Any]:
             {"name": name, "started_at": a / 1e9, "finished_at": b / 1e9, "pid": pid,
              "thread_id": tid}
             for name, a, b, pid, tid in t.phases
-        ]  # fmt: skip
+        ]
     return row
 
 

@@ -149,8 +149,11 @@ def fidelity(
     tasks = plan(count, latency_s)
     width = 1 if strategy == "sequential" else workers
     chunk = max(1, count // (workers * 4)) if strategy == "processes" else 1
-    h, b = interleaved(lambda: harness_wall(strategy, tasks, width, chunk),
-                       lambda: bare_wall(strategy, tasks, width), rounds)  # fmt: skip
+    h, b = interleaved(
+        lambda: harness_wall(strategy, tasks, width, chunk),
+        lambda: bare_wall(strategy, tasks, width),
+        rounds,
+    )
     return Fidelity(strategy, ideal_ns((t.latency_ns for t in tasks), width) / 1e9, h, b)
 
 

@@ -35,18 +35,27 @@ def _once(benchmark: Any, fn: Any) -> Any:
     return benchmark.pedantic(fn, rounds=1, iterations=1, warmup_rounds=0)
 
 
-@pytest.mark.parametrize(("strategy", "count", "latency", "workers"), [
-    ("sequential", 10, 0.05, 1),
-    ("asyncio", 200, 0.05, 20), ("asyncio-workers", 200, 0.05, 20), ("threads", 200, 0.05, 20),
-    ("asyncio", 2000, 0.1, 500), ("asyncio-workers", 2000, 0.1, 500), ("threads", 2000, 0.1, 500),
-    ("processes", 64, 0.05, 8),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("strategy", "count", "latency", "workers"),
+    [
+        ("sequential", 10, 0.05, 1),
+        ("asyncio", 200, 0.05, 20),
+        ("asyncio-workers", 200, 0.05, 20),
+        ("threads", 200, 0.05, 20),
+        ("asyncio", 2000, 0.1, 500),
+        ("asyncio-workers", 2000, 0.1, 500),
+        ("threads", 2000, 0.1, 500),
+        ("processes", 64, 0.05, 8),
+    ],
+)
 def test_fidelity(benchmark: Any, strategy: str, count: int, latency: float, workers: int) -> None:
     result = _once(benchmark, lambda: cases.fidelity(strategy, count, latency, workers))
     benchmark.extra_info.update(result.info())
-    SUMMARY.append(f"fidelity {strategy:16} {count:5} x {latency * 1e3:.0f} ms / {workers:3}: "
-                   f"harness {result.harness_eff:.3f}, bare {result.bare_eff:.3f}, "
-                   f"ratio {result.ratio:.3f} (target >= 0.98)")  # fmt: skip
+    SUMMARY.append(
+        f"fidelity {strategy:16} {count:5} x {latency * 1e3:.0f} ms / {workers:3}: "
+        f"harness {result.harness_eff:.3f}, bare {result.bare_eff:.3f}, "
+        f"ratio {result.ratio:.3f} (target >= 0.98)"
+    )
 
 
 @pytest.mark.parametrize("gc_on", [True, False], ids=["gc-on", "gc-off"])
@@ -62,10 +71,16 @@ def test_recording_cost(benchmark: Any, gc_on: bool) -> None:
     )
 
 
-@pytest.mark.parametrize(("strategy", "count", "workers"), [
-    ("sequential", 100_000, 1), ("asyncio", 100_000, 100_000), ("asyncio-workers", 100_000, 100),
-    ("threads", 100_000, 4), ("processes", 100_000, 2),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("strategy", "count", "workers"),
+    [
+        ("sequential", 100_000, 1),
+        ("asyncio", 100_000, 100_000),
+        ("asyncio-workers", 100_000, 100),
+        ("threads", 100_000, 4),
+        ("processes", 100_000, 2),
+    ],
+)
 def test_ns_per_recorded_task(benchmark: Any, strategy: str, count: int, workers: int) -> None:
     ns = _once(benchmark, lambda: cases.ns_per_task(strategy, count, workers))
     benchmark.extra_info["ns_per_task"] = ns
@@ -76,8 +91,22 @@ def test_scale_100k_tasks(benchmark: Any, tmp_path: Path) -> None:
     result = _once(benchmark, lambda: cases.fidelity("asyncio", 100_000, 0.05, 1000, rounds=1))
     # Memory in a process of its own: the whole `bench run`, and the run's own peak (reset at
     # its start), as recorded in results.json.
-    argv = [sys.executable, "-m", "bench", "run", "--strategies", "asyncio", "--tasks", "100000",
-            "--workers", "1000", "--latency", "0.05", "--out", str(tmp_path)]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "bench",
+        "run",
+        "--strategies",
+        "asyncio",
+        "--tasks",
+        "100000",
+        "--workers",
+        "1000",
+        "--latency",
+        "0.05",
+        "--out",
+        str(tmp_path),
+    ]
     subprocess.run(argv, check=True, capture_output=True, timeout=300)
     whole = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
@@ -114,8 +143,12 @@ def test_report_render_100k(benchmark: Any, tmp_path: Path) -> None:
 def test_make_bench_default_scenario(benchmark: Any, tmp_path: Path) -> None:
     def bench() -> float:
         begin = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bench", "run", "--out", str(tmp_path / "out")],
-                       check=True, capture_output=True, timeout=120)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "bench", "run", "--out", str(tmp_path / "out")],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         return time.perf_counter() - begin
 
     seconds = _once(benchmark, bench)
@@ -128,8 +161,11 @@ def test_http_fidelity(benchmark: Any) -> None:
 
     result = _once(benchmark, lambda: http_fidelity(1000, 0.05, 100))
     benchmark.extra_info.update(result)
-    parts = ", ".join(f"{k.removesuffix('_efficiency')} {v:.3f}" for k, v in result.items()
-                      if k.endswith("_efficiency"))  # fmt: skip
+    parts = ", ".join(
+        f"{k.removesuffix('_efficiency')} {v:.3f}"
+        for k, v in result.items()
+        if k.endswith("_efficiency")
+    )
     SUMMARY.append(f"HTTP, 1000 requests x 50 ms, 100 workers (ideal 0.5 s), efficiency: {parts}")
 
 
@@ -171,9 +207,14 @@ def test_uvloop_vs_asyncio_sleep(benchmark: Any, count: int, latency: float, wor
 
 def test_uvloop_vs_asyncio_recording_cost(benchmark: Any) -> None:
     tasks = cases.plan(100_000, 0.0)
-    aio, uv = _once(benchmark, lambda: cases.interleaved(
-        lambda: cases.harness_wall("asyncio", tasks, 100_000),
-        lambda: cases.harness_wall("asyncio-uvloop", tasks, 100_000), 3))  # fmt: skip
+    aio, uv = _once(
+        benchmark,
+        lambda: cases.interleaved(
+            lambda: cases.harness_wall("asyncio", tasks, 100_000),
+            lambda: cases.harness_wall("asyncio-uvloop", tasks, 100_000),
+            3,
+        ),
+    )
     benchmark.extra_info.update({"asyncio_s": aio, "uvloop_s": uv})
     SUMMARY.append(
         f"100,000 zero-latency tasks: asyncio {aio:.2f} s, asyncio-uvloop {uv:.2f} s "
@@ -209,8 +250,9 @@ def test_cpu_bound_speedups(benchmark: Any) -> None:
     def walls() -> dict[str, float]:
         out = {}
         for name in names:
-            options = StrategyOptions(1 if name == "sequential" else 4, SleepCollector(),
-                                      cores=usable_cpus())  # fmt: skip
+            options = StrategyOptions(
+                1 if name == "sequential" else 4, SleepCollector(), cores=usable_cpus()
+            )
             out[name] = run_strategy(strategies.get(name), tasks, options).wall_ns / 1e9
         return out
 

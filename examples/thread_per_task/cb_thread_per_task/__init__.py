@@ -1,8 +1,10 @@
 """An example plugin strategy: a new threading.Thread for every task, at most `workers` alive.
 
-It shows the whole contract: subclass `strategies.base.Strategy`, run the collector through
-`bench.recording.run_sync` (so the task is recorded like everywhere else), append each record to
-the sink, and register the class under the `concurrency_bench.strategies` entry-point group.
+It shows the whole contract, all of it from bench's small plugin API: subclass `Strategy`,
+declare its `abilities` (none here: it cannot honour a deadline, so the CLI refuses one for it),
+run the collector through `run_sync` (so the task is recorded like everywhere else), append each
+record to the sink, and register the class under the `concurrency_bench.strategies` entry-point
+group.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from bench.harness.recording import now_ns, run_sync
-from bench.model import RawRecord, TaskSpec
-from strategies.base import Strategy
+from bench import RawRecord, Strategy, TaskSpec, now_ns, run_sync
 
 
 class ThreadPerTaskStrategy(Strategy):

@@ -23,7 +23,13 @@ from bench.harness.execution import InputRefused
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from strategies import daskworker
-from strategies.base import Abilities, Strategy, StrategyOptions, signals_deferred
+from strategies.base import (
+    Abilities,
+    Strategy,
+    StrategyOptions,
+    signals_blocked,
+    signals_deferred,
+)
 from strategies.daskdeaths import WorkerDeaths
 
 
@@ -54,7 +60,8 @@ class DaskStrategy(Strategy):
 
         if self.remote:
             try:
-                self._client = Client(self.options.scheduler, timeout=10)
+                with signals_blocked():  # the client's threads leave interrupts to the main one
+                    self._client = Client(self.options.scheduler, timeout=10)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise InputRefused(
                     f"--scheduler: cannot reach the dask scheduler at {self.options.scheduler}: "
@@ -74,7 +81,8 @@ class DaskStrategy(Strategy):
                     silence_logs=logging.ERROR,
                     preload=["strategies.daskpreload"],
                 )
-            self._client = Client(self._cluster)
+            with signals_blocked():
+                self._client = Client(self._cluster)
         # Every worker of our own cluster, before the clock starts (waiting for one let a run
         # start on half the threads); an existing cluster has as many as it has.
         self._client.wait_for_workers(

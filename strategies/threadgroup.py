@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
+from strategies.base import main_thread_takes_interrupts
+
 Item = TypeVar("Item")
 _STOP = object()
 
@@ -102,6 +104,7 @@ class WorkerThreads(Generic[Item]):
         thread.start()
 
     def _loop(self) -> None:
+        main_thread_takes_interrupts()
         me = threading.current_thread()
         self._started.release()
         try:

@@ -13,8 +13,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from strategies.base import Abilities, Strategy, StrategyOptions
-from strategies.supervise import Running, SupervisedThreads, Supervisor
+from strategies.base import Abilities, Strategy, StrategyOptions, main_thread_takes_interrupts
+from strategies.supervise import POLL_S, Running, SupervisedThreads, Supervisor
 from strategies.window import SubmissionWindow
 
 
@@ -40,7 +40,11 @@ class ThreadsStrategy(Strategy):
             self._supervised.start()
             return
         workers = self.workers
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bench-worker")
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers,
+            thread_name_prefix="bench-worker",
+            initializer=main_thread_takes_interrupts,
+        )
         # The pool creates threads lazily; a barrier makes every thread exist before timing starts.
         barrier = threading.Barrier(workers)
         for future in [self._pool.submit(barrier.wait, 30) for _ in range(workers)]:
@@ -61,10 +65,13 @@ class ThreadsStrategy(Strategy):
                 supervisor.add(future.result())
             window.release()
 
+        # Waits with a timeout: the main thread looks at its signals at least this often.
         for spec in tasks:
-            window.acquire()
+            while not window.acquire(POLL_S):
+                pass
             pool.submit(self._work, spec, queued).add_done_callback(finished)
-        window.wait_all()
+        while not window.wait_all(POLL_S):
+            pass
 
     def _work(self, spec: TaskSpec, queued: int) -> RawRecord:
         thread = threading.current_thread()

@@ -15,8 +15,10 @@ Names load on first use, so a process-pool worker that imports one module pays f
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+# Not `typing.TYPE_CHECKING`: importing typing (and with it re) takes long enough under load
+# that a Ctrl-C at start-up landed there, before `python -m bench` could take it quietly.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # for type checkers; at run time the names load on first use (below)
     from bench.harness.execution import Abilities, Strategy, StrategyAborted, StrategyOptions
     from bench.harness.recording import now_ns, run_async, run_sync
@@ -58,7 +60,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _API:
         return getattr(import_module(_API[name]), name)
     raise AttributeError(f"module 'bench' has no attribute {name!r}")

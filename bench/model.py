@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Final, Literal, NamedTuple
 
 TaskStatus = Literal["ok", "error", "timeout", "cancelled", "not_run"]
 RunStatus = Literal["completed", "aborted", "interrupted"]
@@ -41,14 +41,30 @@ class TaskSpec:
             raise ValueError(f"latency must be >= 0 ns, got {self.latency_ns}")
 
 
-# What a worker hands back for one task: kept as a plain tuple because it is built on the hot
-# path (and pickled across processes); `TaskRecord.from_raw` turns it into a checked record.
-# (index, status, queued_ns, started_ns, finished_ns, pid, thread_id, thread_name, task_name, error)
-# and optionally an 11th item, a tuple of Phase tuples (strategies that run a task in phases),
-# and a 12th, (attempts, http_status, retried statuses) from HTTP collectors.
-RawRecord = tuple[Any, ...]
 # (name, started_ns, finished_ns, pid, thread_id): one phase of a task (the hybrid's I/O and CPU)
 Phase = tuple[str, int, int, int, int]
+
+
+class RawRecord(NamedTuple):
+    """What a worker hands back for one task, built on the hot path and pickled across
+    processes: times are raw `now_ns()` readings; `TaskRecord.from_raw` checks it and makes the
+    times relative to the run's start. A new per-task field goes here (with a default, so no
+    producer has to change), in `TaskRecord`, and in `bench.results.fields`."""
+
+    task_index: int  # (not `index`: a tuple has an index method)
+    status: TaskStatus  # checked by TaskRecord
+    queued_ns: int
+    started_ns: int
+    finished_ns: int
+    pid: int
+    thread_id: int
+    thread_name: str
+    task_name: str | None
+    error: str | None
+    phases: tuple[Phase, ...] = ()  # strategies that run a task in phases (the hybrid)
+    attempts: int = 0  # HTTP collectors: requests made, retries included
+    http_status: int | None = None  # HTTP collectors: the final response's status
+    retried: tuple[int, ...] = ()  # HTTP collectors: the status of each attempt retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,30 +120,24 @@ class TaskRecord:
 
     @classmethod
     def from_raw(cls, raw: RawRecord, spec: TaskSpec, t0_ns: int) -> TaskRecord:
-        index, status, queued, started, finished, pid, tid, tname, task_name, error = raw[:10]
-        phases = (
-            tuple((n, a - t0_ns, b - t0_ns, p, t) for n, a, b, p, t in raw[10])
-            if len(raw) > 10
-            else ()
-        )
         return cls(
-            index=index,
+            index=raw.task_index,
             symbol=spec.symbol,
-            status=status,  # validated in __post_init__
+            status=raw.status,  # validated in __post_init__ (a worker's record is data)
             latency_ns=spec.latency_ns,
-            queued_ns=queued - t0_ns,
-            started_ns=started - t0_ns,
-            finished_ns=finished - t0_ns,
-            pid=pid,
-            thread_id=tid,
-            thread_name=tname,
-            task_name=task_name,
-            error=error,
+            queued_ns=raw.queued_ns - t0_ns,
+            started_ns=raw.started_ns - t0_ns,
+            finished_ns=raw.finished_ns - t0_ns,
+            pid=raw.pid,
+            thread_id=raw.thread_id,
+            thread_name=raw.thread_name,
+            task_name=raw.task_name,
+            error=raw.error,
             cpu_ns=spec.cpu_ns,
-            phases=phases,
-            attempts=raw[11][0] if len(raw) > 11 else 0,
-            http_status=raw[11][1] if len(raw) > 11 else None,
-            retried=tuple(raw[11][2]) if len(raw) > 11 and len(raw[11]) > 2 else (),
+            phases=tuple((n, a - t0_ns, b - t0_ns, p, t) for n, a, b, p, t in raw.phases),
+            attempts=raw.attempts,
+            http_status=raw.http_status,
+            retried=tuple(raw.retried),
         )
 
     @classmethod
@@ -210,6 +220,3 @@ class Results:
     config: Meta
     runs: tuple[RunRecord, ...]
     created: str = ""
-
-    def run_for(self, strategy: str) -> RunRecord | None:
-        return next((r for r in self.runs if r.strategy == strategy), None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import math
 from typing import Any
 
 import jinja2
@@ -24,6 +23,7 @@ from reports.reading import cpu_findings, readings
 from reports.stats_table import stats_rows, warning_lines
 from reports.sweep_charts import sweep_svgs
 from reports.table import last_responses
+from reports.words import fmt
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
 ROWS_PER_RUN = 200  # task rows shown per run in the page
@@ -52,12 +52,6 @@ TEMPLATES = jinja2.Environment(
 )
 
 
-def _fmt(value: Any, digits: int = 2, unit: str = "") -> str:
-    if value is None or math.isnan(value):  # pandas gives NaN where the model had None
-        return "-"
-    return f"{value:.{digits}f}{unit}"
-
-
 def _summary_rows(results: Results) -> list[dict[str, str]]:
     frame = runs_frame(results)
     rows = []
@@ -69,20 +63,20 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
                 "status": r["status"]
                 if r["status"] == "completed"
                 else f"{r['status']}: {r['reason'] or 'no reason recorded'}",
-                "wall": _fmt(r["wall_s"], 3, " s"),
-                "ideal": _fmt(r["ideal_s"], 3, " s"),
-                "efficiency": _fmt(r["efficiency"]),
-                "speedup": _fmt(r["speedup"], 2, "x"),
-                "throughput": _fmt(r["throughput"], 1),
-                "p50": _fmt(r["p50_task_s"], 3, " s"),
-                "p95": _fmt(r["p95_task_s"], 3, " s"),
-                "wait": _fmt(r["mean_queue_wait_s"], 3, " s"),
+                "wall": fmt(r["wall_s"], 3, " s"),
+                "ideal": fmt(r["ideal_s"], 3, " s"),
+                "efficiency": fmt(r["efficiency"]),
+                "speedup": fmt(r["speedup"], 2, "x"),
+                "throughput": fmt(r["throughput"], 1),
+                "p50": fmt(r["p50_task_s"], 3, " s"),
+                "p95": fmt(r["p95_task_s"], 3, " s"),
+                "wait": fmt(r["mean_queue_wait_s"], 3, " s"),
                 "overlap": str(r["peak_overlap"]),
                 "threads": str(r["threads"]),
                 "pids": str(r["pids"]),
-                "cpu": _fmt(r["cpu_s"], 2, " s"),
-                "rss": _fmt(r["peak_rss_bytes"] / 2**20, 1, " MiB"),
-                "startup": _fmt(r["startup_s"] * 1e3, 1, " ms"),
+                "cpu": fmt(r["cpu_s"], 2, " s"),
+                "rss": fmt(r["peak_rss_bytes"] / 2**20, 1, " MiB"),
+                "startup": fmt(r["startup_s"] * 1e3, 1, " ms"),
                 "failed": str(r["failed"]),
             }
         )

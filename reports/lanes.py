@@ -19,7 +19,6 @@ LaneKey = tuple[int, int, str]
 @dataclass(frozen=True, slots=True)
 class Lane:
     label: str
-    group: str  # the thread or process the lane belongs to
     tasks: tuple[TaskRecord, ...]
     packed: bool = False  # several tasks share the lane: their waits would overlap, not drawn
 
@@ -74,15 +73,11 @@ def lanes_for(run: RunRecord, limit: int = 40) -> tuple[list[Lane], str]:
     if len(per_task) > limit:
         # Thousands of asyncio tasks: one lane each would be unreadable; reuse lanes instead.
         flat = [t for tasks in per_task for t in tasks]
-        group = group_label(flat[0], processes)
-        result = [
-            Lane(f"slot {i + 1}", group, tuple(s), packed=True) for i, s in enumerate(_pack(flat))
-        ]
+        result = [Lane(f"slot {i + 1}", tuple(s), packed=True) for i, s in enumerate(_pack(flat))]
         note = f"{len(flat)} asyncio tasks packed into reusable slots (one lane per slot)"
         grouped = [(key, tasks) for key, tasks in grouped if not key[2]]
     for (_pid, _tid, name), tasks in grouped:
-        group = group_label(tasks[0], processes)
-        result.append(Lane(name or group, group, tuple(tasks)))
+        result.append(Lane(name or group_label(tasks[0], processes), tuple(tasks)))
     if len(result) > limit:
         note = "; ".join(filter(None, [note, f"showing {limit} of {len(result)} lanes"]))
         result = result[:limit]

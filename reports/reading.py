@@ -6,22 +6,7 @@ from collections.abc import Sequence
 
 from bench.analysis import stats
 from bench.model import RunRecord
-
-
-def _where(run: RunRecord) -> str:
-    ran = [t for t in run.tasks if t.ran]
-    pids = stats.distinct_pids(ran)
-    lanes = stats.lanes(ran)
-    if len(pids) > 1:
-        return f"in {len(pids)} processes"
-    if len(lanes) == 1:
-        (_pid, tid) = next(iter(lanes))
-        return f"on one thread ({tid})"
-    return f"on {len(lanes)} threads of one process"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+from reports.words import plural, where_ran
 
 
 def reading(run: RunRecord, baseline: RunRecord | None) -> str:
@@ -34,7 +19,7 @@ def reading(run: RunRecord, baseline: RunRecord | None) -> str:
         if s.peak_overlap == 1
         else f"and overlapped: {s.peak_overlap} in flight at once"
     )
-    parts = [f"{_plural(ran, 'task')} ran {_where(run)} {overlap}"]
+    parts = [f"{plural(ran, 'task')} ran {where_ran(run)} {overlap}"]
     compare = f"wall {s.wall_s:.2f} s"
     if baseline is not None and baseline is not run:
         compare += f" vs {baseline.wall_ns / 1e9:.2f} s sequential"

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from bench.analysis.stats import RunSummary, summarize_all
 from bench.model import Results
+from reports.words import fmt
 
 WIDE = 100  # the three full tables need this many columns
 Value = Callable[[RunSummary], float | None]
@@ -40,10 +41,6 @@ def time_unit(values: Sequence[float | None]) -> tuple[str, float]:
     return "µs", 1e6
 
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def _time_columns(
     summaries: Sequence[RunSummary], columns: Sequence[TimeColumn]
 ) -> tuple[str, list[Column]]:
@@ -52,7 +49,7 @@ def _time_columns(
     unit, factor = time_unit([v for column in values.values() for v in column])
     digits = 3 if unit == "s" else 2
     return unit, [
-        (name, [_fmt(None if v is None else v * factor, digits) for v in column])
+        (name, [fmt(None if v is None else v * factor, digits) for v in column])
         for name, column in values.items()
     ]
 
@@ -110,9 +107,9 @@ def timing_table(summaries: Sequence[RunSummary]) -> Table:
             ("workers", [str(s.workers) for s in summaries]),
             wall,
             ideal,
-            ("eff.", [_fmt(s.efficiency) for s in summaries]),
+            ("eff.", [fmt(s.efficiency) for s in summaries]),
             ("speed-up", _speedups(summaries)),
-            ("tasks/s", [_fmt(s.throughput, 1) for s in summaries]),
+            ("tasks/s", [fmt(s.throughput, 1) for s in summaries]),
             *task_times,
         ],
     )
@@ -146,7 +143,7 @@ def cost_table(summaries: Sequence[RunSummary]) -> Table:
         [
             cpu,
             ("RSS (MiB)", [f"{s.peak_rss_bytes / 2**20:.1f}" for s in summaries]),
-            ("IPC (B/task)", [_fmt(s.ipc_bytes_per_task, 0) for s in summaries]),
+            ("IPC (B/task)", [fmt(s.ipc_bytes_per_task, 0) for s in summaries]),
             startup,
         ],
     )
@@ -183,7 +180,7 @@ def summary_table(summaries: Sequence[RunSummary]) -> Table:
         ("workers", [str(s.workers) for s in summaries]),
         wall,
         ("speed-up", _speedups(summaries)),
-        ("eff.", [_fmt(s.efficiency) for s in summaries]),
+        ("eff.", [fmt(s.efficiency) for s in summaries]),
         ("threads", [str(s.threads) for s in summaries]),
         ("pids", [str(s.pids) for s in summaries]),
     ]

@@ -11,6 +11,7 @@ from matplotlib.patches import Patch
 from bench.model import RunRecord, TaskRecord
 from reports.lanes import Lane, lanes_for
 from reports.svg import COLORS, shorten, style, to_svg
+from reports.words import plural, where_ran
 
 LABEL_LIMIT = 60  # symbol labels inside bars only while they stay readable
 RASTER_LIMIT = 2000  # beyond this many bars, rasterise them so the SVG stays small
@@ -67,17 +68,6 @@ def _draw_lane(ax: object, y: int, lane: Lane, raster: bool, labels: bool) -> No
                 )
 
 
-def _where(run: RunRecord) -> str:
-    pids = {t.pid for t in run.tasks if t.pid is not None}
-    threads = {(t.pid, t.thread_id) for t in run.tasks if t.thread_id is not None}
-    if len(pids) > 1:
-        return f"{len(pids)} processes"
-    if len(threads) == 1:
-        first = next(t for t in run.tasks if t.thread_id is not None)
-        return f"one thread, {first.thread_name} {first.thread_id} (pid {first.pid})"
-    return f"{len(threads)} threads of pid {next(iter(pids), '?')}"
-
-
 def timeline_figure(run: RunRecord, x_max_s: float) -> Figure:
     lanes, note = lanes_for(run)
     bars = sum(len(lane.tasks) for lane in lanes)
@@ -93,7 +83,10 @@ def timeline_figure(run: RunRecord, x_max_s: float) -> Figure:
         ax.set_ylim(max(len(lanes), 1) - 0.5, -0.5)  # no lanes: no task ever started
         ax.set_xlim(0, x_max_s)
         ax.set_xlabel("seconds since the run started")
-        title = f"{run.strategy} ({run.workers} workers): {len(run.tasks)} tasks on {_where(run)}"
+        title = (
+            f"{run.strategy} ({plural(run.workers, 'worker')}): "
+            f"{plural(len(run.tasks), 'task')}, ran {where_ran(run)}"
+        )
         ax.set_title(title + (f"\n{note}" if note else ""), loc="left", fontsize=9)
         handles = [Patch(facecolor=COLORS["queue"], hatch="////", label="queued / waiting")]
         handles += [

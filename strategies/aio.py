@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
 
+from bench.harness import interrupts
 from bench.harness.recording import now_ns, run_async
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
+from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, cancel_main
 from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
 
 BLOCKED_S = 0.1  # asyncio's own slow_callback_duration: a callback this long blocked the loop
 HEARTBEAT_S = BLOCKED_S  # a wake-up every 100 ms: a block that long cannot slip between two
+SETTLE_S = 5.0  # cancelled tasks record themselves at once; this only bounds a lost wake-up
 
 
 class AsyncioStrategy(Strategy):
@@ -30,6 +31,7 @@ class AsyncioStrategy(Strategy):
         self.longest_block_s = 0.0
         self._watchdog = LoopWatchdog(options.task_timeout_s, options.run_timeout_s)
         self._runner: asyncio.Runner | None = None
+        self._main_task: asyncio.Task[None] | None = None
 
     def loop_factory(self) -> Callable[[], asyncio.AbstractEventLoop] | None:
         """The event loop to run on (None: asyncio's default)."""
@@ -39,13 +41,11 @@ class AsyncioStrategy(Strategy):
         self._runner = asyncio.Runner(loop_factory=self.loop_factory())
         self._runner.get_loop()
         # Collectors with a per-run resource (an HTTP session) open it here and close it in stop().
-        collector: Any = self.options.collector
-        if hasattr(collector, "astart"):
-            self._runner.run(collector.astart(self.options.workers))
+        self._runner.run(self.options.collector.astart(self.options.workers))
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         assert self._runner is not None, "start() makes the event loop"
-        with self._watchdog.watching():
+        with self._watchdog.watching(), interrupts.cancelling(lambda: cancel_main(self._main_task)):
             try:
                 self._runner.run(self._main(tasks, sink))
             except (LoopBlockedDeadline, StrategyAborted, asyncio.CancelledError) as exc:
@@ -57,28 +57,29 @@ class AsyncioStrategy(Strategy):
                 self._settle()
 
     def _settle(self) -> None:
-        """Cancel what an interrupt or an abort left running, and let each task record it."""
+        """Cancel what an interrupt or an abort left running, and let each task record it.
+        Bounded: a task whose wake-up an interrupt dropped would never end."""
         assert self._runner is not None
         loop = self._runner.get_loop()
         pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
         for task in pending:
             task.cancel()
         if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            with interrupts.deferred():
+                loop.run_until_complete(asyncio.wait(pending, timeout=SETTLE_S))
 
     def stop(self, abandon: bool = False) -> Usage:
         if self._runner is None:
             return Usage()
-        collector: Any = self.options.collector
         try:
-            if hasattr(collector, "astop"):
-                self._runner.run(collector.astop())
+            self._runner.run(self.options.collector.astop())
         finally:
             self._runner.close()
             self._runner = None
         return Usage()
 
     async def _main(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        self._main_task = asyncio.current_task()
         try:
             async with asyncio.timeout(self.options.run_timeout_s):
                 await self._gather(tasks, sink)

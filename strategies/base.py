@@ -5,6 +5,7 @@ signals_deferred for strategies that start worker processes.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 from collections.abc import Iterator
@@ -53,3 +54,18 @@ def signals_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def cancel_main(task: asyncio.Task[None] | None) -> bool:
+    """An interrupt's way into an event loop's run (see interrupts.cancelling): cancel its main
+    task, and wake the loop, whose selector may be asleep until its next timer. False when
+    there is no run to cancel."""
+    if task is None or task.done():
+        return False
+    task.cancel()
+    task.get_loop().call_soon_threadsafe(_wake)
+    return True
+
+
+def _wake() -> None:
+    """Nothing: scheduling it is what wakes the loop."""

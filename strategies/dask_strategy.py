@@ -132,7 +132,7 @@ class DaskStrategy(Strategy):
         except Exception as exc:  # KilledWorker: it took down a worker every time it ran
             died = f" ({'; '.join(deaths)})" if deaths else ""
             now = now_ns()
-            return (
+            return RawRecord(
                 spec.index,
                 "error",
                 self._queued,
@@ -149,19 +149,10 @@ class DaskStrategy(Strategy):
     def _aligned(self, raw: RawRecord, address: str) -> RawRecord:
         # Same machine: one clock already. Elsewhere: shift onto the harness's clock.
         offset = self._offsets.get(address, 0) if self.remote else 0
-        index, status, queued, started, finished, pid, tid, _name, task, error = raw[:10]
-        return (
-            index,
-            status,
-            queued,
-            started - offset,
-            finished - offset,
-            pid,
-            tid,
-            address,
-            task,
-            error,
-            *raw[10:],
+        return raw._replace(
+            started_ns=raw.started_ns - offset,
+            finished_ns=raw.finished_ns - offset,
+            thread_name=address,
         )
 
     def abandon(self, sink: list[RawRecord], reason: str) -> None:
@@ -173,13 +164,13 @@ class DaskStrategy(Strategy):
         except Exception:  # a worker gone or unreachable: it cannot say what it was running
             running = {}
         self._client.cancel(self._futures)
-        finished = {raw[0] for raw in sink}
+        finished = {raw.task_index for raw in sink}
         for address, tasks in running.items():
             offset = self._offsets.get(address, 0) if self.remote else 0
             for index, started, pid, tid in tasks:
                 if index not in finished:
                     sink.append(
-                        (
+                        RawRecord(
                             index,
                             "cancelled",
                             self._queued,

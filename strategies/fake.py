@@ -37,7 +37,7 @@ class FakeStrategy(Strategy):
             free_at, lane = heapq.heappop(lanes)
             finish = free_at + spec.latency_ns
             sink.append(
-                (
+                RawRecord(
                     spec.index,
                     "ok",
                     queued,

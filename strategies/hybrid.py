@@ -16,15 +16,21 @@ from concurrent.futures.process import BrokenProcessPool
 
 from bench.collectors.base import PhasedCollector
 from bench.errors import describe_error
+from bench.harness import interrupts
 from bench.harness.recording import now_ns
-from bench.model import Meta, Phase, RawRecord, TaskSpec, Usage
+from bench.model import Meta, Phase, RawRecord, TaskSpec, TaskStatus, Usage
 from strategies import procworker
-from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
+from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, cancel_main
 from strategies.procpool import Death, WorkerPool
 
 
 class _PoolBroke(Exception):
-    """The CPU part could not run: a worker process died and the pool is unusable."""
+    """The CPU part could not run: a worker process died and the pool is unusable. Carries the
+    task's record: `error` if its own worker died, `cancelled` if another one did."""
+
+    def __init__(self, status: TaskStatus, error: str) -> None:
+        super().__init__(f"{status}: {error}")
+        self.status, self.error = status, error
 
 
 class HybridStrategy(Strategy):
@@ -53,7 +59,8 @@ class HybridStrategy(Strategy):
             raise StrategyAborted("the collector has no separate I/O and CPU parts")
         self._specs = {spec.index: spec for spec in tasks}
         try:
-            asyncio.run(self._main(tasks, sink))
+            with interrupts.cancelling(lambda: cancel_main(self._main_task)):
+                asyncio.run(self._main(tasks, sink))
         except TimeoutError:
             raise StrategyAborted("--run-timeout reached before every task finished") from None
         except (_PoolBroke, asyncio.CancelledError):
@@ -81,7 +88,8 @@ class HybridStrategy(Strategy):
         pid, tid = os.getpid(), threading.get_ident()
         async with limit:
             started = now_ns()
-            status, error = "ok", None
+            status: TaskStatus = "ok"
+            error: str | None = None
             try:
                 async with asyncio.timeout(self.options.task_timeout_s):
                     await collector.fetch(spec)
@@ -97,7 +105,7 @@ class HybridStrategy(Strategy):
                 status, error = self._cancelled(spec)
                 raise
             except _PoolBroke as exc:
-                status, error = str(exc).split(":", 1)[0], str(exc).split(": ", 1)[1]
+                status, error = exc.status, exc.error
                 raise
             except Exception as exc:  # a task's failure is data
                 status, error = "error", describe_error(exc)
@@ -107,7 +115,7 @@ class HybridStrategy(Strategy):
             finally:
                 thread = threading.current_thread().name
                 sink.append(
-                    (
+                    RawRecord(
                         spec.index,
                         status,
                         queued,
@@ -145,10 +153,10 @@ class HybridStrategy(Strategy):
                 if task not in spared:
                     task.cancel()
         if spec.index in self._dead_tasks:
-            return _PoolBroke(f"error: the worker process running this task {self._death.how}")
-        return _PoolBroke(f"cancelled: the pool broke: {self._death.what}")
+            return _PoolBroke("error", f"the worker process running this task {self._death.how}")
+        return _PoolBroke("cancelled", f"the pool broke: {self._death.what}")
 
-    def _cancelled(self, spec: TaskSpec) -> tuple[str, str]:
+    def _cancelled(self, spec: TaskSpec) -> tuple[TaskStatus, str]:
         if self._death is not None and spec.index in self._dead_tasks:
             return "error", f"the worker process running this task {self._death.how}"
         return "cancelled", "cancelled while running"

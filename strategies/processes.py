@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from bench.harness.execution import no_progress
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from strategies import procworker
@@ -23,10 +24,6 @@ from strategies.supervise import Supervisor
 from strategies.window import SubmissionWindow
 
 IPC_SAMPLE = 256  # chunks whose pickled size is measured: enough for a mean, cheap at any size
-
-
-def _no_progress(done: int) -> None:
-    del done
 
 
 class ProcessesStrategy(Strategy):
@@ -88,7 +85,7 @@ class ProcessesStrategy(Strategy):
         size, generation, queued = self._chunksize, self._generation, supervisor.queued_ns
         chunks = [tuple(tasks[i : i + size]) for i in range(0, len(tasks), size)]
         # The window counts submissions (chunks); progress is reported in tasks, below.
-        window = SubmissionWindow(2 * self.workers, len(chunks), _no_progress)
+        window = SubmissionWindow(2 * self.workers, len(chunks), no_progress)
         chunk_of = {spec.index: n for n, chunk in enumerate(chunks) for spec in chunk}
         given_back: set[int] = set()  # chunks whose slot a timeout already returned
 

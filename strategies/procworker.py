@@ -122,9 +122,7 @@ def compute_phase(spec: TaskSpec) -> tuple[int, int, int, int]:
 def usage() -> tuple[int, float, float, int, int, int]:
     """This worker's CPU and context switches since warm-up, and its peak RSS (bytes)."""
     _state["barrier"].wait(60)
-    close = getattr(_state["collector"], "close", None)
-    if close is not None:
-        close()  # this worker's keep-alive connection, if the collector holds one
+    _state["collector"].close()  # this worker's keep-alive connection, if it holds one
     now, base = resource.getrusage(resource.RUSAGE_SELF), _state["base"]
     if base is None:
         base = now

@@ -44,7 +44,7 @@ class SequentialStrategy(Strategy):
             except KeyboardInterrupt:
                 thread = threading.current_thread()
                 sink.append(
-                    (
+                    RawRecord(
                         spec.index,
                         "cancelled",
                         queued,
@@ -59,9 +59,7 @@ class SequentialStrategy(Strategy):
                 )
                 raise
             progress(done)
-        close = getattr(collector, "close", None)
-        if close is not None:
-            close()
+        collector.close()
 
     def abandon(self, sink: list[RawRecord], reason: str) -> None:
         if self._supervised is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bench.harness.execution import StrategyAborted, StrategyOptions
 from bench.harness.recording import now_ns, run_sync
-from bench.model import Meta, RawRecord, TaskSpec
+from bench.model import Meta, RawRecord, TaskSpec, TaskStatus
 from strategies.threadgroup import WorkerThreads
 
 POLL_S = 0.02
@@ -47,9 +47,9 @@ class Supervisor:
     def add(self, record: RawRecord) -> bool:
         """Keep the first record of each task; False (and dropped) for a task already closed."""
         with self._lock:
-            if record[0] in self._closed:
+            if record.task_index in self._closed:
                 return False
-            self._closed.add(record[0])
+            self._closed.add(record.task_index)
             self.sink.append(record)
             return True
 
@@ -58,10 +58,10 @@ class Supervisor:
         with self._lock:
             return index in self._closed
 
-    def close(self, task: Running, status: str, error: str) -> bool:
+    def close(self, task: Running, status: TaskStatus, error: str) -> bool:
         now = now_ns()
         return self.add(
-            (
+            RawRecord(
                 task.spec.index,
                 status,
                 self._queued,
@@ -100,8 +100,10 @@ class SupervisedThreads:
 
     def __init__(self, options: StrategyOptions, width: int) -> None:
         self._options = options
-        close = getattr(options.collector, "close", None)  # per-thread resources, closed by owner
-        self.group: WorkerThreads[TaskSpec] = WorkerThreads(width, self._work, on_exit=close)
+        # Per-thread resources, closed by the thread that owns them.
+        self.group: WorkerThreads[TaskSpec] = WorkerThreads(
+            width, self._work, on_exit=options.collector.close
+        )
         self._running: dict[int, Running] = {}
         self._supervisor: Supervisor | None = None
         self._queued = 0

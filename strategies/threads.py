@@ -92,13 +92,13 @@ class ThreadsStrategy(Strategy):
             self._supervised.stop(abandon)
             return Usage()
         assert self._pool is not None, "start() builds the pool"
-        close = getattr(self.options.collector, "close", None)
-        if close is not None and not abandon:
+        if not abandon:
             # Per-thread resources (keep-alive connections) are closed by the thread that owns
             # them; the barrier makes every worker take one close call.
             barrier = threading.Barrier(self.workers)
             for future in [
-                self._pool.submit(_close_on, barrier, close) for _ in range(self.workers)
+                self._pool.submit(_close_on, barrier, self.options.collector.close)
+                for _ in range(self.workers)
             ]:
                 future.result()
         self._pool.shutdown(wait=not abandon, cancel_futures=True)

@@ -13,10 +13,10 @@ from typing import Any, NoReturn
 
 from bench import __version__
 from bench.cli.config import DEFAULT_CPU_WORK, IO_MODES, default_start_method
+from bench.cli.exits import EXIT_USAGE
 from bench.collectors.faults import FAULT_MODES
 from bench.mockapi.faults import FAULTS
 
-EXIT_USAGE = 2
 Handler = Callable[[argparse.Namespace], int]
 
 

@@ -34,11 +34,31 @@ def quote_for(symbol: str, seed: int) -> Quote:
 
 @runtime_checkable
 class Collector(Protocol):
-    """Both faces of one collector. Implementations must be picklable for the process pool."""
+    """Both faces of one collector, and its lifecycle hooks. Implementations must be picklable
+    for the process pool. Subclass it: the hooks then default to doing nothing.
+
+    Strategies call the hooks outside the timed region: `astart` on their event loop before the
+    clock starts, `astop` on the same loop after it stops, and `close` once in every thread or
+    process that used the sync face, by that thread or process.
+    """
+
+    __slots__ = ()
 
     def collect(self, spec: TaskSpec) -> object: ...
 
     async def acollect(self, spec: TaskSpec) -> object: ...
+
+    async def astart(self, workers: int) -> None:
+        """Open per-run async resources (an HTTP session for `workers` connections)."""
+        return None
+
+    async def astop(self) -> None:
+        """Close what `astart` opened."""
+        return None
+
+    def close(self) -> None:
+        """Release the calling thread's sync resources (a keep-alive connection)."""
+        return None
 
 
 @runtime_checkable
@@ -52,7 +72,7 @@ class PhasedCollector(Collector, Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class SleepCollector:
+class SleepCollector(Collector):
     """Simulated I/O (the planned latency spent sleeping: time.sleep / asyncio.sleep), then the
     task's CPU part, if the plan gives it one: factors over its price series."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from bench.collectors.base import Collector
 from bench.errors import describe_error
 from bench.model import TaskSpec
 
@@ -39,7 +40,7 @@ def resolve(ref: str) -> Callable[..., Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class FunctionCollector:
+class FunctionCollector(Collector):
     sync_ref: str | None
     async_ref: str | None
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from bench.collectors.base import Collector
 from bench.model import TaskSpec
 
 RETRYABLE = (429, 503)
@@ -83,7 +84,7 @@ def _parse(
     return HttpResult(symbol, prices, attempts, 200, done)
 
 
-class HttpCollector:
+class HttpCollector(Collector):
     """Both faces of the HTTP collector. Picklable: sessions and connections stay per process."""
 
     def __init__(self, base_url: str, timeout_s: float = 10.0, max_attempts: int = 4) -> None:

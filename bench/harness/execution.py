@@ -16,7 +16,8 @@ from bench.collectors.base import Collector
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 
 
-def _no_progress(done: int) -> None:
+def no_progress(done: int) -> None:
+    """The progress callback when nobody is watching."""
     del done
 
 
@@ -37,7 +38,7 @@ class StrategyOptions:
     # The cyclic garbage collector while tasks run: on, as in the user's program (the harness's
     # own long-lived objects frozen first, so it never walks them), or off (timeit's convention).
     gc: bool = True
-    progress: Callable[[int], None] = _no_progress
+    progress: Callable[[int], None] = no_progress
 
     @property
     def supervised(self) -> bool:

@@ -10,6 +10,11 @@
   them anywhere) would be printed by Python as "Exception ignored" and dropped; the unraisable
   hook catches that and delivers the interrupt again. Inside `deferred()` (tearing a pool down,
   collecting its garbage) it waits for the block to end instead.
+- While an event loop runs (`cancelling()`), the first interrupt cancels the loop's main task
+  instead: raised at an arbitrary point of the loop's own machinery (a done-callback, a task's
+  wake-up), KeyboardInterrupt can drop a wake-up and leave a task pending forever, and the run
+  then never ended (seen in CI, as asyncio.Runner's own SIGINT handling warns). A loop held by a
+  blocking call cannot take the cancellation: after ESCALATE_S the interrupt is raised after all.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 REDELIVER_S = 0.005
+ESCALATE_S = 1.0  # a loop that has not ended its run this long after a cancel is held
 
 
 class Terminated(KeyboardInterrupt):
@@ -33,11 +39,17 @@ class _State:
     deferred = 0
     pending: KeyboardInterrupt | None = None
     taken = False  # the first interrupt has been raised: the next one is a second
+    cancel: Callable[[], bool] | None = None  # inside cancelling(): how to cancel the loop's run
+    cancelled: KeyboardInterrupt | None = None  # the interrupt that cancelled it, raised after
+
+
+ESCALATE = signal.SIGUSR1  # sent to the main thread to raise a cancelled run's interrupt
 
 
 def install() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
+    signal.signal(ESCALATE, _on_escalate)
     sys.unraisablehook = _unraisable
 
 
@@ -57,7 +69,7 @@ def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     retry.start()
 
 
-def _on_signal(signum: int, frame: FrameType | None) -> None:
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
     if _State.taken or _State.pending is not None:
         if signum == signal.SIGINT:
             _exit_now(signum)
@@ -67,7 +79,26 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         _State.pending = exc
         return
     _State.taken = True
+    if _State.cancel is not None and _State.cancel():
+        _State.cancelled = exc
+        _escalate_later()
+        return
     raise exc
+
+
+def _escalate_later() -> None:
+    main = threading.main_thread().ident or 0  # a real signal, so a blocking call wakes up
+    timer = threading.Timer(ESCALATE_S, signal.pthread_kill, (main, ESCALATE))
+    timer.daemon = True
+    timer.start()
+
+
+def _on_escalate(_signum: int, _frame: FrameType | None) -> None:
+    """The loop has not ended its cancelled run in time: raise the interrupt where it is held.
+    Only while that run is still going; a late one finds nothing to do."""
+    if _State.cancel is not None and _State.cancelled is not None:
+        interrupt, _State.cancel = _State.cancelled, None
+        raise interrupt
 
 
 def _exit_now(signum: int) -> None:
@@ -105,3 +136,30 @@ def deferred() -> Iterator[None]:
         if pending is not None and not _State.deferred:
             _State.taken = True
             raise pending
+
+
+@contextmanager
+def cancelling(cancel: Callable[[], bool]) -> Iterator[None]:
+    """Run an event loop inside this: the first interrupt calls `cancel` (which cancels the
+    loop's main task and says whether there was one) and is raised when the block ends.
+    Main thread only; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _State.cancel = cancel
+    try:
+        yield
+    except BaseException as error:
+        interrupt = _end_cancelling()
+        if interrupt is None or interrupt is error:
+            raise
+        raise interrupt from None
+    interrupt = _end_cancelling()
+    if interrupt is not None:
+        raise interrupt
+
+
+def _end_cancelling() -> KeyboardInterrupt | None:
+    _State.cancel = None
+    interrupt, _State.cancelled = _State.cancelled, None
+    return interrupt

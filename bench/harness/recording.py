@@ -17,7 +17,7 @@ from typing import Final
 
 from bench.collectors.base import Collector
 from bench.errors import describe_error
-from bench.model import RawRecord, TaskSpec
+from bench.model import RawRecord, TaskSpec, TaskStatus
 
 # One system-wide clock: CLOCK_MONOTONIC on Linux, shared by every process (checked in a test), so
 # timestamps taken in workers go on one timeline with the parent's.
@@ -49,7 +49,7 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
         log_line(f"Starting to process {spec.symbol}")
     started = now_ns()
     error: str | None = None
-    status = "ok"
+    status: TaskStatus = "ok"
     outcome: object
     try:
         outcome = collector.collect(spec)
@@ -61,7 +61,7 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
     if log:
         log_line(_outcome(spec, status, finished - started, error))
     thread = threading.current_thread()
-    record = (
+    record = RawRecord(
         spec.index,
         status,
         queued_ns,
@@ -81,8 +81,11 @@ def with_http(record: RawRecord, outcome: object) -> RawRecord:
     attempts = getattr(outcome, "attempts", 0)
     if not attempts:
         return record
-    http = (attempts, getattr(outcome, "http_status", None), getattr(outcome, "retried", ()))
-    return (*record[:10], record[10] if len(record) > 10 else (), http)
+    return record._replace(
+        attempts=attempts,
+        http_status=getattr(outcome, "http_status", None),
+        retried=tuple(getattr(outcome, "retried", ())),
+    )
 
 
 async def run_async(
@@ -110,7 +113,7 @@ async def run_async(
     try:
         started = now_ns()
         error: str | None = None
-        status = "ok"
+        status: TaskStatus = "ok"
         outcome: object = None
         try:
             # Inside the try whose finally records the task: an interrupt that lands while the
@@ -136,7 +139,7 @@ async def run_async(
         finally:
             finished = now_ns()
             thread = threading.current_thread()
-            record = (
+            record = RawRecord(
                 spec.index,
                 status,
                 queued,

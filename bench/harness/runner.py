@@ -136,7 +136,7 @@ def build_tasks(
     plan: Sequence[TaskSpec], raws: Sequence[RawRecord], t0_ns: int
 ) -> tuple[TaskRecord, ...]:
     """One record per planned task: what the workers reported, `not_run` for the rest."""
-    by_index = {raw[0]: raw for raw in raws}
+    by_index = {raw.task_index: raw for raw in raws}
     return tuple(
         TaskRecord.from_raw(by_index[spec.index], spec, t0_ns)
         if spec.index in by_index

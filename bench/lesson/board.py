@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rich.table import Table
 
-from bench.collectors.base import SleepCollector
+from bench.collectors.base import Collector, SleepCollector
 from bench.harness.recording import now_ns
 from bench.model import TaskSpec
 
@@ -59,7 +59,7 @@ class Board:
 
 
 @dataclass(frozen=True)
-class LiveCollector:
+class LiveCollector(Collector):
     """Wraps a collector and reports each task's start and end to the board."""
 
     inner: SleepCollector

@@ -111,10 +111,6 @@ def _header(results: Results) -> dict[str, Any]:
     }
 
 
-def to_dict(results: Results) -> dict[str, Any]:
-    return {**_header(results), "runs": [run_to_dict(run) for run in results.runs]}
-
-
 def _json(value: object) -> str:
     # allow_nan=False: NaN and Infinity are not JSON; a bad value fails here, not in a reader.
     return json.dumps(value, allow_nan=False, ensure_ascii=False)

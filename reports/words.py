@@ -1,0 +1,33 @@
+"""Numbers and places in words, shared by every renderer so they all say it the same way."""
+
+from __future__ import annotations
+
+import math
+
+from bench.analysis import stats
+from bench.model import RunRecord
+
+
+def fmt(value: float | None, digits: int = 2, unit: str = "") -> str:
+    """A figure for people: "-" where there is none (None, or NaN from pandas)."""
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:.{digits}f}{unit}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def where_ran(run: RunRecord) -> str:
+    """Where the tasks that ran did so, from the records: "on one thread (id)", "on N threads
+    of one process" or "in N processes"."""
+    ran = [t for t in run.tasks if t.ran]
+    pids = stats.distinct_pids(ran)
+    lanes = stats.lanes(ran)
+    if len(pids) > 1:
+        return f"in {len(pids)} processes"
+    if len(lanes) == 1:
+        (_pid, tid) = next(iter(lanes))
+        return f"on one thread ({tid})"
+    return f"on {len(lanes)} threads of one process"

@@ -11,19 +11,15 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from bench.model import Results, RunRecord
+from bench.model import Results, RunRecord, TaskRecord
 from reports.lanes import by_lane, group_label, multi_process
+from reports.words import plural
 
 
 def _run_events(run: RunRecord, pid: int) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = [
-        {
-            "name": "process_name",
-            "ph": "M",
-            "pid": pid,
-            "tid": 0,
-            "args": {"name": f"{run.strategy} ({run.workers} workers)"},
-        },
+    name = f"{run.strategy} ({plural(run.workers, 'worker')})"
+    events = [
+        {"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": name}},
         {
             "name": "process_sort_index",
             "ph": "M",
@@ -33,49 +29,43 @@ def _run_events(run: RunRecord, pid: int) -> list[dict[str, Any]]:
         },
     ]
     processes = multi_process(run)
-    for tid, ((_, _, name), tasks) in enumerate(by_lane(run), 1):
+    for tid, ((_, _, task_name), tasks) in enumerate(by_lane(run), 1):
         group = group_label(tasks[0], processes)
-        lane = f"{name} on {group}" if name else group
+        lane = f"{task_name} on {group}" if task_name else group
         events.append(
             {"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": lane}}
         )
         for t in tasks:
-            assert t.started_ns is not None and t.finished_ns is not None
-            args = {
-                "symbol": t.symbol,
-                "status": t.status,
-                "pid": t.pid,
-                "thread_id": t.thread_id,
-                "queue_wait_us": t.queue_wait_ns / 1e3,
+            # Only a per-task lane can show its own wait without overlapping other work.
+            events += _task_events(t, pid, tid, show_wait=bool(task_name))
+    return events
+
+
+def _task_events(t: TaskRecord, pid: int, tid: int, show_wait: bool) -> list[dict[str, Any]]:
+    assert t.started_ns is not None and t.finished_ns is not None
+    args: dict[str, Any] = {
+        "symbol": t.symbol,
+        "status": t.status,
+        "pid": t.pid,
+        "thread_id": t.thread_id,
+        "queue_wait_us": t.queue_wait_ns / 1e3,
+    }
+    if t.error:
+        args["error"] = t.error
+    events = []
+    if show_wait and t.queued_ns is not None and t.started_ns > t.queued_ns:
+        wait = {"ts": t.queued_ns / 1e3, "dur": t.queue_wait_ns / 1e3, "pid": pid, "tid": tid}
+        events.append(
+            {
+                "name": f"waiting: {t.symbol}",
+                "cat": "queue",
+                "ph": "X",
+                **wait,
+                "args": {"symbol": t.symbol},
             }
-            if t.error:
-                args["error"] = t.error
-            if name and t.queued_ns is not None and t.started_ns > t.queued_ns:
-                # Only a per-task lane can show its own wait without overlapping other work.
-                events.append(
-                    {
-                        "name": f"waiting: {t.symbol}",
-                        "cat": "queue",
-                        "ph": "X",
-                        "ts": t.queued_ns / 1e3,
-                        "dur": t.queue_wait_ns / 1e3,
-                        "pid": pid,
-                        "tid": tid,
-                        "args": {"symbol": t.symbol},
-                    }
-                )
-            events.append(
-                {
-                    "name": t.symbol,
-                    "cat": t.status,
-                    "ph": "X",
-                    "ts": t.started_ns / 1e3,
-                    "dur": t.duration_ns / 1e3,
-                    "pid": pid,
-                    "tid": tid,
-                    "args": args,
-                }
-            )
+        )
+    run = {"ts": t.started_ns / 1e3, "dur": t.duration_ns / 1e3, "pid": pid, "tid": tid}
+    events.append({"name": t.symbol, "cat": t.status, "ph": "X", **run, "args": args})
     return events
 
 

@@ -69,6 +69,7 @@ class AsyncioStrategy(Strategy):
                 loop.run_until_complete(asyncio.wait(pending, timeout=SETTLE_S))
 
     def stop(self, abandon: bool = False) -> Usage:
+        del abandon  # cancelled tasks were settled in execute: the loop closes the same way
         if self._runner is None:
             return Usage()
         try:

@@ -37,7 +37,7 @@ class DaskStrategy(Strategy):
     name = "dask"
     summary = "a dask.distributed cluster (LocalCluster by default, or --scheduler ADDRESS)"
     # No deadlines: its scheduler cannot interrupt a running task.
-    abilities = Abilities(leaves_process=True)
+    abilities = Abilities(leaves_process=True, cluster=True)
 
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)
@@ -47,6 +47,7 @@ class DaskStrategy(Strategy):
         self._collector: Any = None
         self._deaths: list[str] = []
         self._futures: list[Any] = []
+        self._sink: list[RawRecord] = []
         self._offsets: dict[str, int] = {}
         self._base: dict[str, tuple[float, float, int, int, int]] = {}
         self._shape = (0, 0)
@@ -111,6 +112,7 @@ class DaskStrategy(Strategy):
 
         client, collector = self._client, self._collector
         queued = self._queued = now_ns()
+        self._sink = sink  # abandon() adds the tasks still running
         self._futures = client.map(
             daskworker.run_task,
             list(tasks),
@@ -155,7 +157,7 @@ class DaskStrategy(Strategy):
             thread_name=address,
         )
 
-    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+    def abandon(self, reason: str) -> None:
         """Record the tasks the workers are running as cancelled, then cancel everything."""
         if self._client is None or not self._futures:
             return
@@ -164,6 +166,7 @@ class DaskStrategy(Strategy):
         except Exception:  # a worker gone or unreachable: it cannot say what it was running
             running = {}
         self._client.cancel(self._futures)
+        sink = self._sink
         finished = {raw.task_index for raw in sink}
         for address, tasks in running.items():
             offset = self._offsets.get(address, 0) if self.remote else 0

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 
 from bench.collectors.base import PhasedCollector
-from bench.errors import describe_error
 from bench.harness import interrupts
-from bench.harness.recording import now_ns
+from bench.harness.recording import now_ns, task_failure
 from bench.model import Meta, Phase, RawRecord, TaskSpec, TaskStatus, Usage
 from strategies import procworker
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, cancel_main
@@ -96,40 +95,25 @@ class HybridStrategy(Strategy):
                     phases.append(("io", started, now_ns(), pid, tid))
                     if spec.cpu_work:
                         phases.append(await self._compute(spec))
-            except TimeoutError as exc:
-                status, error = (
-                    "timeout",
-                    describe_error(exc) if str(exc) else "exceeded --task-timeout",
-                )
-            except asyncio.CancelledError:
-                status, error = self._cancelled(spec)
-                raise
-            except _PoolBroke as exc:
-                status, error = exc.status, exc.error
-                raise
-            except Exception as exc:  # a task's failure is data
-                status, error = "error", describe_error(exc)
-            except BaseException as exc:  # an interrupt inside the task (Ctrl-C)
-                status, error = "cancelled", describe_error(exc)
-                raise
+            except BaseException as exc:
+                status, error, again = self._failed(spec, exc)
+                if again:
+                    raise
             finally:
                 thread = threading.current_thread().name
-                sink.append(
-                    RawRecord(
-                        spec.index,
-                        status,
-                        queued,
-                        started,
-                        now_ns(),
-                        pid,
-                        tid,
-                        thread,
-                        name,
-                        error,
-                        tuple(phases),
-                    )
-                )
+                raw = (spec.index, status, queued, started, now_ns(), pid, tid, thread, name, error)
+                sink.append(RawRecord(*raw, phases=tuple(phases)))
                 self.options.progress(len(sink))
+
+    def _failed(self, spec: TaskSpec, exc: BaseException) -> tuple[TaskStatus, str, bool]:
+        """(status, error, whether to raise it on): a task's own failure is data; a
+        cancellation, a broken pool or an interrupt goes on up."""
+        if isinstance(exc, asyncio.CancelledError):
+            return (*self._cancelled(spec), True)
+        if isinstance(exc, _PoolBroke):
+            return exc.status, exc.error, True
+        status, error, _ = task_failure(exc)
+        return status, error, not isinstance(exc, Exception)
 
     async def _compute(self, spec: TaskSpec) -> Phase:
         loop = asyncio.get_running_loop()

@@ -99,7 +99,7 @@ class LoopWatchdog:
         self._pending = exc
         signal.pthread_kill(self._main, signal.SIGALRM)
 
-    def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
+    def _on_alarm(self, _signum: int, _frame: FrameType | None) -> None:
         exc, self._pending = self._pending, None
         if exc is None:
             return

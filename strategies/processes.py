@@ -82,62 +82,7 @@ class ProcessesStrategy(Strategy):
     def _feed(self, tasks: Sequence[TaskSpec], supervisor: Supervisor) -> bool:
         """Submit `tasks` in chunks to the current pool and wait for them; False if every
         worker got stuck past --task-timeout first (the caller restarts the pool)."""
-        size, generation, queued = self._chunksize, self._generation, supervisor.queued_ns
-        chunks = [tuple(tasks[i : i + size]) for i in range(0, len(tasks), size)]
-        # The window counts submissions (chunks); progress is reported in tasks, below.
-        window = SubmissionWindow(2 * self.workers, len(chunks), no_progress)
-        chunk_of = {spec.index: n for n, chunk in enumerate(chunks) for spec in chunk}
-        given_back: set[int] = set()  # chunks whose slot a timeout already returned
-
-        def finished(n: int, future: Future[Any]) -> None:
-            if generation != self._generation:
-                return  # a replaced pool's futures, cancelled or broken when it was stopped
-            error = None if future.cancelled() else future.exception()
-            if isinstance(error, BrokenProcessPool):
-                self._broken = self._broken or str(error)
-            elif error is None and not future.cancelled():
-                self._take(future.result(), supervisor)
-            if n not in given_back:
-                window.release()
-
-        def submit(n: int, chunk: Sequence[TaskSpec]) -> None:
-            future = self._submit(n, chunk, queued)
-            future.add_done_callback(functools.partial(finished, n))
-
-        def watch() -> bool:
-            self._take(self._pool.streamed(), supervisor)
-            for task in supervisor.check(self._pool.running(self._specs)):
-                self._stuck.add(task.pid)
-                n = chunk_of[task.spec.index]
-                given_back.add(n)
-                window.release()
-                rest = [s for s in chunks[n] if s.index > task.spec.index]
-                if rest:  # never started: they go out again, in a chunk of their own
-                    chunks.append(tuple(rest))
-                    chunk_of.update((s.index, len(chunks) - 1) for s in rest)
-                    window.extend(1)
-                    self._resubmitted += len(rest)
-                    submit(len(chunks) - 1, rest)
-            if self._broken:
-                self._abort_broken(supervisor)
-            return len(self._stuck) < self.workers
-
-        poll = supervisor.poll_s or 0.1  # a broken pool must be noticed even without deadlines
-        for n in range(len(chunks)):
-            while not window.acquire(poll):
-                if not watch():
-                    return False
-            if self._broken:
-                break
-            try:
-                submit(n, chunks[n])
-            except BrokenProcessPool as exc:
-                self._broken = str(exc)
-                break
-        while not window.wait_all(poll):
-            if not watch():
-                return False
-        return watch()
+        return _Feed(self, tasks, supervisor).run()
 
     def _take(self, records: Any, supervisor: Supervisor) -> None:
         if isinstance(records, tuple):  # a measured chunk: (records, bytes, ns back)
@@ -172,7 +117,7 @@ class ProcessesStrategy(Strategy):
                 supervisor.close(task, "cancelled", f"the pool broke: {death.what}")
         raise StrategyAborted(f"{death.what}; the process pool is broken")
 
-    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+    def abandon(self, reason: str) -> None:
         if self._supervisor is not None:
             self._take(self._pool.streamed(), self._supervisor)
             self._supervisor.abandon(self._pool.running(self._specs), reason)
@@ -201,3 +146,79 @@ class ProcessesStrategy(Strategy):
             "ipc_pickle_back_us_per_task": round(ipc["in_ns"] / sampled / 1e3, 2),
             **self._pool.memory,
         }
+
+
+class _Feed:
+    """One pass of the plan through the current pool: chunks out, at most two per worker in
+    flight, records back; a task past its deadline gives its chunk's slot back, and the part of
+    its chunk that never started goes out again in a chunk of its own."""
+
+    def __init__(
+        self, owner: ProcessesStrategy, tasks: Sequence[TaskSpec], supervisor: Supervisor
+    ) -> None:
+        self.owner, self.supervisor = owner, supervisor
+        self.generation = owner._generation
+        size = owner._chunksize
+        self.chunks = [tuple(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+        # The window counts submissions (chunks); progress is reported in tasks, by _take.
+        self.window = SubmissionWindow(2 * owner.workers, len(self.chunks), no_progress)
+        self.chunk_of = {spec.index: n for n, chunk in enumerate(self.chunks) for spec in chunk}
+        self.given_back: set[int] = set()  # chunks whose slot a timeout already returned
+
+    def run(self) -> bool:
+        owner, window = self.owner, self.window
+        poll = self.supervisor.poll_s or 0.1  # a broken pool must be noticed even without deadlines
+        for n in range(len(self.chunks)):
+            while not window.acquire(poll):
+                if not self.watch():
+                    return False
+            if owner._broken:
+                break
+            try:
+                self.submit(n, self.chunks[n])
+            except BrokenProcessPool as exc:
+                owner._broken = str(exc)
+                break
+        while not window.wait_all(poll):
+            if not self.watch():
+                return False
+        return self.watch()
+
+    def submit(self, n: int, chunk: Sequence[TaskSpec]) -> None:
+        future = self.owner._submit(n, chunk, self.supervisor.queued_ns)
+        future.add_done_callback(functools.partial(self.finished, n))
+
+    def finished(self, n: int, future: Future[Any]) -> None:
+        owner = self.owner
+        if self.generation != owner._generation:
+            return  # a replaced pool's futures, cancelled or broken when it was stopped
+        error = None if future.cancelled() else future.exception()
+        if isinstance(error, BrokenProcessPool):
+            owner._broken = owner._broken or str(error)
+        elif error is None and not future.cancelled():
+            owner._take(future.result(), self.supervisor)
+        if n not in self.given_back:
+            self.window.release()
+
+    def watch(self) -> bool:
+        """Take streamed records, give up on overdue tasks; False once every worker is stuck."""
+        owner = self.owner
+        owner._take(owner._pool.streamed(), self.supervisor)
+        for task in self.supervisor.check(owner._pool.running(owner._specs)):
+            owner._stuck.add(task.pid)
+            self.give_up(task.spec)
+        if owner._broken:
+            owner._abort_broken(self.supervisor)
+        return len(owner._stuck) < owner.workers
+
+    def give_up(self, spec: TaskSpec) -> None:
+        n = self.chunk_of[spec.index]
+        self.given_back.add(n)
+        self.window.release()
+        rest = tuple(s for s in self.chunks[n] if s.index > spec.index)
+        if rest:  # never started: they go out again, in a chunk of their own
+            self.chunks.append(rest)
+            self.chunk_of.update((s.index, len(self.chunks) - 1) for s in rest)
+            self.window.extend(1)
+            self.owner._resubmitted += len(rest)
+            self.submit(len(self.chunks) - 1, rest)

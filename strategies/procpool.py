@@ -86,7 +86,7 @@ class WorkerPool:
             context.Value("i", 0),
             self._records,
         )
-        before = set(threading.enumerate())
+        before, children = set(threading.enumerate()), set(multiprocessing.active_children())
         with signals_deferred():  # the processes are created by the submissions
             if method == "forkserver":
                 forkserver.ensure_running()  # inside: its children inherit its blocked mask
@@ -100,7 +100,10 @@ class WorkerPool:
             warming = [self._executor.submit(procworker.warm) for _ in range(workers)]
             # Known before an interrupt can arrive (when the block ends), so stop() can kill
             # them. psutil handles check the process is still ours before signalling it.
-            self.procs = dict(self._executor._processes or {})  # to name a dead one's exit code
+            # Our workers are the children started since: Process objects, to name a dead one's
+            # exit code (public API, where the pool's own table is private).
+            started = set(multiprocessing.active_children()) - children
+            self.procs = {p.pid: p for p in started if p.pid is not None}
             self._handles = {pid: psutil.Process(pid) for pid in self.procs}
         for future in warming:
             future.result()

@@ -61,7 +61,7 @@ class SequentialStrategy(Strategy):
             progress(done)
         collector.close()
 
-    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+    def abandon(self, reason: str) -> None:
         if self._supervised is not None:
             self._supervised.abandon(reason)
 

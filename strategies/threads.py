@@ -81,7 +81,7 @@ class ThreadsStrategy(Strategy):
         finally:
             self._running.pop(spec.index, None)
 
-    def abandon(self, sink: list[RawRecord], reason: str) -> None:
+    def abandon(self, reason: str) -> None:
         if self._supervised is not None:
             self._supervised.abandon(reason)
         elif self._supervisor is not None:

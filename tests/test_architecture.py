@@ -76,3 +76,26 @@ def test_every_subpackage_states_its_rule() -> None:
 def test_worker_module_stays_light() -> None:
     heavy = {"pandas", "matplotlib", "rich", "jinja2", "reports", "bench.cli"}
     assert not _imports(ROOT / "strategies" / "procworker.py") & heavy
+
+
+MODULE_LINES = 300  # shared/STYLE.md: small modules a newcomer reads in one sitting
+FUNCTION_LINES = 50
+
+
+def _sources() -> list[Path]:
+    return sorted(p for pkg in OURS for p in (ROOT / pkg).rglob("*.py"))
+
+
+def test_modules_and_functions_stay_small() -> None:
+    too_long = []
+    for path in _sources():
+        text = path.read_text()
+        relative = path.relative_to(ROOT)
+        if len(text.splitlines()) > MODULE_LINES:
+            too_long.append(f"{relative}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > FUNCTION_LINES:
+                    too_long.append(f"{relative}:{node.lineno} {node.name}: {length} lines")
+    assert not too_long, "\n".join(too_long)

@@ -23,6 +23,10 @@ from bench.cli.app import main
         (["--latency-scale", "0"], "--latency-scale must be a finite number > 0"),
         (["--strategies", "gevent"], "unknown strategy 'gevent'; choose from sequential, asyncio"),
         (["--strategies", ""], "--strategies needs a comma-separated list"),
+        (
+            ["--strategies", "asyncio", "--scheduler", "tcp://127.0.0.1:8786"],
+            "--scheduler is for a strategy that runs on a cluster (dask)",
+        ),
         (["--strategies", "asyncio,asyncio"], "asyncio listed more than once"),
         (["--latency-dist", "zipf"], "--latency-dist must be one of constant, uniform"),
         (["--symbols", ""], "--symbols needs a comma-separated list"),

@@ -99,8 +99,8 @@ argv_strategy = st.lists(
 def fast_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Validation is what is under test: whatever strategy is named, run the virtual-time fake,
     # skip rendering, and keep every output inside tmp_path.
-    monkeypatch.setattr(strategies, "get", lambda name: FakeStrategy)
-    monkeypatch.setattr(bench.cli.app, "write_reports", lambda results, folder: [])
+    monkeypatch.setattr(strategies, "get", lambda _name: FakeStrategy)
+    monkeypatch.setattr(bench.cli.app, "write_reports", lambda _results, _folder: [])
     monkeypatch.chdir(tmp_path)
 
 
@@ -108,8 +108,9 @@ def fast_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(argv=argv_strategy)
+@pytest.mark.usefixtures("fast_runs")
 def test_random_arguments_exit_with_a_documented_code(
-    argv: list[str], fast_runs: None, capsys: pytest.CaptureFixture[str]
+    argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     if "--out" in argv:  # never write outside the sandbox
         argv = [a for a in argv if a != "--out"]
@@ -150,8 +151,9 @@ def special_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     command=st.sampled_from(["report", "compare"]),
     paths=st.lists(st.sampled_from(SPECIAL), min_size=2, max_size=2),
 )
+@pytest.mark.usefixtures("special_files")
 def test_special_files_are_one_line_and_exit_3(
-    command: str, paths: list[str], special_files: None, capsys: pytest.CaptureFixture[str]
+    command: str, paths: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = [command, paths[0], "--out", "out"] if command == "report" else [command, *paths]
     code = main(argv)

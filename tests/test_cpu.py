@@ -98,7 +98,7 @@ def test_chunksize_cuts_ipc_round_trips() -> None:
 
 SHAPES = {  # (pid, thread id, asyncio task name) of task i, as each kind of strategy records it
     "loop": lambda i: (1, 1, f"Task-{i + 2}"),
-    "thread": lambda i: (1, 1, None),
+    "thread": lambda _i: (1, 1, None),
     "threads": lambda i: (1, 10 + i % 4, None),
     "processes": lambda i: (100 + i % 4, 1, None),
 }

@@ -25,7 +25,7 @@ def _http_and_cpu(results: Results) -> Results:
     return dataclasses.replace(results, runs=runs)
 
 
-def test_the_csv_and_the_frame_have_the_same_columns_and_values(tmp_path: Path) -> None:
+def test_the_csv_and_the_frame_have_the_same_columns_and_values() -> None:
     results = _http_and_cpu(sample_results())
     rows = list(csv.DictReader(io.StringIO(tasks_csv(results))))
     frame = tasks_frame(results)

@@ -149,7 +149,7 @@ def test_report_on_bad_files_exits_3_with_one_line(
     assert err.count("\n") == 1 and str(path) in err and message in err
 
 
-def test_large_runs_stay_small(tmp_path: Path) -> None:
+def test_large_runs_stay_small() -> None:
     from tests.samples import large_results
 
     html = render_html(large_results(20_000))

@@ -23,7 +23,7 @@ def test_round_trip_through_the_loader(tmp_path: Path) -> None:
     assert loaded == original
 
 
-def test_contract_fields_are_present(tmp_path: Path) -> None:
+def test_contract_fields_are_present() -> None:
     data = json.loads(rf.dumps(sample_results()))
     assert data["schema_version"] == rf.SCHEMA_VERSION
     assert {"python", "cpu_count", "start_method"} <= set(data["environment"])
@@ -52,7 +52,7 @@ def test_atomic_write_keeps_the_old_file_when_the_write_fails(
     path = tmp_path / "results.json"
     path.write_text("old")
 
-    def crash(src: str, dst: str) -> None:
+    def crash(_src: str, _dst: str) -> None:
         raise OSError("disk on fire")
 
     monkeypatch.setattr(os, "replace", crash)

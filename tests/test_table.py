@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -94,7 +93,7 @@ def test_no_line_is_wider_than_the_console(width: int) -> None:
     assert "threads" in text and "speed-up" in text  # never dropped by rich
 
 
-def test_stats_and_compare_tables_fit_80_columns(tmp_path: Path) -> None:
+def test_stats_and_compare_tables_fit_80_columns() -> None:
     results = repeated_results()
     groups = summarize_groups(results.runs)
     comparison = compare_table(compare(results, results), 80)

@@ -17,13 +17,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.console import Console
-
 import strategies
 from bench.cli import session
 from bench.cli.args import build_parser, printable
-from bench.cli.commands import cmd_compare, cmd_serve, load_path
-from bench.cli.config import MAX_TASKS, RunConfig, build_config, parse_float, parse_int, parse_list
+from bench.cli.commands import cmd_compare, cmd_serve
+from bench.cli.config import RunConfig, build_config
 from bench.cli.exits import (
     EXIT_ABORTED,
     EXIT_ENV,
@@ -35,11 +33,13 @@ from bench.cli.exits import (
     EXIT_USAGE,
 )
 from bench.cli.limits import check_machine_limits
-from bench.errors import EnvironmentProblem, MachineLimit, UsageError, describe_error
+from bench.cli.numbers import parse_float, parse_int, parse_list
+from bench.cli.output import cmd_report, print_summary, write_reports
+from bench.cli.plan import MAX_TASKS
+from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
 from bench.harness.execution import Abilities
 from bench.harness.interrupts import Terminated
-from bench.harness.runner import MACHINE_LIMIT
 from bench.model import MAX_WORKERS, Results, RunRecord
 from bench.results.folder import prepare
 from bench.results.loader import ResultsFileError
@@ -145,7 +145,7 @@ def _session(
             write_atomic(folder / "tasks.csv", csv_chunks(results))
             reports = write_reports(results, folder)
             written = [folder / "results.json", folder / "tasks.csv", *reports]
-            _print_summary(results, folder, written)
+            print_summary(results, folder, written)
     if outcome.failed_start is not None:
         failed = outcome.failed_start
         return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
@@ -182,62 +182,6 @@ def _warn_about(run: RunRecord) -> None:
             f"be killed; a new one took each one's place); {still}",
             file=sys.stderr,
         )
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    path: Path = args.path
-    source = path / "results.json" if path.is_dir() else path
-    results = load_path(path)
-    folder = prepare(args.out or source.parent, force=True)
-    with interrupts.deferred():
-        written = [*write_reports(results, folder), folder / "tasks.csv"]
-        write_atomic(folder / "tasks.csv", csv_chunks(results))
-        _print_summary(results, folder, written)
-    return EXIT_OK
-
-
-def _has_rounds_or_sweep(results: Results) -> bool:
-    return "sweep" in results.config or any(r.round > 0 for r in results.runs)
-
-
-def write_reports(results: Results, folder: Path) -> list[Path]:
-    """The HTML report and the trace. The results are saved before this runs: a machine that
-    cannot load the plotting libraries (`ulimit -v`) gets one line saying so, not a traceback."""
-    try:
-        # Imported here: pandas and matplotlib cost a few hundred ms, and only reports need them.
-        from reports.render import write_reports as render
-
-        return render(results, folder)
-    except (ImportError, MemoryError) as exc:
-        raise EnvironmentProblem(
-            f"cannot render the report ({describe_error(exc)}: {MACHINE_LIMIT}?); "
-            f"{folder / 'results.json'} is saved: `bench report` can render it elsewhere"
-        ) from None
-
-
-def _print_summary(results: Results, folder: Path, written: list[Path]) -> None:
-    from reports.reading import cpu_findings
-    from reports.table import build_tables
-
-    console = Console(highlight=False)
-    console.print(build_tables(results, console.width))
-    if _has_rounds_or_sweep(results):
-        from bench.analysis.repeats import summarize_groups
-        from reports.stats_table import stats_table, warning_lines
-
-        groups = summarize_groups(results.runs)
-        console.print(stats_table(groups, console.width))
-        for line in warning_lines(groups):
-            console.print(line)  # wrapped at word boundaries, like the tables
-    if results.config.get("gc") == "off":
-        note = "The garbage collector was off while tasks ran (--gc off, as timeit does)"
-        console.print(f"{note}: a program with it on pays for its walks too.")
-    for line in cpu_findings(results.runs, dict(results.config)):
-        console.print(f"- {line}")
-    for path in written:
-        console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
-    report = (folder / "report.html").resolve().as_uri()
-    console.print(f"open the report: {printable(report)}", soft_wrap=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

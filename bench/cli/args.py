@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bench import __version__
-from bench.cli.config import DEFAULT_CPU_WORK, IO_MODES, default_start_method
+from bench.cli.config import IO_MODES, default_start_method
 from bench.cli.exits import EXIT_USAGE
+from bench.cli.plan import DEFAULT_CPU_WORK
 from bench.collectors.faults import FAULT_MODES
 from bench.mockapi.faults import FAULTS
 
@@ -62,6 +63,11 @@ def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str)
         help=f"price points per task for cpu/mixed work (default {DEFAULT_CPU_WORK})",
     )
     add("--cpu-impl", default="python", help="python (holds the GIL) or numpy (default python)")
+    _execution_flags(add)
+
+
+def _execution_flags(add: Callable[..., Any]) -> None:
+    """How the plan runs: the collector, faults, deadlines, pools, output and rounds."""
     add("--io", default="sleep", help=f"collector: {', '.join(IO_MODES)} (default sleep)")
     add(
         "--collector",

@@ -10,8 +10,9 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.cli.args import printable
-from bench.cli.config import http_faults, parse_float, parse_int, retry_after
+from bench.cli.config import http_faults, retry_after
 from bench.cli.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT, EXIT_SIGTERM
+from bench.cli.numbers import parse_float, parse_int
 from bench.errors import UsageError
 from bench.harness.interrupts import Terminated
 from bench.model import Results

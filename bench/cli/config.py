@@ -8,35 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
-import math
 import multiprocessing
-import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from bench.cli.limits import check_deadlines, check_runnable, check_workers
-from bench.collectors.cpu import IMPLEMENTATIONS
+from bench.cli.numbers import parse_float, parse_int, parse_list
+from bench.cli.plan import scenario_from
 from bench.collectors.custom import load as load_collector
-from bench.collectors.faults import FAULT_MODES
 from bench.errors import UsageError
 from bench.harness.execution import Abilities
 from bench.mockapi.faults import NO_FAULTS, FaultRates, describe, parse_faults
 from bench.model import MAX_WORKERS
 from bench.workload import (
-    DISTRIBUTIONS,
-    WORKLOADS,
-    LatencyModel,
     Scenario,
-    check_symbols,
-    symbols_for,
 )
-
-MAX_TASKS: Final = 1_000_000
-MAX_NUMBER: Final = 1e6  # seconds for durations (11.6 days), the same for factors and percents
-DEFAULT_CPU_WORK: Final = 400_000  # about 0.2 s of pure-Python factor computation here
-MAX_CPU_WORK: Final = 100_000_000
 
 
 def default_start_method() -> str:
@@ -44,45 +32,6 @@ def default_start_method() -> str:
     # threads) can deadlock, and 3.14 made it the Linux default for that reason.
     methods = multiprocessing.get_all_start_methods()
     return "forkserver" if "forkserver" in methods else "spawn"
-
-
-_INT = re.compile(r"-?[0-9]+")
-_FLOAT = re.compile(
-    r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?(nan|inf|infinity)", re.I
-)
-
-
-def parse_int(flag: str, text: str, low: int, high: int) -> int:
-    # Plain ASCII digits only: int() would also take " 3", "1_0" and Arabic-Indic digits.
-    if not isinstance(text, str) or not _INT.fullmatch(text):
-        raise UsageError(f"{flag} must be an integer in {low}..{high} (got {text!r})")
-    value = int(text)
-    if not low <= value <= high:
-        raise UsageError(f"{flag} must be an integer in {low}..{high} (got {value})")
-    return value
-
-
-def parse_float(
-    flag: str, text: str, low: float, *, above: bool = False, high: float = MAX_NUMBER
-) -> float:
-    """A finite float >= low (or > low with `above`) and <= high; NaN and inf are refused by
-    name. Every duration has an upper bound: 1e308 s would overflow the clocks."""
-    bound = f"> {low:g}" if above else f">= {low:g}"
-    if not isinstance(text, str) or not _FLOAT.fullmatch(text):  # float() takes "1_0" too
-        raise UsageError(f"{flag} must be a number {bound} (got {text!r})")
-    value = float(text)
-    if not math.isfinite(value) or value < low or (above and value == low):
-        raise UsageError(f"{flag} must be a finite number {bound} (got {text})")
-    if value > high:
-        raise UsageError(f"{flag} must be at most {high:,.0f} (got {text})")
-    return value
-
-
-def parse_list(flag: str, text: str) -> list[str]:
-    items = [item.strip() for item in text.split(",")]
-    if not text.strip() or not all(items):
-        raise UsageError(f"{flag} needs a comma-separated list with no empty items (got {text!r})")
-    return items
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,21 +84,39 @@ def build_config(
     check_workers(workers, abilities)
     if args.io not in IO_MODES:
         raise UsageError(f"--io must be one of {', '.join(IO_MODES)} (got {args.io!r})")
-    scenario = build_scenario(
-        args.symbols,
-        args.tasks,
-        args.latency,
-        args.latency_dist,
-        args.latency_spread,
-        args.latency_scale,
-        args.seed,
+    scenario = scenario_from(args)
+    task_timeout, run_timeout = _deadlines(args, abilities, scenario)
+    chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
+    start_method = check_start_method(args.start_method)
+    faults = _io_faults(args, abilities, scenario)
+    scheduler = _scheduler(args.scheduler, abilities)
+    collector = _custom_collector(args.collector, args.io, abilities)
+    if collector is not None:  # the user's code does its own waiting: no planned latency
+        latency = dataclasses.replace(scenario.latency, mean_s=0.0)
+        scenario = dataclasses.replace(scenario, latency=latency)
+    if args.gc not in ("on", "off"):
+        raise UsageError(f"--gc must be on or off (got {args.gc!r})")
+    return RunConfig(
+        names,
+        scenario,
+        workers,
+        start_method,
+        chunksize,
+        args.verbose,
+        args.io,
+        cpu_impl=args.cpu_impl,
+        http_faults=faults,
+        collector=collector,
+        scheduler=scheduler,
+        task_timeout_s=task_timeout,
+        run_timeout_s=run_timeout,
+        gc=args.gc == "on",
     )
-    scenario = _with_faults(scenario, args.fail_rate, args.fail_mode)
-    scenario = _with_workload(scenario, args.workload, args.cpu_work)
-    if args.cpu_impl not in IMPLEMENTATIONS:
-        raise UsageError(
-            f"--cpu-impl must be one of {', '.join(IMPLEMENTATIONS)} (got {args.cpu_impl!r})"
-        )
+
+
+def _deadlines(
+    args: Any, abilities: Mapping[str, Abilities], scenario: Scenario
+) -> tuple[float | None, float | None]:
     task_timeout = _optional_positive("--task-timeout", args.task_timeout)
     run_timeout = _optional_positive("--run-timeout", args.run_timeout)
     if task_timeout and run_timeout and task_timeout > run_timeout:
@@ -159,8 +126,11 @@ def build_config(
         raise UsageError(
             "--fail-mode hang needs --task-timeout or --run-timeout (or it never ends)"
         )
-    chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
-    start_method = check_start_method(args.start_method)
+    return task_timeout, run_timeout
+
+
+def _io_faults(args: Any, abilities: Mapping[str, Abilities], scenario: Scenario) -> FaultRates:
+    """--http-faults, and the faults and strategies --io pairs with."""
     faults = http_faults(args.http_faults)
     if args.http_faults and args.io != "http":
         raise UsageError("--http-faults needs --io http")
@@ -175,38 +145,16 @@ def build_config(
             f"--io http: the {phased[0]} strategy needs a collector with "
             "separate I/O and CPU parts; run it with --io sleep"
         )
-    scheduler = _scheduler(args.scheduler, names)
-    collector = _custom_collector(args.collector, args.io, abilities)
-    if collector is not None:  # the user's code does its own waiting: no planned latency
-        scenario = dataclasses.replace(
-            scenario, latency=dataclasses.replace(scenario.latency, mean_s=0.0)
-        )
-    if args.gc not in ("on", "off"):
-        raise UsageError(f"--gc must be on or off (got {args.gc!r})")
-    return RunConfig(
-        names,
-        scenario,
-        workers,
-        start_method,
-        chunksize,
-        args.verbose,
-        args.io,
-        args.cpu_impl,
-        faults,
-        None,
-        collector,
-        scheduler,
-        task_timeout,
-        run_timeout,
-        args.gc == "on",
-    )
+    return faults
 
 
-def _scheduler(address: str | None, names: Sequence[str]) -> str | None:
+def _scheduler(address: str | None, abilities: Mapping[str, Abilities]) -> str | None:
     if address is None:
         return None
-    if "dask" not in names:
-        raise UsageError("--scheduler is for the dask strategy: add dask to --strategies")
+    if not any(can.cluster for can in abilities.values()):
+        raise UsageError(
+            "--scheduler is for a strategy that runs on a cluster (dask): add one to --strategies"
+        )
     return check_address(address)
 
 
@@ -263,58 +211,6 @@ IO_MODES: Final = ("sleep", "blocking", "http")
 
 def _optional_positive(flag: str, text: str | None) -> float | None:
     return None if text is None else parse_float(flag, text, 0.0, above=True)
-
-
-def _with_workload(scenario: Scenario, workload: str, cpu_work_text: str) -> Scenario:
-    if workload not in WORKLOADS:
-        raise UsageError(f"--workload must be one of {', '.join(WORKLOADS)} (got {workload!r})")
-    cpu_work = parse_int("--cpu-work", cpu_work_text, 0, MAX_CPU_WORK)
-    return dataclasses.replace(scenario, workload=workload, cpu_work=cpu_work)
-
-
-def _with_faults(scenario: Scenario, rate_text: str, mode: str) -> Scenario:
-    if mode not in FAULT_MODES:
-        raise UsageError(f"--fail-mode must be one of {', '.join(FAULT_MODES)} (got {mode!r})")
-    rate = parse_float("--fail-rate", rate_text, 0.0)
-    if rate > 1:
-        raise UsageError(f"--fail-rate must be a probability in 0..1 (got {rate_text})")
-    return dataclasses.replace(scenario, fail_rate=rate, fail_mode=mode)
-
-
-def build_scenario(
-    symbols: str | None,
-    tasks: str | None,
-    latency: str,
-    dist: str,
-    spread: str | None,
-    scale: str,
-    seed: str,
-) -> Scenario:
-    if symbols is not None and tasks is not None:
-        raise UsageError("--symbols and --tasks are mutually exclusive: give one")
-    if dist not in DISTRIBUTIONS:
-        raise UsageError(f"--latency-dist must be one of {', '.join(DISTRIBUTIONS)} (got {dist!r})")
-    if tasks is not None:
-        names = symbols_for(parse_int("--tasks", tasks, 1, MAX_TASKS))
-    elif symbols is not None:
-        try:
-            names = check_symbols(parse_list("--symbols", symbols))
-        except ValueError as exc:
-            raise UsageError(f"--symbols: {exc}") from None
-    else:
-        names = symbols_for(6)
-    try:
-        model = LatencyModel(
-            dist=dist,
-            mean_s=parse_float("--latency", latency, 0.0),
-            spread=None if spread is None else parse_float("--latency-spread", spread, 0.0),
-            scale=parse_float("--latency-scale", scale, 0.0, above=True),
-        )
-    except ValueError as exc:
-        raise UsageError(f"--latency-spread: {exc}") from None
-    if model.mean_s * model.scale > MAX_NUMBER:
-        raise UsageError(f"--latency x --latency-scale must be at most {MAX_NUMBER:,.0f} s")
-    return Scenario(names, model, parse_int("--seed", seed, 0, 2**63 - 1))
 
 
 def check_strategies(names: Sequence[str], known: Sequence[str], hidden: Sequence[str]) -> None:

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.live import Live
 
 import strategies
-from bench.cli.config import parse_int
+from bench.cli.numbers import parse_int
 from bench.collectors.base import Collector, SleepCollector
 from bench.errors import UsageError
 from bench.lesson.board import Board, LiveCollector

@@ -50,7 +50,7 @@ class Collector(Protocol):
 
     async def astart(self, workers: int) -> None:
         """Open per-run async resources (an HTTP session for `workers` connections)."""
-        return None
+        del workers  # nothing to open
 
     async def astop(self) -> None:
         """Close what `astart` opened."""

@@ -67,6 +67,7 @@ class Abilities:
     faces: frozenset[str] = frozenset({"sync"})  # of FACES: the collector faces it calls
     baseline: bool = False  # the run every speed-up is measured against (sequential)
     leaves_process: bool = False  # tasks run in other processes: the collector must pickle
+    cluster: bool = False  # can run on an existing cluster reached at --scheduler ADDRESS
 
     def __post_init__(self) -> None:
         unknown = set(self.deadlines) - set(DEADLINES)
@@ -122,13 +123,14 @@ class Strategy(ABC):
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         """Run every task, appending one raw record per finished task to `sink`."""
 
-    def abandon(self, sink: list[RawRecord], reason: str) -> None:  # noqa: B027  # optional hook
+    def abandon(self, reason: str) -> None:  # noqa: B027  # optional hook
         """After an interrupt or abort: record the tasks still running as cancelled (appending
-        to `sink`, or through the strategy's own supervisor)."""
+        to the sink `execute` was given, or through the strategy's own supervisor)."""
 
     def stop(self, abandon: bool = False) -> Usage:
         """Tear down (without waiting for running work if `abandon`); return the usage of worker
         processes during execute (none by default)."""
+        del abandon  # nothing of its own to tear down
         return Usage()
 
     def details(self) -> Meta:

@@ -251,7 +251,7 @@ def _execute(
 
 def _teardown(strategy: Strategy, timed: _Timed) -> tuple[Usage, Meta]:
     if timed.status != "completed":
-        strategy.abandon(timed.sink, f"{timed.status}: {timed.reason}")
+        strategy.abandon(f"{timed.status}: {timed.reason}")
     children = strategy.stop(abandon=timed.status != "completed")
     details = strategy.details()
     gc.collect()  # the pool's cycles go now, inside the deferred block, not at a random moment

@@ -7,6 +7,7 @@ and prints.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -37,6 +38,7 @@ Display = Callable[[Collector | None, float], ContextCollector]
 def no_display(
     collector: Collector | None, seconds: float
 ) -> AbstractContextManager[Collector | None]:
+    del seconds  # nothing is drawn
     return nullcontext(collector)
 
 
@@ -119,64 +121,76 @@ def _semaphore_log(run: RunRecord) -> list[str]:
     return lines
 
 
+def _c1(lesson: Lesson, ch: Chapter) -> None:
+    run = lesson.measure("asyncio", 6, 6)
+    ch.runs, ch.verdict = [run], verdicts.one_thread(run)
+
+
+def _c2(lesson: Lesson, ch: Chapter) -> None:
+    run = lesson.measure("asyncio", 6, 6)
+    ch.runs, ch.verdict = [run], verdicts.overlapping(run)
+
+
+def _c3(lesson: Lesson, ch: Chapter) -> None:
+    L, s = LATENCY_S, lesson.scale
+    seq, par = lesson.measure("sequential", 6, 1), lesson.measure("asyncio", 6, 6)
+    ch.runs, ch.verdict = [seq, par], verdicts.speedup(seq, par, L * s)
+    ch.log = _classic_log(seq, "Sequential") + _classic_log(par, "Parallel")
+
+
+def _c4(lesson: Lesson, ch: Chapter) -> None:
+    L, s = LATENCY_S, lesson.scale
+    tenth = Lesson(s * 0.1, lesson.get, lesson.display, lesson.cache)
+    seq, par = tenth.measure("sequential", 10, 1), tenth.measure("asyncio", 10, 10)
+    big = tenth.measure("asyncio", 100, 10)
+    ch.runs, ch.verdict = [seq, par, big], verdicts.arithmetic(seq, par, big, L * s * 0.1)
+
+
+def _c5(lesson: Lesson, ch: Chapter) -> None:
+    run = lesson.measure("asyncio", 6, 2)
+    ch.runs, ch.verdict = [run], verdicts.semaphore_queues(run)
+    ch.log = _semaphore_log(run)
+
+
+def _c6(lesson: Lesson, ch: Chapter) -> None:
+    threads, procs = lesson.measure("threads", 6, 6), lesson.measure("processes", 6, 6)
+    ch.runs, ch.verdict = (
+        [threads, procs],
+        verdicts.distinct_workers(threads, procs, os.getpid()),
+    )
+
+
+def _c7(lesson: Lesson, ch: Chapter) -> None:
+    aio, threads = lesson.measure("asyncio", 6, 6), lesson.measure("threads", 6, 6)
+    procs = lesson.measure("processes", 6, 6)
+    ch.runs, ch.verdict = [aio, threads, procs], verdicts.io_costs(aio, threads, procs)
+
+
+def _c8(lesson: Lesson, ch: Chapter) -> None:
+    runs = [
+        lesson.measure(name, 4, 1 if name == "sequential" else 4, workload="cpu")
+        for name in ("sequential", "asyncio", "threads", "processes")
+    ]
+    seq, aio, threads, procs = runs
+    ch.runs = runs
+    ch.verdict = verdicts.cpu_bound(seq, aio, threads, procs, usable_cpus(), gil_enabled())
+
+
+def _c9(lesson: Lesson, ch: Chapter) -> None:
+    L = LATENCY_S
+    blocked = lesson.measure("asyncio", 6, 6, io="blocking", latency_s=L / 4)
+    fixed = lesson.measure("asyncio", 6, 6, io="to_thread", latency_s=L / 4)
+    ch.runs, ch.verdict = [blocked, fixed], verdicts.blocking_call(blocked, fixed)
+
+
+_MEASURES = (_c1, _c2, _c3, _c4, _c5, _c6, _c7, _c8, _c9)
+
+
 def chapters(lesson: Lesson) -> Iterator[tuple[Chapter, Callable[[Chapter], None]]]:
     """Each chapter with the measurement that fills it in; the CLI runs them in order."""
-    L, s = LATENCY_S, lesson.scale
-
-    def c1(ch: Chapter) -> None:
-        run = lesson.measure("asyncio", 6, 6)
-        ch.runs, ch.verdict = [run], verdicts.one_thread(run)
-
-    def c2(ch: Chapter) -> None:
-        run = lesson.measure("asyncio", 6, 6)
-        ch.runs, ch.verdict = [run], verdicts.overlapping(run)
-
-    def c3(ch: Chapter) -> None:
-        seq, par = lesson.measure("sequential", 6, 1), lesson.measure("asyncio", 6, 6)
-        ch.runs, ch.verdict = [seq, par], verdicts.speedup(seq, par, L * s)
-        ch.log = _classic_log(seq, "Sequential") + _classic_log(par, "Parallel")
-
-    def c4(ch: Chapter) -> None:
-        tenth = Lesson(s * 0.1, lesson.get, lesson.display, lesson.cache)
-        seq, par = tenth.measure("sequential", 10, 1), tenth.measure("asyncio", 10, 10)
-        big = tenth.measure("asyncio", 100, 10)
-        ch.runs, ch.verdict = [seq, par, big], verdicts.arithmetic(seq, par, big, L * s * 0.1)
-
-    def c5(ch: Chapter) -> None:
-        run = lesson.measure("asyncio", 6, 2)
-        ch.runs, ch.verdict = [run], verdicts.semaphore_queues(run)
-        ch.log = _semaphore_log(run)
-
-    def c6(ch: Chapter) -> None:
-        threads, procs = lesson.measure("threads", 6, 6), lesson.measure("processes", 6, 6)
-        ch.runs, ch.verdict = (
-            [threads, procs],
-            verdicts.distinct_workers(threads, procs, os.getpid()),
-        )
-
-    def c7(ch: Chapter) -> None:
-        aio, threads = lesson.measure("asyncio", 6, 6), lesson.measure("threads", 6, 6)
-        procs = lesson.measure("processes", 6, 6)
-        ch.runs, ch.verdict = [aio, threads, procs], verdicts.io_costs(aio, threads, procs)
-
-    def c8(ch: Chapter) -> None:
-        runs = [
-            lesson.measure(name, 4, 1 if name == "sequential" else 4, workload="cpu")
-            for name in ("sequential", "asyncio", "threads", "processes")
-        ]
-        seq, aio, threads, procs = runs
-        ch.runs = runs
-        ch.verdict = verdicts.cpu_bound(seq, aio, threads, procs, usable_cpus(), gil_enabled())
-
-    def c9(ch: Chapter) -> None:
-        blocked = lesson.measure("asyncio", 6, 6, io="blocking", latency_s=L / 4)
-        fixed = lesson.measure("asyncio", 6, 6, io="to_thread", latency_s=L / 4)
-        ch.runs, ch.verdict = [blocked, fixed], verdicts.blocking_call(blocked, fixed)
-
-    measures = [c1, c2, c3, c4, c5, c6, c7, c8, c9]
-    pairs = zip(texts(L * s), measures, strict=True)
+    pairs = zip(texts(LATENCY_S * lesson.scale), _MEASURES, strict=True)
     for number, ((title, explanation), measure) in enumerate(pairs, 1):
-        yield Chapter(number, title, explanation), measure
+        yield Chapter(number, title, explanation), functools.partial(measure, lesson)
 
 
 def _s(seconds: float) -> str:

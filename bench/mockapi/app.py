@@ -38,12 +38,7 @@ def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Applicatio
 
     async def quotes(request: web.Request) -> web.StreamResponse:
         symbol = request.match_info["symbol"]
-        try:
-            latency = float(request.query.get("latency", "0"))
-        except ValueError:
-            latency = math.nan
-        if not 0 <= latency <= MAX_LATENCY_S:  # NaN fails this too; inf would never answer
-            raise web.HTTPBadRequest(text=f"latency must be 0..{MAX_LATENCY_S:g} seconds")
+        latency = _latency(request)
         # The client numbers its attempts, so every strategy meets the same faults; a client that
         # does not (curl, a browser) gets the server's own count per symbol.
         try:
@@ -53,33 +48,52 @@ def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Applicatio
         attempts[symbol] += 1
         fault = faults.draw(seed, symbol, attempt)
         await asyncio.sleep(faults.slow_seconds if fault == "slow" else latency)
-        if fault == "error":
-            raise web.HTTPInternalServerError(text="injected error")
-        if fault == "unavailable":
-            raise web.HTTPServiceUnavailable(text="injected unavailability")
-        if fault == "rate_limit":
-            raise web.HTTPTooManyRequests(headers={"Retry-After": faults.retry_after})
+        if fault in ("error", "unavailable", "rate_limit"):
+            raise _refusal(fault, faults.retry_after)
         body = json.dumps(series(symbol, seed))
         if fault == "malformed":
             if attempt % 2:
                 return web.Response(text=body, content_type="text/html")
             return web.Response(text=body[: len(body) // 2], content_type="application/json")
         if fault == "disconnect":
-            response = web.StreamResponse(headers={"Content-Length": str(len(body) * 2)})
-            await response.prepare(request)
-            await response.write(body[: len(body) // 2].encode())
-            assert request.transport is not None
-            request.transport.close()
-            return response
+            return await _cut_short(request, body)
         return web.Response(text=body, content_type="application/json")
 
-    async def health(request: web.Request) -> web.Response:
+    async def health(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/quotes/{symbol}", quotes)
     app.router.add_get("/health", health)
     return app
+
+
+def _latency(request: web.Request) -> float:
+    try:
+        latency = float(request.query.get("latency", "0"))
+    except ValueError:
+        latency = math.nan
+    if not 0 <= latency <= MAX_LATENCY_S:  # NaN fails this too; inf would never answer
+        raise web.HTTPBadRequest(text=f"latency must be 0..{MAX_LATENCY_S:g} seconds")
+    return latency
+
+
+def _refusal(fault: str, retry_after: str) -> web.HTTPException:
+    if fault == "error":
+        return web.HTTPInternalServerError(text="injected error")
+    if fault == "unavailable":
+        return web.HTTPServiceUnavailable(text="injected unavailability")
+    return web.HTTPTooManyRequests(headers={"Retry-After": retry_after})
+
+
+async def _cut_short(request: web.Request, body: str) -> web.StreamResponse:
+    """Promise twice the body, send half, and hang up: a connection lost mid-response."""
+    response = web.StreamResponse(headers={"Content-Length": str(len(body) * 2)})
+    await response.prepare(request)
+    await response.write(body[: len(body) // 2].encode())
+    assert request.transport is not None
+    request.transport.close()
+    return response
 
 
 async def start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:

@@ -122,7 +122,7 @@ def test_scale_100k_tasks(benchmark: Any, tmp_path: Path) -> None:
     )
 
 
-def test_report_render_100k(benchmark: Any, tmp_path: Path) -> None:
+def test_report_render_100k(benchmark: Any) -> None:
     from tests.samples import large_results
 
     results = large_results(100_000)

@@ -1,0 +1,96 @@
+"""The plan's flags (symbols or tasks, latency, its distribution, faults, workload and its CPU
+part, seed) turned into a checked Scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Final
+
+from bench.cli.numbers import MAX_NUMBER, parse_float, parse_int, parse_list
+from bench.collectors.cpu import IMPLEMENTATIONS
+from bench.collectors.faults import FAULT_MODES
+from bench.errors import UsageError
+from bench.workload import (
+    DISTRIBUTIONS,
+    WORKLOADS,
+    LatencyModel,
+    Scenario,
+    check_symbols,
+    symbols_for,
+)
+
+MAX_TASKS: Final = 1_000_000
+DEFAULT_CPU_WORK: Final = 400_000  # about 0.2 s of pure-Python factor computation here
+MAX_CPU_WORK: Final = 100_000_000
+
+
+def scenario_from(args: Any) -> Scenario:
+    """The plan's flags: symbols, latency, faults, workload and its CPU part."""
+    scenario = build_scenario(
+        args.symbols,
+        args.tasks,
+        args.latency,
+        args.latency_dist,
+        args.latency_spread,
+        args.latency_scale,
+        args.seed,
+    )
+    scenario = _with_faults(scenario, args.fail_rate, args.fail_mode)
+    scenario = _with_workload(scenario, args.workload, args.cpu_work)
+    if args.cpu_impl not in IMPLEMENTATIONS:
+        raise UsageError(
+            f"--cpu-impl must be one of {', '.join(IMPLEMENTATIONS)} (got {args.cpu_impl!r})"
+        )
+    return scenario
+
+
+def _with_workload(scenario: Scenario, workload: str, cpu_work_text: str) -> Scenario:
+    if workload not in WORKLOADS:
+        raise UsageError(f"--workload must be one of {', '.join(WORKLOADS)} (got {workload!r})")
+    cpu_work = parse_int("--cpu-work", cpu_work_text, 0, MAX_CPU_WORK)
+    return dataclasses.replace(scenario, workload=workload, cpu_work=cpu_work)
+
+
+def _with_faults(scenario: Scenario, rate_text: str, mode: str) -> Scenario:
+    if mode not in FAULT_MODES:
+        raise UsageError(f"--fail-mode must be one of {', '.join(FAULT_MODES)} (got {mode!r})")
+    rate = parse_float("--fail-rate", rate_text, 0.0)
+    if rate > 1:
+        raise UsageError(f"--fail-rate must be a probability in 0..1 (got {rate_text})")
+    return dataclasses.replace(scenario, fail_rate=rate, fail_mode=mode)
+
+
+def build_scenario(
+    symbols: str | None,
+    tasks: str | None,
+    latency: str,
+    dist: str,
+    spread: str | None,
+    scale: str,
+    seed: str,
+) -> Scenario:
+    if symbols is not None and tasks is not None:
+        raise UsageError("--symbols and --tasks are mutually exclusive: give one")
+    if dist not in DISTRIBUTIONS:
+        raise UsageError(f"--latency-dist must be one of {', '.join(DISTRIBUTIONS)} (got {dist!r})")
+    if tasks is not None:
+        names = symbols_for(parse_int("--tasks", tasks, 1, MAX_TASKS))
+    elif symbols is not None:
+        try:
+            names = check_symbols(parse_list("--symbols", symbols))
+        except ValueError as exc:
+            raise UsageError(f"--symbols: {exc}") from None
+    else:
+        names = symbols_for(6)
+    try:
+        model = LatencyModel(
+            dist=dist,
+            mean_s=parse_float("--latency", latency, 0.0),
+            spread=None if spread is None else parse_float("--latency-spread", spread, 0.0),
+            scale=parse_float("--latency-scale", scale, 0.0, above=True),
+        )
+    except ValueError as exc:
+        raise UsageError(f"--latency-spread: {exc}") from None
+    if model.mean_s * model.scale > MAX_NUMBER:
+        raise UsageError(f"--latency x --latency-scale must be at most {MAX_NUMBER:,.0f} s")
+    return Scenario(names, model, parse_int("--seed", seed, 0, 2**63 - 1))

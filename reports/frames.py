@@ -15,12 +15,13 @@ from bench.analysis.stats import summarize_all
 from bench.model import Results
 from bench.results import loader
 from bench.results import writer as results_file
+from bench.results.fields import TASK_COLUMNS
 
 
 def tasks_frame(results: Results) -> pd.DataFrame:
-    """One typed row per task, the columns of tasks.csv (bench.results.TASK_COLUMNS); `run` and
+    """One typed row per task, the columns of tasks.csv (bench.results.fields); `run` and
     `round` join it to the runs frame."""
-    columns = results_file.TASK_COLUMNS
+    columns = TASK_COLUMNS
     frame = pd.DataFrame(list(results_file.task_rows(results)), columns=[c.name for c in columns])
     return frame.astype({c.name: c.dtype for c in columns})
 

@@ -7,10 +7,13 @@ import csv
 import dataclasses
 import io
 from pathlib import Path
+from typing import get_args
 
 from bench.analysis.stats import summarize_all
 from bench.model import Results, TaskRecord, TaskSpec
-from bench.results.writer import CSV_COLUMNS, TASK_COLUMNS, json_chunks, tasks_csv
+from bench.results.fields import CSV_COLUMNS, TASK_COLUMNS, TASK_FIELDS, TO_CELL, TO_JSON, Kind
+from bench.results.loader import FROM_JSON
+from bench.results.writer import json_chunks, tasks_csv
 from reports.frames import load_frames, runs_frame, tasks_frame
 from reports.table import format_tables
 from tests.samples import sample_results
@@ -89,3 +92,13 @@ def test_a_run_cut_short_gets_no_ratios_and_says_why() -> None:
 
 def _spec(t: TaskRecord) -> TaskSpec:
     return TaskSpec(t.index, t.symbol, t.latency_ns)
+
+
+def test_one_table_covers_every_task_attribute_and_every_kind_both_ways() -> None:
+    """A per-task attribute missing from TASK_FIELDS would be silently dropped from every
+    output; a kind without a reader or a writer would fail only on the file that has it."""
+    attributes = {f.name for f in dataclasses.fields(TaskRecord)}
+    assert {f.attr for f in TASK_FIELDS} == attributes
+    kinds = set(get_args(Kind))
+    assert set(TO_JSON) == kinds == set(FROM_JSON) == set(TO_CELL)
+    assert len({f.name for f in TASK_FIELDS}) == len(TASK_FIELDS)

@@ -88,7 +88,7 @@ def test_trace_has_one_complete_event_per_task_and_lanes_never_overlap() -> None
     assert len(work) == sum(len(r.tasks) for r in results.runs)
     names = {e["args"]["name"] for e in events if e["name"] == "process_name"}
     assert names == {
-        "sequential (1 workers)",
+        "sequential (1 worker)",
         "asyncio (6 workers)",
         "threads (3 workers)",
         "processes (2 workers)",

@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from bench.model import MAX_WORKERS, Results, RunRecord, TaskRecord, Usage
+from bench.model import MAX_WORKERS, Phase, Results, RunRecord, TaskRecord, Usage
+from bench.results.fields import TASK_FIELDS, Kind
 from bench.results.writer import SCHEMA_VERSION
 
 # Migrations from an older schema to the next one, applied in order on load.
@@ -95,33 +96,58 @@ def _task(obj: Any, where: str) -> TaskRecord:
     if not isinstance(obj, dict):
         raise _Shape(where, "expected an object")
     try:
-        return TaskRecord(
-            index=_field(obj, "index", (int,), where),
-            symbol=_field(obj, "symbol", (str,), where),
-            status=_field(obj, "status", (str,), where),
-            latency_ns=_ns(_field(obj, "latency_seconds", _NUM, where)) or 0,
-            queued_ns=_ns(_field(obj, "queued_at", _OPT_NUM, where)),
-            started_ns=_ns(_field(obj, "started_at", _OPT_NUM, where)),
-            finished_ns=_ns(_field(obj, "finished_at", _OPT_NUM, where)),
-            pid=_field(obj, "pid", _OPT_INT, where),
-            thread_id=_field(obj, "thread_id", _OPT_INT, where),
-            thread_name=_field(obj, "thread_name", _OPT_STR, where),
-            task_name=_field(obj, "task_name", _OPT_STR, where),
-            error=_field(obj, "error", _OPT_STR, where),
-            cpu_ns=_ns(_optional(obj, "cpu_seconds", _NUM, where, 0)) or 0,
-            attempts=_optional(obj, "attempts", (int,), where, 0),
-            http_status=_optional(obj, "http_status", _OPT_INT, where, None),
-            retried=_statuses(_optional(obj, "retried_statuses", (list,), where, []), where),
-            phases=tuple(_phase(p, f"{where}.phases[{i}]")
-                         for i, p in enumerate(_optional(obj, "phases", (list,), where, []))),
-        )
+        values = {
+            f.attr: FROM_JSON[f.kind](obj, f.name, where)
+            for f in TASK_FIELDS
+            if not f.optional or f.name in obj  # an absent optional field keeps its default
+        }
+        return TaskRecord(**values)
     except ValueError as exc:
         raise _Shape(where, str(exc)) from None
 
 
-def _optional(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str,
-              default: Any) -> Any:
+def _optional(
+    obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str, default: Any
+) -> Any:
     return _field(obj, key, kinds, where) if key in obj else default
+
+
+Reader = Callable[[Mapping[str, Any], str, str], Any]  # (object, key, where) -> model value
+
+
+def _typed(kinds: tuple[type, ...]) -> Reader:
+    return lambda obj, key, where: _field(obj, key, kinds, where)
+
+
+def _seconds(obj: Mapping[str, Any], key: str, where: str) -> int:
+    return _ns(_field(obj, key, _NUM, where)) or 0
+
+
+def _opt_seconds(obj: Mapping[str, Any], key: str, where: str) -> int | None:
+    return _ns(_field(obj, key, _OPT_NUM, where))
+
+
+def _statuses_of(obj: Mapping[str, Any], key: str, where: str) -> tuple[int, ...]:
+    return _statuses(_field(obj, key, (list,), where), where)
+
+
+def _phases(obj: Mapping[str, Any], key: str, where: str) -> tuple[Phase, ...]:
+    items = _field(obj, key, (list,), where)
+    return tuple(_phase(p, f"{where}.{key}[{i}]") for i, p in enumerate(items))
+
+
+# How each kind of field is read back (bench.results.fields.TO_JSON is the other way).
+FROM_JSON: Final[Mapping[Kind, Reader]] = {
+    "int": _typed((int,)),
+    "str": _typed((str,)),
+    "seconds": _seconds,
+    "opt_seconds": _opt_seconds,
+    "opt_int": _typed(_OPT_INT),
+    "opt_str": _typed(_OPT_STR),
+    "count": _typed((int,)),
+    "statuses": _statuses_of,
+    "phases": _phases,
+}
 
 
 def _statuses(values: list[Any], where: str) -> tuple[int, ...]:
@@ -130,7 +156,7 @@ def _statuses(values: list[Any], where: str) -> tuple[int, ...]:
     return tuple(values)
 
 
-def _phase(obj: Any, where: str) -> tuple[str, int, int, int, int]:
+def _phase(obj: Any, where: str) -> Phase:
     if not isinstance(obj, dict):
         raise _Shape(where, "expected an object")
     return (

@@ -3,7 +3,11 @@
 Schema history (bump SCHEMA_VERSION and add a migration for every incompatible change):
   1 - first version: environment, config, runs[] with tasks[] (times in seconds from the run start).
       Optional fields added since, read with defaults when absent: runs[].cores, runs[].round,
-      tasks[].cpu_seconds, tasks[].phases[], tasks[].attempts, tasks[].http_status.
+      tasks[].cpu_seconds, tasks[].phases[], tasks[].attempts, tasks[].http_status,
+      tasks[].retried_statuses. Since 2026-11-28 every optional task field is written only when it
+      says something (http_status was once written as null beside attempts); absent reads as null.
+
+The per-task fields, their kinds and their CSV columns are one table: bench.results.fields.
 """
 
 from __future__ import annotations
@@ -14,15 +18,15 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 from bench import __version__
-from bench.model import Results, RunRecord, TaskRecord, Usage
-from bench.errors import OutputFailed
 from bench.analysis.stats import efficiency, run_ideal_ns
+from bench.errors import OutputFailed
+from bench.model import Results, RunRecord, TaskRecord, Usage
+from bench.results.fields import CSV_COLUMNS, TASK_COLUMNS, TASK_FIELDS, TO_JSON
 
 SCHEMA_VERSION: Final = 1
 
@@ -31,39 +35,18 @@ def _seconds(ns: int | None) -> float | None:
     return None if ns is None else ns / 1e9
 
 
+# (key, attribute, how it is written, optional) per field, resolved once: 100,000 tasks.
+_WRITE: Final = tuple((f.name, f.attr, TO_JSON[f.kind], f.optional) for f in TASK_FIELDS)
+
+
 def task_to_dict(t: TaskRecord) -> dict[str, Any]:
-    row = _task_fields(t)
-    # Optional fields, written only when they say something (100,000 tasks add up).
-    if t.cpu_ns:
-        row["cpu_seconds"] = t.cpu_ns / 1e9
-    if t.attempts:
-        row["attempts"], row["http_status"] = t.attempts, t.http_status
-    if t.retried:
-        row["retried_statuses"] = list(t.retried)
-    if t.phases:
-        row["phases"] = [
-            {"name": name, "started_at": a / 1e9, "finished_at": b / 1e9, "pid": pid,
-             "thread_id": tid}
-            for name, a, b, pid, tid in t.phases
-        ]
+    row = {}
+    for key, attr, encode, optional in _WRITE:
+        value = getattr(t, attr)
+        if optional and not value:
+            continue  # written only when it says something
+        row[key] = encode(value)
     return row
-
-
-def _task_fields(t: TaskRecord) -> dict[str, Any]:
-    return {
-        "index": t.index,
-        "symbol": t.symbol,
-        "status": t.status,
-        "latency_seconds": t.latency_ns / 1e9,
-        "queued_at": _seconds(t.queued_ns),
-        "started_at": _seconds(t.started_ns),
-        "finished_at": _seconds(t.finished_ns),
-        "pid": t.pid,
-        "thread_id": t.thread_id,
-        "thread_name": t.thread_name,
-        "task_name": t.task_name,
-        "error": t.error,
-    }
 
 
 def _usage_to_dict(u: Usage) -> dict[str, Any]:
@@ -193,51 +176,6 @@ def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
 
 def save(results: Results, path: Path) -> None:
     write_atomic(path, json_chunks(results))
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One per-task column of tasks.csv and of the pandas tasks frame: both come from this one
-    table, so they cannot drift apart. `value` gets the run, its position in the file, the task."""
-
-    name: str
-    dtype: str  # the pandas dtype in the tasks frame
-    value: Callable[[RunRecord, int, TaskRecord], object]
-
-
-def _ran_s(ns: int, t: TaskRecord) -> float | None:
-    return ns / 1e9 if t.ran else None
-
-
-# The first 18 are the columns tasks.csv always had, in their order (scripts index them).
-TASK_COLUMNS: Final = (
-    Column("strategy", "string", lambda r, n, t: r.strategy),
-    Column("workers", "int64", lambda r, n, t: r.workers),
-    Column("index", "int64", lambda r, n, t: t.index),
-    Column("symbol", "string", lambda r, n, t: t.symbol),
-    Column("status", "category", lambda r, n, t: t.status),
-    Column("latency_seconds", "float64", lambda r, n, t: t.latency_ns / 1e9),
-    Column("queued_at", "float64", lambda r, n, t: _seconds(t.queued_ns)),
-    Column("started_at", "float64", lambda r, n, t: _seconds(t.started_ns)),
-    Column("finished_at", "float64", lambda r, n, t: _seconds(t.finished_ns)),
-    Column("queue_wait_seconds", "float64", lambda r, n, t: _ran_s(t.queue_wait_ns, t)),
-    Column("duration_seconds", "float64", lambda r, n, t: _ran_s(t.duration_ns, t)),
-    Column("pid", "Int64", lambda r, n, t: t.pid),
-    Column("thread_id", "Int64", lambda r, n, t: t.thread_id),
-    Column("thread_name", "string", lambda r, n, t: t.thread_name),
-    Column("task_name", "string", lambda r, n, t: t.task_name),
-    Column("error", "string", lambda r, n, t: t.error),
-    Column("attempts", "Int64", lambda r, n, t: t.attempts or None),
-    Column("http_status", "Int64", lambda r, n, t: t.http_status),
-    Column("cpu_seconds", "float64", lambda r, n, t: t.cpu_ns / 1e9),
-    # The status of each retried attempt, space-separated (0: the connection dropped).
-    Column("retried_statuses", "string", lambda r, n, t: " ".join(map(str, t.retried)) or None),
-    # Which run of the file (0-based, in file order) and which --repeat round: the keys that
-    # join a task to its run in the runs frame.
-    Column("run", "int64", lambda r, n, t: n),
-    Column("round", "int64", lambda r, n, t: r.round),
-)
-CSV_COLUMNS: Final = tuple(c.name for c in TASK_COLUMNS)
 
 
 def task_rows(results: Results) -> Iterator[list[object]]:

@@ -16,6 +16,7 @@ from bench.model import Results
 from bench.results import loader
 from bench.results import writer as results_file
 from bench.results.fields import TASK_COLUMNS
+from bench.results.folder import resolve_latest
 
 
 def tasks_frame(results: Results) -> pd.DataFrame:
@@ -35,7 +36,8 @@ def runs_frame(results: Results) -> pd.DataFrame:
 
 
 def load_frames(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(tasks, runs) from a saved results.json, or a folder holding one."""
-    path = Path(path)
+    """(tasks, runs) from a saved results.json, or a folder holding one (`latest`: the newest
+    run's)."""
+    path = resolve_latest(Path(path))
     loaded = loader.load(path / "results.json" if path.is_dir() else path)
     return tasks_frame(loaded), runs_frame(loaded)

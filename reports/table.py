@@ -120,6 +120,7 @@ def execution_table(summaries: Sequence[RunSummary]) -> Table:
         "Execution",
         summaries,
         [
+            ("workers", [str(s.workers) for s in summaries]),
             ("status", [_status(s) for s in summaries]),
             ("peak overlap", [str(s.peak_overlap) for s in summaries]),
             ("threads", [str(s.threads) for s in summaries]),
@@ -141,6 +142,7 @@ def cost_table(summaries: Sequence[RunSummary]) -> Table:
         f"Cost (times in {unit})",
         summaries,
         [
+            ("workers", [str(s.workers) for s in summaries]),
             cpu,
             ("RSS (MiB)", [f"{s.peak_rss_bytes / 2**20:.1f}" for s in summaries]),
             ("IPC (B/task)", [fmt(s.ipc_bytes_per_task, 0) for s in summaries]),

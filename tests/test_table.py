@@ -40,21 +40,21 @@ Timing (times in s; p50, p95: one task's time)
 
 Execution
 
- strategy                  status   peak overlap   threads   pids   cores
- ────────────────────────────────────────────────────────────────────────
- sequential             completed              1         1      1       -
- asyncio                completed              6         1      1       -
- threads                completed              3         3      1       -
- processes    completed, 1 failed              2         2      2       -
+ strategy     workers                status   peak overlap   threads   pids   cores
+ ──────────────────────────────────────────────────────────────────────────────────
+ sequential         1             completed              1         1      1       -
+ asyncio            6             completed              6         1      1       -
+ threads            3             completed              3         3      1       -
+ processes          2   completed, 1 failed              2         2      2       -
 
 Cost (times in ms)
 
- strategy        CPU   RSS (MiB)   IPC (B/task)   start-up
- ─────────────────────────────────────────────────────────
- sequential    10.00        30.0              -       0.00
- asyncio       30.00        31.0              -       0.00
- threads       40.00        32.0              -       1.20
- processes    100.00       113.0            500      95.00
+ strategy     workers      CPU   RSS (MiB)   IPC (B/task)   start-up
+ ───────────────────────────────────────────────────────────────────
+ sequential         1    10.00        30.0              -       0.00
+ asyncio            6    30.00        31.0              -       0.00
+ threads            3    40.00        32.0              -       1.20
+ processes          2   100.00       113.0            500      95.00
 
 """
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shutil
 import sys
 import threading
 import traceback
@@ -34,14 +35,14 @@ from bench.cli.exits import (
 )
 from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
-from bench.cli.output import cmd_report, print_summary, write_reports
+from bench.cli.output import Show, cmd_report, finish, show_from, write_reports
 from bench.cli.plan import MAX_TASKS
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
 from bench.harness.execution import Abilities
 from bench.harness.interrupts import Terminated
 from bench.model import MAX_WORKERS, Results, RunRecord
-from bench.results.folder import prepare
+from bench.results.folder import mark_latest, prepare
 from bench.results.loader import ResultsFileError
 from bench.results.writer import csv_chunks, write_atomic
 
@@ -60,10 +61,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         parse_int("--warmup", args.warmup, 0, 100),
     )
     _check_limits(config)
+    show = show_from(args)
     folder = prepare(args.out, args.force)
     jobs = session.run_jobs(config, repeat, warmup)
     described = {**config.describe(), "repeat": repeat, "warmup": warmup}
-    return _session(jobs, config, described, folder)
+    return _session(jobs, config, described, folder, show)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -92,12 +94,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         parse_int("--warmup", args.warmup, 0, 100),
     )
     _check_limits(configs[0], max(workers))
+    show = show_from(args)
     folder = prepare(args.out, args.force)
     jobs = session.sweep_jobs(configs, repeat, warmup)
     described = {**configs[0].describe(), "sweep": axes, "repeat": repeat, "warmup": warmup}
     for key in ("workers", "tasks", "latency_seconds", "symbols"):
         described.pop(key, None)
-    return _session(jobs, configs[0], described, folder)
+    return _session(jobs, configs[0], described, folder, show)
 
 
 @contextmanager
@@ -128,7 +131,11 @@ def _check_limits(config: RunConfig, workers: int | None = None) -> None:
 
 
 def _session(
-    jobs: list[session.Job], config: RunConfig, described: dict[str, object], folder: Path
+    jobs: list[session.Job],
+    config: RunConfig,
+    described: dict[str, object],
+    folder: Path,
+    show: Show,
 ) -> int:
     results = Results(
         environment.collect(config.start_method),
@@ -137,7 +144,9 @@ def _session(
         datetime.now(UTC).isoformat(timespec="seconds"),
     )
     with _mock_server(config) as served:
-        outcome = session.execute(jobs, served, results, folder, interrupts.taken, _warn_about)
+        outcome = session.execute(
+            jobs, served, results, folder, interrupts.taken, _warn_about, quiet=show.quiet
+        )
     results = outcome.results
     if results.runs:  # a session stopped before its first run has nothing to report
         # An interrupt now waits for the reports (a second Ctrl-C still exits at once).
@@ -145,7 +154,8 @@ def _session(
             write_atomic(folder / "tasks.csv", csv_chunks(results))
             reports = write_reports(results, folder)
             written = [folder / "results.json", folder / "tasks.csv", *reports]
-            print_summary(results, folder, written)
+            mark_latest(folder)
+            finish(results, folder, written, show)
     if outcome.failed_start is not None:
         failed = outcome.failed_start
         return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
@@ -184,6 +194,21 @@ def _warn_about(run: RunRecord) -> None:
         )
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from bench.cli.listing import listing
+
+    del args  # nothing to choose
+    sys.stdout.write(listing(shutil.get_terminal_size().columns))
+    return EXIT_OK
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from argcomplete.shell_integration import shellcode
+
+    sys.stdout.write(shellcode(["bench"], shell=args.shell))
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bench.cli.demo import cmd_demo as demo
 
@@ -197,12 +222,18 @@ HANDLERS = {
     "compare": cmd_compare,
     "serve": cmd_serve,
     "demo": cmd_demo,
+    "list": cmd_list,
+    "completion": cmd_completion,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
+        if "_ARGCOMPLETE" in os.environ:  # the shell asking for completions (bench completion)
+            import argcomplete
+
+            argcomplete.autocomplete(parser)
         try:
             args = parser.parse_args(argv)
         except SystemExit as exit_:  # --help, --version, or a one-line usage error

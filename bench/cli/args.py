@@ -41,26 +41,52 @@ def folder(text: str) -> Path:
     return Path(text)
 
 
-def _run_flags(run: argparse.ArgumentParser, names: Sequence[str], default: str) -> None:
+def _run_flags(
+    run: argparse.ArgumentParser, names: Sequence[str], default: str, sweep: bool = False
+) -> None:
+    """The plan's flags. A sweep takes lists for --workers, --tasks and --latency; each help
+    shows the subcommand's own default (%(default)s is the value set on this parser)."""
     add: Callable[..., Any] = run.add_argument
-    add("--strategies", default=default, help=f"comma-separated, from: {', '.join(names)}")
+    lists = "comma-separated list: " if sweep else ""
+    add(
+        "--strategies",
+        default=default,
+        help=f"comma-separated, from: {', '.join(names)} (default %(default)s)",
+    )
     add("--symbols", help="comma-separated symbols (default AAPL GOOGL MSFT AMZN TSLA META)")
-    add("--tasks", help="number of symbols: the default six, then more tickers")
-    add("--workers", default="6", help="concurrency limit (default 6)")
-    add("--latency", default="2.0", help="mean latency per task in s (default 2.0)")
+    add(
+        "--tasks",
+        default="64" if sweep else None,
+        help=f"{lists}number of symbols, the six defaults then more tickers"
+        + (" (default %(default)s)" if sweep else " (default 6)"),
+    )
+    add(
+        "--workers",
+        default="1,2,4,8,16,32,64" if sweep else "6",
+        help=f"{lists}concurrency limit (default %(default)s)",
+    )
+    add(
+        "--latency",
+        default="0.05" if sweep else "2.0",
+        help=f"{lists}mean latency per task in s (default %(default)s)",
+    )
     add(
         "--latency-dist",
         default="constant",
-        help="constant, uniform, normal, lognormal or exponential (default constant)",
+        help="constant, uniform, normal, lognormal or exponential (default %(default)s)",
     )
-    add("--latency-spread", help="uniform half-width (s), normal stdev (s), lognormal sigma")
-    add("--latency-scale", default="1.0", help="multiply every latency (0.01: 2 s -> 20 ms)")
-    add("--seed", default="42", help="seed of the plan (default 42)")
-    add("--workload", default="io", help="io, cpu or mixed (default io)")
+    add(
+        "--latency-spread",
+        help="uniform half-width (s), normal stdev (s), lognormal sigma (default: half the "
+        "mean, a quarter of the mean, sigma 0.5; constant and exponential take none)",
+    )
+    add("--latency-scale", default="1.0", help="multiply every latency (default %(default)s)")
+    add("--seed", default="42", help="seed of the plan (default %(default)s)")
+    add("--workload", default="io", help="io, cpu or mixed (default %(default)s)")
     add(
         "--cpu-work",
         default=str(DEFAULT_CPU_WORK),
-        help=f"price points per task for cpu/mixed work (default {DEFAULT_CPU_WORK})",
+        help="price points per task for cpu/mixed work (default %(default)s)",
     )
     add("--cpu-impl", default="python", help="python (holds the GIL) or numpy (default python)")
     _execution_flags(add)
@@ -72,36 +98,78 @@ def _execution_flags(add: Callable[..., Any]) -> None:
     add(
         "--collector",
         help="your own collector: package.module:function (sync or async), or "
-        "module:sync_fn,module:async_fn",
+        "module:sync_fn,module:async_fn (default: the built-in collector)",
     )
     add(
         "--http-faults",
         default="",
         help="with --io http: fault rates for the mock server, e.g. "
-        f"error=0.1,rate_limit=0.05 (from {', '.join(FAULTS)})",
+        f"error=0.1,rate_limit=0.05 (from {', '.join(FAULTS)}; default: none)",
     )
-    add("--fail-rate", default="0", help="fraction of tasks given an injected fault (0..1)")
-    add("--fail-mode", default="exception", help=f"the fault: {', '.join(FAULT_MODES)}")
-    add("--task-timeout", help="seconds a task may run before it is recorded as timeout")
-    add("--run-timeout", help="seconds a strategy run may take before it is aborted")
+    add(
+        "--fail-rate",
+        default="0",
+        help="fraction of tasks given an injected fault, 0..1 (default %(default)s)",
+    )
+    add(
+        "--fail-mode",
+        default="exception",
+        help=f"the fault: {', '.join(FAULT_MODES)} (default %(default)s)",
+    )
+    add(
+        "--task-timeout",
+        help="seconds a task may run before it is recorded as timeout (default: none)",
+    )
+    add(
+        "--run-timeout",
+        help="seconds a strategy run may take before it is aborted (default: none)",
+    )
+    _pool_flags(add)
+    add("--out", type=folder, help="output folder (default results/<timestamp>)")
+    add("--force", action="store_true", help="replace an existing results.json")
+    add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")
+    add("--warmup", default="0", help="rounds run first and thrown away (default 0)")
+    add("-v", "--verbose", action="store_true", help="log every task as it runs")
+    _output_flags(add)
+
+
+def _pool_flags(add: Callable[..., Any]) -> None:
+    """Where the workers come from: a cluster, a start method, chunks, the GC."""
     add("--scheduler", help="dask: an existing cluster, tcp://HOST:PORT (default: a LocalCluster)")
     add(
         "--start-method",
         default=default_start_method(),
-        help="process start method: fork, forkserver or spawn",
+        help="process start method: fork, forkserver or spawn (default %(default)s)",
     )
-    add("--chunksize", default="1", help="tasks per process-pool submission (default 1)")
+    add("--chunksize", default="1", help="tasks per process-pool submission (default %(default)s)")
     add(
         "--gc",
         default="on",
         help="the garbage collector while tasks run: on, as in your "
         "program, or off, as timeit does (default on)",
     )
-    add("--out", type=folder, help="output folder (default results/<timestamp>)")
-    add("--force", action="store_true", help="replace an existing results.json")
-    add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")
-    add("--warmup", default="0", help="rounds run first and thrown away (default 0)")
-    add("-v", "--verbose", action="store_true", help="log every task as it runs")
+
+
+def _output_flags(add: Callable[..., Any]) -> None:
+    """What is shown and exported (run, sweep and report)."""
+    add(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the one-line answers and where the report is",
+    )
+    for kind, what in (
+        ("json", "the results document"),
+        ("markdown", "the answers and a summary table"),
+        ("csv", "the task records (tasks.csv)"),
+    ):
+        add(
+            f"--export-{kind}",
+            metavar="FILE",
+            help=f"write {what} to FILE; - is stdout, and then all else goes to stderr "
+            "(default: none)",
+        )
+    add("--open", action="store_true", help="open the report in your browser (with a display)")
 
 
 def build_parser(
@@ -110,46 +178,111 @@ def build_parser(
     parser = Parser(prog="bench", description="Compare concurrency models on the same workload.")
     parser.add_argument("--version", action="version", version=f"concurrency-bench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    run = sub.add_parser("run", help="run strategies over one seeded workload")
+    run = sub.add_parser(
+        "run",
+        help="run strategies over one seeded workload",
+        epilog="example: bench run --strategies asyncio,threads --tasks 100 --latency 0.05 -q",
+    )
     _run_flags(run, names, default)
     run.set_defaults(handler=handlers["run"])
     sweep = sub.add_parser(
-        "sweep", help="every strategy over a grid of workers (and tasks, latency)"
+        "sweep",
+        help="every strategy over a grid of workers (and tasks, latency)",
+        description="Run every strategy at every combination of the lists given to --workers, "
+        "--tasks and --latency, and find the fewest workers within 5% of the best.",
+        epilog="example: bench sweep --strategies asyncio,threads --workers 1,4,16,64 --tasks 200",
     )
-    _run_flags(sweep, names, default)
-    sweep.set_defaults(
-        handler=handlers["sweep"], workers="1,2,4,8,16,32,64", tasks="64", latency="0.05"
+    _run_flags(sweep, names, default, sweep=True)
+    sweep.set_defaults(handler=handlers["sweep"])
+    for add_command in (_report, _serve, _compare, _demo, _list, _completion):
+        add_command(sub, handlers)
+    return parser
+
+
+def _report(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    report = sub.add_parser(
+        "report",
+        help="re-render the reports from a saved results.json",
+        epilog="example: bench report latest --export-markdown summary.md",
     )
-    report = sub.add_parser("report", help="re-render the reports from a saved results.json")
-    report.add_argument("path", type=Path, help="a results.json, or the folder holding one")
+    report.add_argument(
+        "path", type=Path, help="a results.json, the folder holding one, or latest (the newest run)"
+    )
     report.add_argument("--out", type=folder, help="where to write (default: beside the file)")
+    _output_flags(report.add_argument)
     report.set_defaults(handler=handlers["report"])
-    serve = sub.add_parser("serve", help="run the mock market-data API on its own")
+
+
+def _serve(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="run the mock market-data API on its own",
+        epilog="example: bench serve --port 8080 --faults error=0.1,rate_limit=0.05",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", default="0", help="port (default 0: a free one, printed)")
-    serve.add_argument("--seed", default="42", help="seed of the quotes and faults")
+    serve.add_argument("--seed", default="42", help="seed of the quotes and faults (default 42)")
     serve.add_argument(
-        "--faults", default="", help=f"fault rates, e.g. error=0.1 ({', '.join(FAULTS)})"
+        "--faults",
+        default="",
+        help=f"fault rates, e.g. error=0.1 ({', '.join(FAULTS)}; default: none)",
     )
-    serve.add_argument("--slow-seconds", default="30", help="how long a 'slow' response takes")
-    serve.add_argument("--retry-after", default="0.05", help="the Retry-After header of a 429")
+    serve.add_argument(
+        "--slow-seconds", default="30", help="how long a 'slow' response takes (default 30)"
+    )
+    serve.add_argument(
+        "--retry-after", default="0.05", help="the Retry-After header of a 429 (default 0.05)"
+    )
     serve.add_argument("--parent-pid", help=argparse.SUPPRESS)
     serve.set_defaults(handler=handlers["serve"])
-    compare = sub.add_parser("compare", help="compare two saved results: ratios and significance")
+
+
+def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    compare = sub.add_parser(
+        "compare",
+        help="compare two saved results: ratios and significance",
+        epilog="example: bench compare results/before latest --fail-above 10",
+    )
     compare.add_argument("baseline", type=Path, help="the earlier results.json (or its folder)")
-    compare.add_argument("current", type=Path, help="the later results.json (or its folder)")
+    compare.add_argument(
+        "current", type=Path, help="the later results.json (or its folder, or latest)"
+    )
     compare.add_argument(
         "--fail-above",
-        help="exit 1 when a strategy got significantly slower by more than this many percent",
+        help="exit 1 when a strategy got significantly slower by more than this many percent "
+        "(default: never)",
     )
     compare.set_defaults(handler=handlers["compare"])
+
+
+def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
     demo = sub.add_parser(
-        "demo", help="the lesson: every claim about asyncio's one thread, measured"
+        "demo",
+        help="the lesson: every claim about asyncio's one thread, measured",
+        epilog="example: bench demo --fast --chapter 2",
     )
     demo.add_argument("--fast", action="store_true", help="latencies x0.1: same shape, seconds")
     demo.add_argument("--step", action="store_true", help="pause between chapters (on a terminal)")
-    demo.add_argument("--chapter", help="run only chapter N (1-9)")
+    demo.add_argument("--chapter", help="run only chapter N, 1-9 (default: all)")
     demo.add_argument("--out", type=folder, help="output folder (default results/demo-<timestamp>)")
     demo.add_argument("--force", action="store_true", help="replace an existing demo report")
     demo.set_defaults(handler=handlers["demo"])
-    return parser
+
+
+def _list(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    listing = sub.add_parser(
+        "list",
+        help="the strategies (available here or not), their abilities, the collectors",
+        epilog="example: bench list",
+    )
+    listing.set_defaults(handler=handlers["list"])
+
+
+def _completion(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    completion = sub.add_parser(
+        "completion",
+        help="print the shell completion script for bash or zsh",
+        epilog='example: eval "$(bench completion bash)"   (in ~/.bashrc, or ~/.zshrc with zsh)',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
+    completion.set_defaults(handler=handlers["completion"])

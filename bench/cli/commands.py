@@ -16,11 +16,13 @@ from bench.cli.numbers import parse_float, parse_int
 from bench.errors import UsageError
 from bench.harness.interrupts import Terminated
 from bench.model import Results
+from bench.results.folder import resolve_latest
 from bench.results.loader import load
 
 
 def load_path(path: Path) -> Results:
-    """A results.json, or the folder holding one."""
+    """A results.json, or the folder holding one; `latest` is the newest run's."""
+    path = resolve_latest(path)
     return load(path / "results.json" if path.is_dir() else path)
 
 

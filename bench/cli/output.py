@@ -1,8 +1,18 @@
-"""What a finished run leaves: the reports written, and the summary printed in the terminal."""
+"""What a finished run leaves: the reports written, the exports, and what the terminal shows.
+
+`--export-json/--export-markdown/--export-csv FILE` write the results in those forms (hyperfine's
+names); `-` is stdout, and then everything else goes to stderr, so stdout holds only the export.
+`-q` prints only the one-line answers and where the report is.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import webbrowser
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -10,31 +20,57 @@ from rich.console import Console
 from bench.cli.args import printable
 from bench.cli.commands import load_path
 from bench.cli.exits import EXIT_OK
-from bench.errors import EnvironmentProblem, describe_error
+from bench.errors import EnvironmentProblem, UsageError, describe_error
 from bench.harness import interrupts
 from bench.harness.runner import MACHINE_LIMIT
 from bench.model import Results
-from bench.results.folder import prepare
-from bench.results.writer import csv_chunks, write_atomic
+from bench.results.folder import prepare, resolve_latest
+from bench.results.writer import csv_chunks, json_chunks, write_atomic
+
+STDOUT = "-"
+EXPORTS = ("json", "markdown", "csv")
+
+
+@dataclass(frozen=True)
+class Show:
+    """What to show and export, from the flags; checked before anything runs."""
+
+    quiet: bool = False
+    exports: Mapping[str, str] = field(default_factory=dict)  # kind -> file, or "-"
+    open_report: bool = False
+
+    @property
+    def console(self) -> Console:
+        stream = sys.stderr if STDOUT in self.exports.values() else sys.stdout
+        return Console(file=stream, highlight=False)
+
+
+def show_from(args: argparse.Namespace) -> Show:
+    exports = {kind: value for kind in EXPORTS if (value := getattr(args, f"export_{kind}", None))}
+    if list(exports.values()).count(STDOUT) > 1:
+        raise UsageError("only one --export-* can be - (stdout)")
+    for kind, value in exports.items():
+        target = Path(value)
+        if value != STDOUT and (target.is_dir() or not target.parent.is_dir()):
+            problem = "is a folder" if target.is_dir() else "is in a folder that does not exist"
+            raise UsageError(f"--export-{kind}: {value} {problem}")
+    return Show(getattr(args, "quiet", False), exports, getattr(args, "open", False))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    path: Path = args.path
+    show = show_from(args)
+    path: Path = resolve_latest(args.path)
     source = path / "results.json" if path.is_dir() else path
     results = load_path(path)
     folder = prepare(args.out or source.parent, force=True)
     with interrupts.deferred():
-        written = [*write_reports(results, folder), folder / "tasks.csv"]
+        written = [*write_reports(results, folder, source), folder / "tasks.csv"]
         write_atomic(folder / "tasks.csv", csv_chunks(results))
-        print_summary(results, folder, written)
+        finish(results, folder, written, show)
     return EXIT_OK
 
 
-def _has_rounds_or_sweep(results: Results) -> bool:
-    return "sweep" in results.config or any(r.round > 0 for r in results.runs)
-
-
-def write_reports(results: Results, folder: Path) -> list[Path]:
+def write_reports(results: Results, folder: Path, source: Path | None = None) -> list[Path]:
     """The HTML report and the trace. The results are saved before this runs: a machine that
     cannot load the plotting libraries (`ulimit -v`) gets one line saying so, not a traceback."""
     try:
@@ -43,19 +79,37 @@ def write_reports(results: Results, folder: Path) -> list[Path]:
 
         return render(results, folder)
     except (ImportError, MemoryError) as exc:
+        saved = source or folder / "results.json"
         raise EnvironmentProblem(
             f"cannot render the report ({describe_error(exc)}: {MACHINE_LIMIT}?); "
-            f"{folder / 'results.json'} is saved: `bench report` can render it elsewhere"
+            f"{saved} is saved: `bench report` can render it elsewhere"
         ) from None
 
 
-def print_summary(results: Results, folder: Path, written: list[Path]) -> None:
+def finish(results: Results, folder: Path, written: list[Path], show: Show) -> None:
+    """The summary (or, with -q, the answers), the exports, results/latest, --open."""
+    from reports.answers import answers
+
+    console = show.console
+    if not show.quiet:
+        print_summary(results, console)
+        for path in written:
+            console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
+    for line in answers(results):
+        console.print(line, soft_wrap=True)
+    report = (folder / "report.html").resolve().as_uri()
+    console.print(f"open the report: {printable(report)}", soft_wrap=True)
+    _export(results, show.exports)
+    if show.open_report:
+        _open(report, console)
+
+
+def print_summary(results: Results, console: Console) -> None:
     from reports.reading import cpu_findings
     from reports.table import build_tables
 
-    console = Console(highlight=False)
     console.print(build_tables(results, console.width))
-    if _has_rounds_or_sweep(results):
+    if "sweep" in results.config or any(r.round > 0 for r in results.runs):
         from bench.analysis.repeats import summarize_groups
         from reports.stats_table import stats_table, warning_lines
 
@@ -68,7 +122,29 @@ def print_summary(results: Results, folder: Path, written: list[Path]) -> None:
         console.print(f"{note}: a program with it on pays for its walks too.")
     for line in cpu_findings(results.runs, dict(results.config)):
         console.print(f"- {line}")
-    for path in written:
-        console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
-    report = (folder / "report.html").resolve().as_uri()
-    console.print(f"open the report: {printable(report)}", soft_wrap=True)
+
+
+def _export(results: Results, exports: Mapping[str, str]) -> None:
+    from reports.markdown import markdown
+
+    render: dict[str, Callable[[], Iterable[str]]] = {
+        "json": lambda: json_chunks(results),
+        "markdown": lambda: [markdown(results)],
+        "csv": lambda: csv_chunks(results),
+    }
+    for kind, target in exports.items():
+        if target == STDOUT:
+            for chunk in render[kind]():
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        else:
+            write_atomic(Path(target), render[kind]())
+
+
+def _open(uri: str, console: Console) -> None:
+    """The report in the user's browser, where there is a display to show it on."""
+    display = sys.platform == "darwin" or any(
+        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")
+    )
+    if not display or not webbrowser.open(uri):
+        console.print("--open: no browser to open here (no display); open the link above.")

@@ -7,11 +7,13 @@ CLI-side wiring (it knows the strategies registry); the harness modules stay una
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import strategies
 from bench.analysis.repeats import interleaved_order
@@ -40,6 +42,30 @@ class Job:
     def ideal_s(self) -> float:
         width = strategies.get(self.strategy).abilities.fixed_workers or self.workers
         return plan_ideal_ns(self.plan, width) / 1e9
+
+
+def time_left(seen: Mapping[str, tuple[float, float, float]], remaining: Sequence[Job]) -> float:
+    """Seconds the remaining jobs should take, from what each strategy measured last
+    (`seen`: strategy -> (wall s, ideal s, start-up s)): its wall scaled by the job's ideal,
+    plus its start-up (processes and clusters pay that every run). A strategy not seen yet
+    is costed like the average of those seen."""
+    if not seen:
+        return 0.0
+    ratios = [wall / ideal for wall, ideal, _ in seen.values() if ideal > 0]
+    typical = (
+        sum(ratios) / len(ratios) if ratios else 1.0,
+        sum(startup for _, _, startup in seen.values()) / len(seen),
+    )
+    total = 0.0
+    for job in remaining:
+        ideal = job.ideal_s
+        if job.strategy in seen:
+            wall, was_ideal, startup = seen[job.strategy]
+            run = wall * ideal / was_ideal if was_ideal > 0 else wall
+        else:
+            run, startup = typical[0] * ideal, typical[1]
+        total += run + startup
+    return total
 
 
 def collector_for(config: RunConfig) -> Collector:
@@ -92,6 +118,16 @@ class Outcome:
     failed_start: StartupFailed | None = None  # a strategy could not start: what ran is kept
 
 
+@contextmanager
+def _progress_stream(quiet: bool) -> Iterator[TextIO]:
+    """stderr, or with -q nowhere."""
+    if not quiet:
+        yield sys.stderr
+        return
+    with open(os.devnull, "w") as nowhere:
+        yield nowhere
+
+
 def execute(
     jobs: Sequence[Job],
     config: RunConfig,
@@ -99,11 +135,12 @@ def execute(
     folder: Path,
     on_interrupt: Callable[[], None],
     warn: Callable[[RunRecord], None],
+    quiet: bool = False,
 ) -> Outcome:
     outcome = Outcome(results)
-    began, done_ideal = time.monotonic(), 0.0
-    total_ideal = sum(job.ideal_s for job in jobs) or 1.0
-    with make_progress(sys.stderr, max(len(job.plan) for job in jobs)) as progress:
+    seen: dict[str, tuple[float, float, float]] = {}
+    most = max(len(job.plan) for job in jobs)
+    with _progress_stream(quiet) as stream, make_progress(stream, most) as progress:
         for n, job in enumerate(jobs, 1):
             options = StrategyOptions(
                 workers=job.workers,
@@ -128,12 +165,11 @@ def execute(
             except StartupFailed as exc:
                 outcome.failed_start = exc
                 return outcome
-            done_ideal += job.ideal_s
+            seen[job.strategy] = (run.wall_ns / 1e9, job.ideal_s, run.startup_ns / 1e9)
             if job.round >= 0:
                 outcome.results = _saved(outcome.results, run, job, folder)
             outcome.aborted |= run.status == "aborted"
-            elapsed = time.monotonic() - began
-            left = elapsed / done_ideal * (total_ideal - done_ideal) if done_ideal else 0.0
+            left = time_left(seen, jobs[n:])
             label = "warm-up" if job.round < 0 else f"round {job.round + 1}"
             progress.end(
                 run,

@@ -27,7 +27,7 @@ OUTPUTS: Final = (
     "demo.json",
     "demo.html",
 )
-_held: list[int] = []  # lock file descriptors, kept open (and locked) for the process's life
+_held: dict[Path, int] = {}  # folder -> its lock's descriptor, open (and locked) until exit
 
 
 def new_run_folder(root: Path = RESULTS_ROOT) -> Path:
@@ -69,6 +69,8 @@ def _prepare(folder: Path, force: bool) -> Path:
 
 
 def _lock(folder: Path) -> None:
+    if folder.resolve() in _held:
+        return  # this process holds it already (a report right after a run, in one process)
     fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -84,4 +86,36 @@ def _lock(folder: Path) -> None:
         ) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    _held.append(fd)
+    _held[folder.resolve()] = fd
+
+
+LATEST: Final = "latest"
+
+
+def mark_latest(folder: Path, root: Path = RESULTS_ROOT) -> None:
+    """Point `results/latest` at `folder` (a run under `results/`): a relative symlink, replaced
+    atomically; where links are impossible, a small file holding the folder's name."""
+    folder = folder.resolve()
+    if folder.parent != root.resolve():
+        return  # --out elsewhere: results/latest keeps naming the newest default run
+    link, temp = root / LATEST, root / f".{LATEST}.{os.getpid()}.tmp"
+    try:
+        temp.unlink(missing_ok=True)
+        try:
+            temp.symlink_to(folder.name, target_is_directory=True)
+        except OSError:
+            temp.write_text(folder.name + "\n")
+        if link.is_dir() and not link.is_symlink():
+            return  # a real folder of the user's called latest: leave it alone
+        os.replace(temp, link)
+    except OSError:
+        temp.unlink(missing_ok=True)  # a convenience: never the reason a run fails
+
+
+def resolve_latest(path: Path, root: Path = RESULTS_ROOT) -> Path:
+    """`latest` on the command line (or results/latest, link or file) -> the folder it names."""
+    if path == Path(LATEST) and not path.exists():
+        path = root / LATEST
+    if path.name == LATEST and path.is_file():
+        return path.parent / path.read_text().strip()
+    return path

@@ -1,0 +1,71 @@
+"""`bench list`: every strategy (available here or not, and how to get it), what each declares it
+can do, and the collectors, workloads and faults. Text only; the CLI prints it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import strategies
+from bench.cli.config import IO_MODES
+from bench.collectors.faults import FAULT_MODES
+from bench.harness.execution import DEADLINES, Abilities
+from bench.workload import WORKLOADS
+
+FACES = {
+    "sync": "the collector's sync face",
+    "async": "the collector's async face",
+    "phased": "the collector's I/O and CPU parts apart",
+}
+IO_NOTES = {
+    "sleep": "the planned latency slept (time.sleep / asyncio.sleep)",
+    "blocking": "time.sleep inside the async face too: the classic mistake",
+    "http": "real HTTP against the local mock API (aiohttp / http.client)",
+}
+
+
+def listing(width: int = 80) -> str:
+    """The whole listing, wrapped to `width` columns."""
+    lines = ["Strategies (--strategies):"]
+    for name in strategies.names():
+        head, *rest = _strategy(name)
+        lines.append(_wrap(f"  {name:<18} {head}", width))
+        lines += [_wrap(f"{'':<21}{line}", width) for line in rest]
+    lines += ["", "Collectors (--io):"]
+    lines += [f"  {mode:<10} {IO_NOTES.get(mode, '')}" for mode in IO_MODES]
+    lines.append("  or --collector package.module:function: your own code, sync or async")
+    lines += ["", f"Workloads (--workload): {', '.join(WORKLOADS)}"]
+    lines.append(f"Faults (--fail-mode, with --fail-rate): {', '.join(FAULT_MODES)}")
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(line: str, width: int) -> str:
+    return textwrap.fill(line, max(width, 60), subsequent_indent=" " * 21)
+
+
+def _strategy(name: str) -> list[str]:
+    try:
+        strategy = strategies.get(name)
+    except strategies.MissingExtra as exc:
+        return [f"not available here: {exc}"]
+    except Exception as exc:  # a broken plugin: say so, keep listing the rest
+        return [f"cannot be loaded: {type(exc).__name__}: {exc}"]
+    return [strategy.summary, _abilities(strategy.abilities)]
+
+
+def _abilities(can: Abilities) -> str:
+    honours = [flag for key, flag in DEADLINES.items() if key in can.deadlines]
+    parts = [
+        f"honours {' and '.join(honours)}" if honours else "honours no deadline",
+        "calls " + ", ".join(FACES[f] for f in sorted(can.faces)),
+    ]
+    if can.fixed_workers is not None:
+        parts.append(f"always {can.fixed_workers} worker")
+    if can.processes_per_worker:
+        parts.append(f"{can.processes_per_worker} process per worker")
+    if can.leaves_process:
+        parts.append("tasks leave the process")
+    if can.cluster:
+        parts.append("runs on a cluster with --scheduler")
+    if can.baseline:
+        parts.append("the baseline of every speed-up")
+    return "; ".join(parts)

@@ -1,0 +1,238 @@
+"""What the command line shows and exports: hyperfine's --export-* (stdout holding only the
+export when it is -), -q, one-line answers, `bench list`, results/latest, --open, the help
+texts, the sweep's time estimate, shell completion."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import strategies
+from bench.cli import session
+from bench.cli.app import HANDLERS, main
+from bench.cli.args import build_parser
+from bench.model import TaskSpec
+from reports.frames import load_frames
+
+QUICK = ["--strategies", "sequential,asyncio", "--tasks", "4", "--latency", "0.01"]
+Capture = pytest.CaptureFixture[str]
+
+
+def _run(tmp_path: Path, *extra: str) -> int:
+    return main(["run", *QUICK, "--out", str(tmp_path / "out"), *extra])
+
+
+def test_json_to_stdout_is_the_results_document_and_all_else_goes_to_stderr(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    assert _run(tmp_path, "--export-json", "-") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == json.loads((tmp_path / "out" / "results.json").read_text())
+    assert "asyncio ran" in err and "Summary" in err and "open the report" in err
+
+
+def test_markdown_to_stdout_has_the_answers_and_one_row_per_run(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    assert _run(tmp_path, "--export-markdown", "-") == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert re.fullmatch(r"- asyncio ran \d+\.\d\d times faster than sequential", lines[0])
+    header = lines.index(next(line for line in lines if line.startswith("| strategy |")))
+    rows = lines[header + 2 :]
+    assert [row.split(" | ")[0] for row in rows] == ["| sequential", "| asyncio"]
+    assert all(row.count("|") == lines[header].count("|") for row in rows)
+    assert "asyncio ran" in err
+
+
+def test_csv_to_a_file_is_tasks_csv_and_stdout_keeps_the_tables(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    target = tmp_path / "tasks-export.csv"
+    assert _run(tmp_path, "--export-csv", str(target)) == 0
+    out, _ = capsys.readouterr()
+    assert target.read_text() == (tmp_path / "out" / "tasks.csv").read_text()
+    assert len(list(csv.DictReader(io.StringIO(target.read_text())))) == 8
+    assert "Summary" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--export-json", "-", "--export-csv", "-"], "only one --export-* can be - (stdout)"),
+        (["--export-json", "nowhere/x.json"], "is in a folder that does not exist"),
+    ],
+)
+def test_bad_exports_are_refused_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture, flags: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _run(tmp_path, *flags) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_quiet_prints_only_the_answers_and_the_report(tmp_path: Path, capsys: Capture) -> None:
+    assert _run(tmp_path, "-q") == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 2, out
+    assert re.fullmatch(r"asyncio ran \d+\.\d\d times faster than sequential", lines[0])
+    assert lines[1] == f"open the report: {(tmp_path / 'out' / 'report.html').as_uri()}"
+    assert err == ""  # no progress either
+
+
+def test_repeats_give_the_interval(tmp_path: Path, capsys: Capture) -> None:
+    assert _run(tmp_path, "-q", "--repeat", "3") == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    pattern = r"asyncio ran \d+\.\d\d \+/- \d+\.\d\d times faster than sequential"
+    assert re.fullmatch(pattern + r" \(95% interval, 3 rounds\)", first), first
+
+
+def test_a_sweep_answers_with_the_knee(tmp_path: Path, capsys: Capture) -> None:
+    argv = ["sweep", "--strategies", "sequential,asyncio", "--workers", "1,2,4"]
+    argv += ["--tasks", "8", "--latency", "0.02", "--out", str(tmp_path), "-q"]
+    assert main(argv) == 0
+    # 8 tasks of 20 ms: 160, 80, 40 ms at 1, 2, 4 workers; only 4 is within 5% of the best.
+    assert "asyncio: fewest workers within 5% of the best: 4" in capsys.readouterr().out
+
+
+def test_list_shows_every_strategy_its_abilities_and_how_to_get_a_missing_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    monkeypatch.setattr(strategies, "available", lambda name: name != "dask")
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in strategies.names():
+        assert re.search(rf"^  {re.escape(name)} ", out, re.M), name
+    flat = " ".join(out.split())
+    assert "dask not available here: strategy 'dask' needs the 'dask' extra" in flat
+    assert "pip install 'concurrency-bench[dask]'" in flat
+    assert "threads ThreadPoolExecutor" in flat and "honours --task-timeout" in flat
+    assert "http real HTTP" in flat and "Workloads (--workload): io, cpu, mixed" in flat
+
+
+def test_latest_names_the_newest_run_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", *QUICK, "-q"]) == 0
+    first = Path("results/latest").resolve()
+    assert main(["run", *QUICK, "-q"]) == 0
+    second = Path("results/latest").resolve()
+    assert Path("results/latest").is_symlink() and first != second
+    assert second.parent == (tmp_path / "results").resolve()
+    capsys.readouterr()
+    assert main(["report", "latest", "-q"]) == 0
+    assert main(["compare", str(first), "latest"]) == 0
+    tasks, runs = load_frames("latest")
+    assert len(runs) == 2 and len(tasks) == 8
+
+
+def test_report_prints_only_what_it_wrote(tmp_path: Path, capsys: Capture) -> None:
+    assert _run(tmp_path, "-q") == 0
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "out"), "--out", str(tmp_path / "again")]) == 0
+    listed = re.findall(r"^(\S+):\s+(\S+)$", capsys.readouterr().out, re.M)
+    assert {name for name, _ in listed} == {"report.html", "trace.json", "tasks.csv"}
+    assert all(Path(path).exists() for _, path in listed)
+
+
+def test_open_uses_the_browser_only_where_there_is_a_display(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    opened: list[str] = []
+
+    def browser(uri: str) -> bool:
+        opened.append(uri)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", browser)
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert _run(tmp_path, "-q", "--open") == 0
+    assert opened == [(tmp_path / "out" / "report.html").as_uri()]
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert _run(tmp_path, "-q", "--open", "--force") == 0
+    assert len(opened) == 1
+    assert "--open: no browser to open here (no display)" in capsys.readouterr().out
+
+
+def _help(command: str) -> tuple[str, list[tuple[str, str]]]:
+    parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
+    choices: Any = next(a for a in parser._actions if a.dest == "command").choices
+    sub = choices[command]
+    options = [
+        (action.option_strings[-1], action.help or "")
+        for action in sub._actions
+        if action.option_strings and action.nargs != 0
+    ]
+    return sub.format_help(), options
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_every_flag_shows_its_default_and_the_command_an_example(command: str) -> None:
+    text, options = _help(command)
+    missing = [flag for flag, help_text in options if "default" not in help_text]
+    assert missing == []
+    assert f"example: bench {command} " in text
+
+
+def test_sweep_help_has_its_own_defaults_and_says_it_takes_lists() -> None:
+    text = " ".join(_help("sweep")[0].split())
+    assert "comma-separated list: concurrency limit (default 1,2,4,8,16,32,64)" in text
+    assert "(default 0.05)" in text and "(default 64)" in text
+    run_text = " ".join(_help("run")[0].split())
+    assert "concurrency limit (default 6)" in run_text and "(default 2.0)" in run_text
+
+
+def test_the_estimate_counts_each_strategys_start_up() -> None:
+    plan = tuple(TaskSpec(i, f"S{i}", 100_000_000) for i in range(4))
+    jobs = [session.Job(0, "processes", plan, 4), session.Job(0, "asyncio", plan, 4)]
+    # processes ran 0.1 s of work in 0.11 s but paid 0.5 s to start; asyncio is not seen yet.
+    seen = {"processes": (0.11, 0.1, 0.5)}
+    assert session.time_left(seen, jobs) == pytest.approx((0.11 + 0.5) + (1.1 * 0.1 + 0.5))
+    assert session.time_left({}, jobs) == 0.0
+
+
+def test_completion_scripts_load_and_complete_subcommands_and_flags(tmp_path: Path) -> None:
+    script = subprocess.run(
+        [sys.executable, "-m", "bench", "completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    loaded = subprocess.run(
+        ["bash", "-c", 'eval "$1" && complete -p bench', "_", script],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert loaded.returncode == 0 and "bench" in loaded.stdout, loaded.stderr
+    zsh = [sys.executable, "-m", "bench", "completion", "zsh"]
+    assert (
+        "#compdef bench" in subprocess.run(zsh, capture_output=True, text=True, check=True).stdout
+    )
+    for line, expected in [("bench ru", "run"), ("bench run --export-j", "--export-json")]:
+        answer = tmp_path / "completions"
+        env = {
+            **os.environ,
+            "_ARGCOMPLETE": "1",
+            "_ARGCOMPLETE_IFS": "\v",
+            "COMP_LINE": line,
+            "COMP_POINT": str(len(line)),
+            "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+        }
+        subprocess.run([sys.executable, "-m", "bench"], env=env, check=True, timeout=60)
+        assert expected in answer.read_text().split(), line  # "run ": a space to go on

@@ -236,3 +236,26 @@ def test_completion_scripts_load_and_complete_subcommands_and_flags(tmp_path: Pa
         }
         subprocess.run([sys.executable, "-m", "bench"], env=env, check=True, timeout=60)
         assert expected in answer.read_text().split(), line  # "run ": a space to go on
+
+
+def test_latest_is_a_small_file_where_links_are_impossible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.results import folder as results_folder
+
+    run = tmp_path / "results" / "20260101-000000"
+    run.mkdir(parents=True)
+    (run / "results.json").write_text("{}")
+
+    def no_links(*_args: object, **_kwargs: object) -> None:
+        raise OSError("links not supported here")
+
+    monkeypatch.setattr(Path, "symlink_to", no_links)
+    results_folder.mark_latest(run, tmp_path / "results")
+    latest = tmp_path / "results" / "latest"
+    assert latest.is_file() and not latest.is_symlink()
+    assert results_folder.resolve_latest(latest, tmp_path / "results") == run
+    elsewhere = tmp_path / "mine"
+    elsewhere.mkdir()
+    results_folder.mark_latest(elsewhere, tmp_path / "results")  # --out elsewhere: untouched
+    assert results_folder.resolve_latest(latest, tmp_path / "results") == run

@@ -18,12 +18,13 @@ from bench.analysis.repeats import summarize_groups
 from bench.analysis.stats import summarize_all
 from bench.model import Results, RunRecord
 from reports import charts, timeline
+from reports.answers import answers
 from reports.frames import runs_frame
 from reports.reading import cpu_findings, readings
 from reports.stats_table import stats_rows, warning_lines
 from reports.sweep_charts import sweep_svgs
 from reports.table import last_responses
-from reports.words import fmt
+from reports.words import fmt, plural
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
 ROWS_PER_RUN = 200  # task rows shown per run in the page
@@ -63,6 +64,9 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
                 "status": r["status"]
                 if r["status"] == "completed"
                 else f"{r['status']}: {r['reason'] or 'no reason recorded'}",
+                "problem": _problem(r),
+                "workers_text": plural(int(r["workers"]), "worker"),
+                "wall_short": fmt(r["wall_s"], 2, " s"),
                 "wall": fmt(r["wall_s"], 3, " s"),
                 "ideal": fmt(r["ideal_s"], 3, " s"),
                 "efficiency": fmt(r["efficiency"]),
@@ -81,6 +85,14 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _problem(row: dict[Any, Any]) -> str:
+    """What the lead table says under a strategy that did not simply succeed."""
+    if row["status"] != "completed":
+        return f"{row['status']}: {row['reason'] or 'no reason recorded'}"
+    failed = int(row["failed"])
+    return f"{plural(failed, 'task')} failed" if failed else ""
 
 
 def _http_rows(results: Results) -> list[dict[str, str]]:
@@ -138,11 +150,20 @@ def _scenario(config: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _display(value: object) -> str:
+    """A config or environment value for people: no None, True or dict reprs."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_display(v)}" for k, v in value.items()) or "none"
     if not isinstance(value, list):
         return str(value)
-    shown = ", ".join(map(str, value[:SYMBOLS_SHOWN]))
+    shown = ", ".join(map(_display, value[:SYMBOLS_SHOWN]))
     more = len(value) - SYMBOLS_SHOWN
-    return shown + (f" … and {more} more" if more > 0 else "")
+    return (shown or "none") + (f" … and {more} more" if more > 0 else "")
 
 
 def _statistics(results: Results) -> tuple[list[dict[str, str]], list[str], list[Markup]]:
@@ -164,10 +185,12 @@ def render_html(results: Results) -> str:
         title="concurrency-bench report",
         created=results.created,
         summary=_summary_rows(results),
+        answers=answers(results),
         http=_http_rows(results),
         runs=[
             {
                 "run": run,
+                "workers": plural(run.workers, "worker"),
                 "svg": Markup(svg),
                 "reading": text,
                 "rows": run.tasks[:ROWS_PER_RUN],

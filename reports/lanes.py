@@ -19,6 +19,7 @@ LaneKey = tuple[int, int, str]
 @dataclass(frozen=True, slots=True)
 class Lane:
     label: str
+    group: str  # the OS thread or process the lane runs in ("thread MainThread (7)", "pid 12")
     tasks: tuple[TaskRecord, ...]
     packed: bool = False  # several tasks share the lane: their waits would overlap, not drawn
 
@@ -36,6 +37,14 @@ def group_label(task: TaskRecord, processes: bool) -> str:
     if processes:
         return f"pid {task.pid}"
     return f"{task.thread_name or 'thread'} ({task.thread_id})"
+
+
+def by_group(lanes: Sequence[Lane]) -> list[Lane]:
+    """The lanes with each thread's (or process's) together, in the order groups first appear."""
+    order: dict[str, int] = {}
+    for lane in lanes:
+        order.setdefault(lane.group, len(order))
+    return sorted(lanes, key=lambda lane: order[lane.group])
 
 
 def by_lane(run: RunRecord) -> list[tuple[LaneKey, list[TaskRecord]]]:
@@ -73,11 +82,15 @@ def lanes_for(run: RunRecord, limit: int = 40) -> tuple[list[Lane], str]:
     if len(per_task) > limit:
         # Thousands of asyncio tasks: one lane each would be unreadable; reuse lanes instead.
         flat = [t for tasks in per_task for t in tasks]
-        result = [Lane(f"slot {i + 1}", tuple(s), packed=True) for i, s in enumerate(_pack(flat))]
+        group = group_label(flat[0], processes)
+        result = [
+            Lane(f"slot {i + 1}", group, tuple(s), packed=True) for i, s in enumerate(_pack(flat))
+        ]
         note = f"{len(flat)} asyncio tasks packed into reusable slots (one lane per slot)"
         grouped = [(key, tasks) for key, tasks in grouped if not key[2]]
     for (_pid, _tid, name), tasks in grouped:
-        result.append(Lane(name or group_label(tasks[0], processes), tuple(tasks)))
+        group = group_label(tasks[0], processes)
+        result.append(Lane(name or group, group, tuple(tasks)))
     if len(result) > limit:
         note = "; ".join(filter(None, [note, f"showing {limit} of {len(result)} lanes"]))
         result = result[:limit]

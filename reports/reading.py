@@ -39,9 +39,10 @@ def reading(run: RunRecord, baseline: RunRecord | None) -> str:
     failed = {
         st: sum(t.status == st for t in run.tasks) for st in ("error", "timeout", "cancelled")
     }
-    bad = [f"{n} {st}" for st, n in failed.items() if n]
+    ended = {"error": "failed with an error", "timeout": "timed out", "cancelled": "cancelled"}
+    bad = [f"{plural(n, 'task')} {ended[st]}" for st, n in failed.items() if n]
     if bad:
-        parts.append("failures: " + ", ".join(bad))
+        parts.append(", ".join(bad))
     if run.status != "completed":
         parts.append(f"run {run.status}" + (f": {run.reason}" if run.reason else ""))
     return "; ".join(parts) + "."

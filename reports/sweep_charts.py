@@ -10,7 +10,7 @@ from matplotlib.ticker import FuncFormatter
 
 from bench.analysis.knee import curves, knee
 from bench.analysis.repeats import GroupStats
-from reports.svg import style, to_svg
+from reports.svg import SMALL, TITLE, style, to_svg
 
 
 def sweep_svgs(groups: Sequence[GroupStats]) -> list[str]:
@@ -44,7 +44,7 @@ def _curve_svg(tasks: int, latency: float, by_strategy: dict[str, list[GroupStat
                     (best, y),
                     textcoords="offset points",
                     xytext=(4, 8),
-                    fontsize=7,
+                    fontsize=SMALL,
                     color=line.get_color(),
                 )
                 wall_ax.plot(
@@ -64,9 +64,9 @@ def _curve_svg(tasks: int, latency: float, by_strategy: dict[str, list[GroupStat
         eff_ax.set_ylabel("efficiency (ideal / wall)")
         eff_ax.set_ylim(0, 1.1)
         eff_ax.axhline(1.0, color="k", linestyle="--", linewidth=1)
-        wall_ax.legend(fontsize=7)
+        wall_ax.legend(fontsize=SMALL)
         title = f"{tasks} tasks x {latency * 1e3:g} ms: wall time and efficiency against workers"
-        fig.suptitle(f"{title} (knee: fewest workers within 5% of the best)", fontsize=9)
+        fig.suptitle(f"{title} (knee: fewest workers within 5% of the best)", fontsize=TITLE)
     return to_svg(fig)
 
 
@@ -89,7 +89,7 @@ def _heatmap_svg(groups: Sequence[GroupStats]) -> str:
             ax.set_yticks(range(len(tasks)), [str(t) for t in tasks])
             ax.set_xlabel("workers")
             ax.set_ylabel("tasks")
-            ax.set_title(f"{name}: efficiency", fontsize=9)
+            ax.set_title(f"{name}: efficiency", fontsize=TITLE)
             for i, row in enumerate(grid):
                 for j, value in enumerate(row):
                     ax.text(
@@ -98,7 +98,7 @@ def _heatmap_svg(groups: Sequence[GroupStats]) -> str:
                         f"{value:.2f}",
                         ha="center",
                         va="center",
-                        fontsize=6,
+                        fontsize=SMALL,
                         color="white" if value < 0.6 else "black",
                     )
         fig.colorbar(image, ax=list(axes), shrink=0.8)

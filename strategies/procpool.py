@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import forkserver
+from multiprocessing.connection import wait
 from typing import Any
 
 import psutil
@@ -24,7 +25,7 @@ import psutil
 from bench.harness.execution import StrategyOptions
 from bench.model import RawRecord, TaskSpec, Usage
 from strategies import procworker
-from strategies.base import signals_deferred
+from strategies.base import main_thread_takes_interrupts, signals_deferred
 from strategies.supervise import Running
 
 F = procworker.SLOT_FIELDS
@@ -63,6 +64,8 @@ class WorkerPool:
         self._threads: list[threading.Thread] = []
         self._handles: dict[int, psutil.Process] = {}
         self.memory: dict[str, int] = {}
+        self._first_dead: list[int] = []  # the worker(s) whose death broke the pool
+        self._wake: tuple[int, int] | None = None  # a pipe: written to stop the death watch
 
     @property
     def executor(self) -> ProcessPoolExecutor:
@@ -103,12 +106,37 @@ class WorkerPool:
             # Our workers are the children started since: Process objects, to name a dead one's
             # exit code (public API, where the pool's own table is private).
             started = set(multiprocessing.active_children()) - children
-            self.procs = {p.pid: p for p in started if p.pid is not None}
+            ordered = sorted(started, key=lambda p: p.pid or 0)
+            self.procs = {p.pid: p for p in ordered if p.pid is not None}
             self._handles = {pid: psutil.Process(pid) for pid in self.procs}
         for future in warming:
             future.result()
         # The pool's manager and queue-feeder threads, started by the submissions above.
         self._threads = [t for t in threading.enumerate() if t not in before]
+        self._watch_for_death()
+
+    def _watch_for_death(self) -> None:
+        """Note which worker dies first. A broken pool sends SIGTERM to every other worker, so
+        afterwards exit codes cannot tell the first death from the rest (nor, when SIGTERM was
+        the cause, which one it was); woken by the first sentinel, this thread can."""
+        sentinels = {p.sentinel: pid for pid, p in self.procs.items()}
+        self._wake = os.pipe()
+        wake = self._wake[0]
+
+        def watch() -> None:
+            main_thread_takes_interrupts()
+            ready = wait([*sentinels, wake])
+            self._first_dead = [sentinels[s] for s in ready if s in sentinels]
+
+        threading.Thread(target=watch, name="bench-death-watch", daemon=True).start()
+
+    def _stop_watching(self) -> None:
+        if self._wake is not None:
+            read, write = self._wake
+            os.write(write, b"x")  # the read end is open until now: this cannot break a pipe
+            os.close(write)
+            os.close(read)
+            self._wake = None
 
     def running(self, specs: Mapping[int, TaskSpec]) -> list[Running]:
         """The tasks the workers say they are running (from their shared-memory slots)."""
@@ -133,8 +161,10 @@ class WorkerPool:
         while time.monotonic() < deadline and all(p.exitcode is None for p in self.procs.values()):
             time.sleep(0.02)  # the pool's manager thread reaps the dead worker
         ended = [(pid, p.exitcode) for pid, p in self.procs.items() if p.exitcode not in (None, 0)]
-        # The broken pool sends SIGTERM to the workers still alive: prefer any other cause.
-        dead = [(pid, code) for pid, code in ended if code != -signal.SIGTERM] or ended[:1]
+        # The broken pool sends SIGTERM to the workers still alive: prefer any other cause, then
+        # the worker that died first.
+        dead = [(pid, code) for pid, code in ended if code != -signal.SIGTERM]
+        dead = dead or [e for e in ended if e[0] in self._first_dead] or ended[:1]
         if dead and self._fork_server_died(dead):
             return Death(
                 "the fork server died, cutting the pool off from its workers",
@@ -156,6 +186,7 @@ class WorkerPool:
     def stop(self, hard: bool) -> Usage:
         """Tear down; a hard stop (workers stuck, dead or interrupted) terminates them instead
         of waiting and reports no usage. Never hangs."""
+        self._stop_watching()
         if self._executor is None:
             return Usage()
         total = Usage()

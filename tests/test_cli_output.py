@@ -259,3 +259,23 @@ def test_latest_is_a_small_file_where_links_are_impossible(
     elsewhere.mkdir()
     results_folder.mark_latest(elsewhere, tmp_path / "results")  # --out elsewhere: untouched
     assert results_folder.resolve_latest(latest, tmp_path / "results") == run
+
+
+def test_a_reader_that_leaves_is_fine_but_a_broken_pipe_of_ours_is_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    piped = subprocess.run(
+        f"{sys.executable} -m bench list | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert piped.stdout == "Strategies (--strategies):\n" and "Traceback" not in piped.stderr
+
+    def broken(_args: object) -> int:
+        raise BrokenPipeError("a pipe to a worker")
+
+    monkeypatch.setitem(HANDLERS, "list", broken)
+    assert main(["list"]) == 1  # once read as "stdout went away" and exit 0, hiding the bug
+    assert "internal error" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -55,7 +56,7 @@ def test_reading_is_computed_from_the_data() -> None:
     assert texts[1].startswith("6 tasks ran on one thread (7) and overlapped: 6 in flight at once")
     assert "wall 2.01 s vs 12.06 s sequential (5.99x)" in texts[1]
     assert texts[0].startswith("6 tasks ran on one thread (7) one after another")
-    assert "in 2 processes" in texts[3] and "failures: 1 error" in texts[3]
+    assert "in 2 processes" in texts[3] and "1 task failed with an error" in texts[3]
     assert "start-up 95 ms" in texts[3]
 
 
@@ -156,3 +157,13 @@ def test_large_runs_stay_small() -> None:
     assert len(html) < 10 * 2**20
     assert "packed into reusable slots" in html
     assert len(dumps(large_results(10))) > 0
+
+
+def test_the_page_says_values_in_words_not_python_reprs() -> None:
+    results = sample_results()
+    config = {**results.config, "collector": None, "gc": True, "faults": {"error": 0.1}}
+    page = render_html(dataclasses.replace(results, config=config))
+    visible = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    for python in (">None<", ">True<", ">False<", "{'", "1 workers", " 1 tasks "):
+        assert python not in visible, python
+    assert ">error 0.1<" in visible and ">yes<" in visible

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import select
 import shutil
 import sys
 import threading
@@ -173,7 +174,8 @@ def _warn_about(run: RunRecord) -> None:
     if isinstance(blocked, int) and blocked > 0:
         longest = run.details.get("loop_longest_block_seconds")
         print(
-            f"warning: {run.strategy}: the event loop was blocked {blocked} times (longest "
+            f"warning: {run.strategy}: the event loop was blocked "
+            f"{'once' if blocked == 1 else f'{blocked} times'} (longest "
             f"{longest} s): a blocking call inside a coroutine serialises every task",
             file=sys.stderr,
         )
@@ -229,17 +231,7 @@ HANDLERS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
-        if "_ARGCOMPLETE" in os.environ:  # the shell asking for completions (bench completion)
-            import argcomplete
-
-            argcomplete.autocomplete(parser)
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exit_:  # --help, --version, or a one-line usage error
-            return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-        code: int = args.handler(args)
-        return code
+        return _dispatch(argv)
     except UsageError as exc:
         return _fail(EXIT_USAGE, str(exc))
     except ResultsFileError as exc:
@@ -251,12 +243,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail(EXIT_SIGINT, "interrupted")
     except BrokenPipeError:
+        if not _stdout_gone():  # a pipe of our own broke: a bug, not a reader that left
+            return _internal_error()
         # Output piped into `head`: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception:
-        traceback.print_exc()
-        return _fail(EXIT_INTERNAL, "internal error (a bug in concurrency-bench: please report it)")
+        return _internal_error()
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
+    if "_ARGCOMPLETE" in os.environ:  # the shell asking for completions (bench completion)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or a one-line usage error
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    code: int = args.handler(args)
+    return code
+
+
+def _internal_error() -> int:
+    traceback.print_exc()
+    return _fail(EXIT_INTERNAL, "internal error (a bug in concurrency-bench: please report it)")
+
+
+def _stdout_gone() -> bool:
+    """Whether stdout is a pipe whose reader has gone (`bench ... | head`)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a file at all (captured, replaced)
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
 def _fail(code: int, message: str) -> int:

@@ -1,0 +1,108 @@
+"""The report's layout, measured in a real browser at 1280 px and at 390 px (a phone): the answer
+on the first screen, no sideways scrolling of the page, hover text on every bar, text a
+projector can show, no console errors. Skipped, saying why, only where chromium or its driver is
+missing locally; CI installs both and sets CI, and there a missing browser fails."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.html import render_html
+from tests.browser import CHROMIUM, DRIVER, browser, show
+from tests.samples import sample_results
+
+if (CHROMIUM is None or DRIVER is None) and os.environ.get("CI"):
+    pytest.fail("chromium and chromium-driver are required in CI (.ci/run installs them)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None or DRIVER is None,
+        reason="chromium or chromedriver not installed (apt-get install chromium chromium-driver)",
+    ),
+]
+KEY_COLUMNS = ("wall", "speed-up", "efficiency", "OS threads", "processes", "peak overlap")
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    with browser() as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(render_html(sample_results()))
+    return path
+
+
+def _measure(driver: Any, script: str) -> Any:
+    return driver.execute_script(script)
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_the_answer_is_on_the_first_screen_and_the_page_never_scrolls_sideways(
+    driver: Any, page: Path, width: str
+) -> None:
+    show(driver, page, width)
+    found = _measure(
+        driver,
+        """
+        const root = document.documentElement;
+        const heads = [...document.querySelectorAll('#summary-table th')].map(th => {
+          const box = th.getBoundingClientRect();
+          return [th.textContent.replace(/\\u00ad/g, ''), box.left, box.right, box.bottom];
+        });
+        return {scroll: root.scrollWidth, client: root.clientWidth, inner: innerWidth,
+                height: innerHeight, heads};
+        """,
+    )
+    assert found["scroll"] <= found["client"], found  # no horizontal scrolling of the page
+    heads = {text: (left, right, bottom) for text, left, right, bottom in found["heads"]}
+    for column in KEY_COLUMNS:
+        left, right, bottom = heads[column]
+        assert left >= 0 and right <= found["inner"], (column, heads)
+        assert bottom <= found["height"], (column, "below the first screen")
+
+
+def test_every_bar_has_hover_text_naming_its_thread_and_status(driver: Any, page: Path) -> None:
+    show(driver, page, "desktop")
+    titles = _measure(
+        driver,
+        "return [...document.querySelectorAll('.timeline svg g > title')].map(t => t.textContent)",
+    )
+    ran = sum(1 for run in sample_results().runs for t in run.tasks if t.ran)
+    assert len(titles) == ran
+    first = titles[0].splitlines()
+    assert first[0] == "AAPL: ok" and first[3].startswith("thread MainThread (7), pid ")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_chart_text_is_at_least_11_px(driver: Any, page: Path, width: str) -> None:
+    """On a phone the charts keep their size and scroll inside their own box, not the page."""
+    show(driver, page, width)
+    smallest = _measure(
+        driver,
+        """
+        return Math.min(...[...document.querySelectorAll('.figure svg text')].map(text => {
+          const svg = text.ownerSVGElement, box = svg.viewBox.baseVal;
+          const scale = box && box.width ? svg.getBoundingClientRect().width / box.width : 1;
+          return parseFloat(getComputedStyle(text).fontSize) * scale;
+        }));
+        """,
+    )
+    assert smallest >= 11, smallest
+
+
+def test_the_page_loads_without_console_errors(driver: Any, page: Path) -> None:
+    driver.get_log("browser")  # what earlier tests left
+    show(driver, page, "phone")
+    severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert severe == []
+    records = _measure(driver, "return document.getElementById('records-count').textContent")
+    assert "records" in records  # the page's own script ran under its CSP

@@ -10,7 +10,6 @@ import argparse
 import dataclasses
 import os
 import select
-import shutil
 import sys
 import threading
 import traceback
@@ -22,7 +21,7 @@ from pathlib import Path
 import strategies
 from bench.cli import session
 from bench.cli.args import build_parser, printable
-from bench.cli.commands import cmd_compare, cmd_serve
+from bench.cli.commands import cmd_compare, cmd_completion, cmd_list, cmd_serve
 from bench.cli.config import RunConfig, build_config
 from bench.cli.exits import (
     EXIT_ABORTED,
@@ -194,21 +193,6 @@ def _warn_about(run: RunRecord) -> None:
             f"be killed; a new one took each one's place); {still}",
             file=sys.stderr,
         )
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    from bench.cli.listing import listing
-
-    del args  # nothing to choose
-    sys.stdout.write(listing(shutil.get_terminal_size().columns))
-    return EXIT_OK
-
-
-def cmd_completion(args: argparse.Namespace) -> int:
-    from argcomplete.shell_integration import shellcode
-
-    sys.stdout.write(shellcode(["bench"], shell=args.shell))
-    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shutil
 import sys
 from pathlib import Path
 
@@ -90,3 +91,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:  # before the server's own handlers were in
         return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
     return 128 + signum if signum else EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from bench.cli.listing import listing
+
+    del args  # nothing to choose
+    sys.stdout.write(listing(shutil.get_terminal_size().columns))
+    return EXIT_OK
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from argcomplete.shell_integration import shellcode
+
+    sys.stdout.write(shellcode(["bench"], shell=args.shell))
+    return EXIT_OK

@@ -7,6 +7,7 @@ progress bar or the demo's lanes), which rich only draws on a terminal.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -73,6 +74,23 @@ def test_demo_live_view_in_a_terminal(size: tuple[int, int], tmp_path: Path) -> 
     assert "█" in session.text  # finished bars on the lanes
     chapters = json.loads((tmp_path / "demo.json").read_text())["chapters"]
     assert [c["number"] for c in chapters] == [2] and chapters[0]["confirmed"]
+
+
+@pytest.mark.parametrize("chapter", ["3", "4"])
+def test_the_demo_fits_an_80x24_terminal(chapter: str, tmp_path: Path) -> None:
+    """Chapter 4 starts 100 asyncio tasks (100 lanes), chapter 3 logs 24 lines: the lanes are
+    capped, each starts with its OS thread id, the log is cut short, nothing is wider than 80."""
+    argv = [*BENCH, "demo", "--fast", "--chapter", chapter, "--out", str(tmp_path)]
+    session = run_in_pty(argv, 80, 24)
+    _assert_clean(session)
+    assert widest_line(session.text) <= 80
+    lanes = re.findall(r"^(\d{5,}) (Task-\d+|\S+)", session.text, re.M)
+    assert lanes, "no lane label starts with a thread id"
+    if chapter == "4":
+        assert "more lanes" in session.text
+        assert len({tid for tid, _ in lanes}) == 1  # one event loop thread for every lane
+    else:
+        assert "more lines in demo.html" in session.text
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")

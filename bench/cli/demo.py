@@ -25,6 +25,8 @@ from bench.lesson.chapters import Chapter, Lesson, chapters, no_display
 from bench.results.folder import RESULTS_ROOT, prepare
 from bench.results.writer import run_to_dict, write_atomic
 
+LOG_LINES = 8  # of a chapter's log in the terminal (demo.html has all of it)
+
 
 def _live_display(console: Console) -> Any:
     @contextmanager
@@ -72,28 +74,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
             continue
         console.rule(f"Chapter {chapter.number}: {chapter.title}")
         console.print(chapter.explanation)
+        if args.step and sys.stdin.isatty():
+            input(f"Press Enter to run it (chapter {chapter.number}: {chapter.title})...")
         sys.stderr.flush()
         measure(chapter)
-        for line in chapter.log:
-            console.print(f"  {line}", soft_wrap=True)
+        _show_log(console, chapter.log)
         assert chapter.verdict is not None
         style = "green" if chapter.verdict.confirmed else "red"
-        console.print(f"[{style}]{chapter.verdict.line()}[/]", soft_wrap=True)
+        console.print(f"[{style}]{chapter.verdict.line()}[/]")  # wrapped at word boundaries
         done.append(_record(chapter))
         _save(folder, done, scale)
-        if args.step and sys.stdin.isatty() and chapter is not None:
-            input("Press Enter for the next chapter...")
     from reports.demo_html import render_demo_html
 
     write_atomic(folder / "demo.html", render_demo_html(done, scale))
     console.rule("Claims checked")
     for ch in done:
         console.print(
-            f"{ch['number']}. {'confirmed' if ch['confirmed'] else 'CONTRADICTED'}: {ch['claim']}",
-            soft_wrap=True,
+            f"{ch['number']}. {'confirmed' if ch['confirmed'] else 'CONTRADICTED'}: {ch['claim']}"
         )
     console.print(f"demo report: {(folder / 'demo.html').resolve().as_uri()}", soft_wrap=True)
     return 0
+
+
+def _show_log(console: Console, log: list[str]) -> None:
+    """The chapter's log, at most LOG_LINES of it: the live view above must stay on screen."""
+    for line in log[:LOG_LINES]:
+        console.print(f"  {line}", overflow="ellipsis", no_wrap=True)
+    if len(log) > LOG_LINES:
+        console.print(f"  ... {len(log) - LOG_LINES} more lines in demo.html", style="dim")
 
 
 def _save(folder: Path, done: list[dict[str, Any]], scale: float) -> None:

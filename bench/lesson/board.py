@@ -10,13 +10,15 @@ import asyncio
 import threading
 from dataclasses import dataclass, field
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 
 from bench.collectors.base import Collector, SleepCollector
 from bench.harness.recording import now_ns
 from bench.model import TaskSpec
 
-WIDTH = 48
+LABEL = 24  # "140538894678912 Task-12": the OS thread id first, so it is never the part cut
+MAX_LANES = 10  # then one "+N more lanes" row: the view fits a 24-row terminal
 
 
 @dataclass
@@ -36,26 +38,35 @@ class Board:
             symbol, start, _ = self.bars[lane][slot]
             self.bars[lane][slot] = (symbol, start, now_ns())
 
-    def __rich__(self) -> Table:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Lanes as wide as the console allows: a label, then the bars (never cut off)."""
+        width = max(options.max_width - LABEL - 2, 10)  # a space between, none at the end
         now = now_ns()
-        table = Table(box=None, show_header=False, pad_edge=False)
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True)
         span = max(self.scale_s * 1e9, now - self.t0, 1)
         with self.lock:
             lanes = list(self.bars.items())
-        for lane, bars in lanes:
-            row = [" "] * WIDTH
-            for symbol, start, end in bars:
-                a = int((start - self.t0) / span * (WIDTH - 1))
-                b = int(((end or now) - self.t0) / span * (WIDTH - 1))
-                for i in range(a, max(a + 1, b + 1)):
-                    row[min(i, WIDTH - 1)] = "█" if end else "▓"
-                label = symbol[: max(b - a + 1, 0)]
-                row[a : a + len(label)] = list(label)
-            table.add_row(lane, "".join(row))
+        table = Table(box=None, show_header=False, pad_edge=False)
+        table.add_column(no_wrap=True, width=LABEL, overflow="ellipsis")
+        table.add_column(no_wrap=True, width=width)
+        for lane, bars in lanes[:MAX_LANES]:
+            table.add_row(lane, self._row(bars, now, span, width))
+        if len(lanes) > MAX_LANES:
+            table.add_row(f"+{len(lanes) - MAX_LANES} more lanes", "")
         table.add_row("", f"{(now - self.t0) / 1e9:5.2f} s elapsed")
-        return table
+        yield table
+
+    def _row(
+        self, bars: list[tuple[str, int, int | None]], now: int, span: float, width: int
+    ) -> str:
+        row = [" "] * width
+        for symbol, start, end in bars:
+            a = int((start - self.t0) / span * (width - 1))
+            b = int(((end or now) - self.t0) / span * (width - 1))
+            for i in range(a, max(a + 1, b + 1)):
+                row[min(i, width - 1)] = "█" if end else "▓"
+            label = symbol[: max(b - a + 1, 0)]
+            row[a : a + len(label)] = list(label)
+        return "".join(row)[:width]
 
 
 @dataclass(frozen=True)
@@ -71,9 +82,9 @@ class LiveCollector(Collector):
         except RuntimeError:
             task = None
         thread = threading.current_thread()
-        if task is not None:
-            return f"{task.get_name()} on thread {thread.ident}"
-        return f"{thread.name} ({thread.ident})"
+        # The OS thread id first: the lesson is that asyncio's lanes all show the same one.
+        name = task.get_name() if task is not None else thread.name.removeprefix("bench-")
+        return f"{thread.ident} {name}"
 
     def collect(self, spec: TaskSpec) -> object:
         lane = self._lane()

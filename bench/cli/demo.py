@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             input(f"Press Enter to run it (chapter {chapter.number}: {chapter.title})...")
         sys.stderr.flush()
         measure(chapter)
-        _show_log(console, chapter.log)
+        _show_log(console, chapter)
         assert chapter.verdict is not None
         style = "green" if chapter.verdict.confirmed else "red"
         console.print(f"[{style}]{chapter.verdict.line()}[/]")  # wrapped at word boundaries
@@ -96,12 +96,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_log(console: Console, log: list[str]) -> None:
-    """The chapter's log, at most LOG_LINES of it: the live view above must stay on screen."""
-    for line in log[:LOG_LINES]:
+def _show_log(console: Console, chapter: Chapter) -> None:
+    """The chapter's log, at most LOG_LINES of it (the live view above must stay on screen),
+    then its conclusions."""
+    detail = [line for line in chapter.log if line not in chapter.summary]
+    for line in detail[:LOG_LINES]:
         console.print(f"  {line}", overflow="ellipsis", no_wrap=True)
-    if len(log) > LOG_LINES:
-        console.print(f"  ... {len(log) - LOG_LINES} more lines in demo.html", style="dim")
+    if len(detail) > LOG_LINES:
+        console.print(f"  ... {len(detail) - LOG_LINES} more lines in demo.html", style="dim")
+    for line in chapter.summary:
+        console.print(f"  {line}")
 
 
 def _save(folder: Path, done: list[dict[str, Any]], scale: float) -> None:

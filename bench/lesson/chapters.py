@@ -50,6 +50,7 @@ class Chapter:
     verdict: Verdict | None = None
     runs: list[RunRecord] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)  # the log's conclusions, always shown
 
 
 StrategyGetter = Callable[[str], type[Strategy]]
@@ -136,6 +137,7 @@ def _c3(lesson: Lesson, ch: Chapter) -> None:
     seq, par = lesson.measure("sequential", 6, 1), lesson.measure("asyncio", 6, 6)
     ch.runs, ch.verdict = [seq, par], verdicts.speedup(seq, par, L * s)
     ch.log = _classic_log(seq, "Sequential") + _classic_log(par, "Parallel")
+    ch.summary = [line for line in ch.log if " processing took " in line]
 
 
 def _c4(lesson: Lesson, ch: Chapter) -> None:

@@ -9,7 +9,7 @@ UV     := $(VENV)/bin/uv
 UV_COMPILE = $(UV) pip compile pyproject.toml --extra dev --universal \
              --python-version 3.11 --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
-.PHONY: bench test lint demo perf lock upgrade test-latest test-matrix clean
+.PHONY: bench test lint demo perf perf-compare lock upgrade test-latest test-matrix clean
 
 # Installs exactly the lock (re-run only when it or a pyproject changes); the package itself is
 # installed without dependencies, so nothing unpinned slips in.
@@ -40,8 +40,14 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 # The harness's own speed vs bare loops; saves JSON under .benchmarks/ for --benchmark-compare.
+PERF := $(PY) -m pytest tests/perf -p no:randomly -s --benchmark-columns=min,max,rounds -o addopts="-ra -p no:cacheprovider"
+# Every figure beside its target (PASS/MISS) and a summary line; each run is saved (.benchmarks/).
 perf: $(STAMP)
-	$(PY) -m pytest tests/perf -p no:randomly -s --benchmark-autosave --benchmark-columns=min,max,rounds -o addopts="-ra -p no:cacheprovider"
+	$(PERF) --benchmark-autosave
+
+# The same, compared with the last saved run (pytest-benchmark's table of both), then saved.
+perf-compare: $(STAMP)
+	$(PERF) --benchmark-autosave --benchmark-compare
 
 # Re-resolve the lock after editing pyproject's ranges, keeping every other pin.
 lock: $(UV)

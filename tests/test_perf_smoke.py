@@ -23,3 +23,15 @@ def test_http_cases_run() -> None:
     result = http_fidelity(8, 0.01, 4)
     assert result["bare_aiohttp_efficiency"] > 0 and result["threads_efficiency"] > 0
     assert server_throughput(20, workers=4)["mock_rps"] > 0
+
+
+def test_make_perf_says_pass_or_miss_per_target_and_sums_up() -> None:
+    from tests.perf.targets import Figure, at_least, at_most, report
+
+    figures = [at_most("ratio", 1.2, 1.5, "x"), at_least("eff", 0.9, 0.98), Figure("plain")]
+    assert report(figures).splitlines() == [
+        "PASS  ratio: 1.200x (target <= 1.500x)",
+        "MISS  eff: 0.900 (target >= 0.980)",
+        "      plain",
+        "targets met: 1 of 2; missed: eff",
+    ]

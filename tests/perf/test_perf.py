@@ -21,14 +21,15 @@ from bench.analysis.stats import ideal_ns
 from reports.html import render_html
 from reports.trace import trace_json
 from tests.perf import cases
+from tests.perf.targets import Figure, at_least, at_most, report
 
-SUMMARY: list[str] = []
+SUMMARY: list[Figure] = []
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _print_summary() -> Any:
     yield
-    print("\n" + "\n".join(SUMMARY))
+    print("\n" + report(SUMMARY))
 
 
 def _once(benchmark: Any, fn: Any) -> Any:
@@ -51,11 +52,9 @@ def _once(benchmark: Any, fn: Any) -> Any:
 def test_fidelity(benchmark: Any, strategy: str, count: int, latency: float, workers: int) -> None:
     result = _once(benchmark, lambda: cases.fidelity(strategy, count, latency, workers))
     benchmark.extra_info.update(result.info())
-    SUMMARY.append(
-        f"fidelity {strategy:16} {count:5} x {latency * 1e3:.0f} ms / {workers:3}: "
-        f"harness {result.harness_eff:.3f}, bare {result.bare_eff:.3f}, "
-        f"ratio {result.ratio:.3f} (target >= 0.98)"
-    )
+    where = f"fidelity {strategy} {count} x {latency * 1e3:.0f} ms / {workers}"
+    both = f"harness {result.harness_eff:.3f} vs bare {result.bare_eff:.3f}, ratio"
+    SUMMARY.append(at_least(f"{where}: {both}", result.ratio, 0.98))
 
 
 @pytest.mark.parametrize("gc_on", [True, False], ids=["gc-on", "gc-off"])
@@ -63,12 +62,11 @@ def test_recording_cost(benchmark: Any, gc_on: bool) -> None:
     """Like with like: the harness and the bare loop under the same GC regime."""
     result = _once(benchmark, lambda: cases.recording_cost(100_000, gc_on=gc_on))
     benchmark.extra_info.update(result)
-    target = 1.5 if gc_on else 1.3
-    SUMMARY.append(
-        f"recording 100,000 zero-latency asyncio tasks, GC {'on' if gc_on else 'off'} on both "
-        f"sides: harness {result['harness_s']:.2f} s vs bare create_task+gather "
-        f"{result['bare_s']:.2f} s, ratio {result['ratio']:.2f} (target <= {target})"
+    text = (
+        f"recording cost, GC {'on' if gc_on else 'off'} both sides (100,000 zero-latency tasks: "
+        f"harness {result['harness_s']:.2f} s vs bare create_task+gather {result['bare_s']:.2f} s)"
     )
+    SUMMARY.append(at_most(text, result["ratio"], 1.5 if gc_on else 1.3, "x"))
 
 
 @pytest.mark.parametrize(
@@ -84,7 +82,7 @@ def test_recording_cost(benchmark: Any, gc_on: bool) -> None:
 def test_ns_per_recorded_task(benchmark: Any, strategy: str, count: int, workers: int) -> None:
     ns = _once(benchmark, lambda: cases.ns_per_task(strategy, count, workers))
     benchmark.extra_info["ns_per_task"] = ns
-    SUMMARY.append(f"cost per recorded task, {strategy}: {ns:,.0f} ns")
+    SUMMARY.append(Figure(f"cost per recorded task, {strategy}: {ns:,.0f} ns"))
 
 
 def test_scale_100k_tasks(benchmark: Any, tmp_path: Path) -> None:
@@ -114,12 +112,11 @@ def test_scale_100k_tasks(benchmark: Any, tmp_path: Path) -> None:
     benchmark.extra_info.update(
         {**result.info(), "run_peak_rss_mib": during, "command_peak_rss_mib": whole}
     )
-    SUMMARY.append(
-        f"scale 100,000 x 50 ms / 1000 asyncio: harness {result.harness_eff:.3f}, "
-        f"bare {result.bare_eff:.3f}, ratio {result.ratio:.3f} (target >= 0.95); "
-        f"peak RSS during the run {during:.0f} MiB (target < 300), of the whole command "
-        f"incl. writing results and reports {whole:.0f} MiB"
-    )
+    scale = "scale 100,000 x 50 ms / 1000 asyncio"
+    both = f"harness {result.harness_eff:.3f} vs bare {result.bare_eff:.3f}, ratio"
+    SUMMARY.append(at_least(f"{scale}: {both}", result.ratio, 0.95))
+    SUMMARY.append(at_most(f"{scale}: peak RSS during the run", during, 300, " MiB"))
+    SUMMARY.append(at_most(f"{scale}: peak RSS of the whole command", whole, 250, " MiB"))
 
 
 def test_report_render_100k(benchmark: Any) -> None:
@@ -134,10 +131,9 @@ def test_report_render_100k(benchmark: Any) -> None:
 
     seconds, html, trace = _once(benchmark, render)
     benchmark.extra_info.update({"seconds": seconds, "html_bytes": html, "trace_bytes": trace})
-    SUMMARY.append(
-        f"report of 100,000 tasks: {seconds:.1f} s (target < 15), HTML "
-        f"{html / 2**20:.1f} MiB (target < 10), trace {trace / 2**20:.0f} MiB"
-    )
+    SUMMARY.append(at_most("report of 100,000 tasks: render time", seconds, 15, " s"))
+    SUMMARY.append(at_most("report of 100,000 tasks: HTML size", html / 2**20, 10, " MiB"))
+    SUMMARY.append(Figure(f"report of 100,000 tasks: trace {trace / 2**20:.0f} MiB"))
 
 
 def test_make_bench_default_scenario(benchmark: Any, tmp_path: Path) -> None:
@@ -153,7 +149,7 @@ def test_make_bench_default_scenario(benchmark: Any, tmp_path: Path) -> None:
 
     seconds = _once(benchmark, bench)
     benchmark.extra_info["seconds"] = seconds
-    SUMMARY.append(f"bench run, default scenario: {seconds:.1f} s end to end (target < 30)")
+    SUMMARY.append(at_most("bench run, default scenario, end to end", seconds, 30, " s"))
 
 
 def test_http_fidelity(benchmark: Any) -> None:
@@ -166,7 +162,10 @@ def test_http_fidelity(benchmark: Any) -> None:
         for k, v in result.items()
         if k.endswith("_efficiency")
     )
-    SUMMARY.append(f"HTTP, 1000 requests x 50 ms, 100 workers (ideal 0.5 s), efficiency: {parts}")
+    SUMMARY.append(Figure(f"HTTP, 1000 requests x 50 ms, 100 workers, efficiency: {parts}"))
+    processes = result.get("processes_efficiency")
+    if isinstance(processes, float):
+        SUMMARY.append(at_least("HTTP, processes efficiency", processes, 0.7))
 
 
 def test_http_server_throughput(benchmark: Any) -> None:
@@ -175,9 +174,11 @@ def test_http_server_throughput(benchmark: Any) -> None:
     result = _once(benchmark, lambda: server_throughput(5000))
     benchmark.extra_info.update(result)
     SUMMARY.append(
-        f"mock server at latency 0: {result['mock_rps']:,.0f} requests/s (own process); "
-        f"minimal aiohttp handler in the client's process: "
-        f"{result['minimal_in_process_rps']:,.0f} requests/s"
+        Figure(
+            f"mock server at latency 0: {result['mock_rps']:,.0f} requests/s (own process); "
+            f"minimal aiohttp handler in the client's process: "
+            f"{result['minimal_in_process_rps']:,.0f} requests/s"
+        )
     )
 
 
@@ -200,8 +201,10 @@ def test_uvloop_vs_asyncio_sleep(benchmark: Any, count: int, latency: float, wor
         {"asyncio_efficiency": ideal / aio, "uvloop_efficiency": ideal / uv}
     )
     SUMMARY.append(
-        f"sleep {count} x {latency * 1e3:.0f} ms / {workers}: asyncio {ideal / aio:.3f}, "
-        f"asyncio-uvloop {ideal / uv:.3f} (efficiency, medians of 3, interleaved)"
+        Figure(
+            f"sleep {count} x {latency * 1e3:.0f} ms / {workers}: asyncio {ideal / aio:.3f}, "
+            f"asyncio-uvloop {ideal / uv:.3f} (efficiency, medians of 3, interleaved)"
+        )
     )
 
 
@@ -217,8 +220,10 @@ def test_uvloop_vs_asyncio_recording_cost(benchmark: Any) -> None:
     )
     benchmark.extra_info.update({"asyncio_s": aio, "uvloop_s": uv})
     SUMMARY.append(
-        f"100,000 zero-latency tasks: asyncio {aio:.2f} s, asyncio-uvloop {uv:.2f} s "
-        f"({aio / uv:.2f}x)"
+        Figure(
+            f"100,000 zero-latency tasks: asyncio {aio:.2f} s, asyncio-uvloop {uv:.2f} s "
+            f"({aio / uv:.2f}x)"
+        )
     )
 
 
@@ -228,8 +233,10 @@ def test_uvloop_vs_asyncio_http(benchmark: Any) -> None:
     result = _once(benchmark, lambda: uvloop_http(1000, 0.05, 100))
     benchmark.extra_info.update(result)
     SUMMARY.append(
-        f"HTTP 1000 x 50 ms / 100: asyncio {result['asyncio_efficiency']:.3f}, "
-        f"asyncio-uvloop {result['asyncio-uvloop_efficiency']:.3f} (efficiency)"
+        Figure(
+            f"HTTP 1000 x 50 ms / 100: asyncio {result['asyncio_efficiency']:.3f}, "
+            f"asyncio-uvloop {result['asyncio-uvloop_efficiency']:.3f} (efficiency)"
+        )
     )
 
 
@@ -260,4 +267,4 @@ def test_cpu_bound_speedups(benchmark: Any) -> None:
     speedups = {name: result["sequential"] / wall for name, wall in result.items()}
     benchmark.extra_info.update({"walls": result, "speedups": speedups, "cores": usable_cpus()})
     shown = ", ".join(f"{n} {s:.2f}x" for n, s in speedups.items())
-    SUMMARY.append(f"CPU-bound speed-ups on {usable_cpus()} cores: {shown}")
+    SUMMARY.append(Figure(f"CPU-bound speed-ups on {usable_cpus()} cores: {shown}"))

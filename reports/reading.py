@@ -49,8 +49,9 @@ def reading(run: RunRecord, baseline: RunRecord | None) -> str:
 
 
 def readings(runs: Sequence[RunRecord]) -> list[str]:
-    baseline = next((r for r in runs if stats.is_baseline(r)), None)
-    return [reading(run, baseline) for run in runs]
+    """Each run read against the baseline of its own plan and round (a sweep has several)."""
+    baselines = {(r.round, stats.plan_key(r)): r for r in runs if stats.is_baseline(r)}
+    return [reading(run, baselines.get((run.round, stats.plan_key(run)))) for run in runs]
 
 
 def cpu_findings(runs: Sequence[RunRecord], config: dict[str, object]) -> list[str]:

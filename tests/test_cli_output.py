@@ -279,3 +279,56 @@ def test_a_reader_that_leaves_is_fine_but_a_broken_pipe_of_ours_is_a_bug(
     monkeypatch.setitem(HANDLERS, "list", broken)
     assert main(["list"]) == 1  # once read as "stdout went away" and exit 0, hiding the bug
     assert "internal error" in capsys.readouterr().err
+
+
+def test_exports_write_through_links_pipes_and_devices_never_replacing_them(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    target = tmp_path / "target.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    flags = ["--export-json", str(link), "--export-csv", str(fifo)]
+    assert _run(tmp_path, "-q", *flags) == 0
+    assert link.is_symlink() and json.loads(target.read_text())["runs"]
+    out, _ = reader.communicate(timeout=30)
+    assert out == (tmp_path / "out" / "tasks.csv").read_text()
+    assert fifo.is_fifo()
+    capsys.readouterr()
+
+
+def test_a_full_stdout_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    argv = ["run", *QUICK, "--out", str(tmp_path / "out"), "-q", "--export-json", "-"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == 4, done.stderr
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]  # after the answers, which went to stderr
+    assert last == "bench: error: --export-json: cannot write stdout: No space left on device"
+
+
+def test_each_sweep_point_is_read_against_the_sequential_run_of_its_own_plan(
+    tmp_path: Path,
+) -> None:
+    from bench.analysis.stats import summarize_all
+    from bench.results.loader import load
+    from reports.reading import readings
+
+    argv = ["sweep", "--strategies", "sequential,asyncio", "--workers", "2", "--tasks", "4,8"]
+    assert main([*argv, "--latency", "0.02", "--out", str(tmp_path), "-q"]) == 0
+    runs = load(tmp_path / "results.json").runs
+    checked = 0
+    for text, summary in zip(readings(runs), summarize_all(runs), strict=True):
+        if summary.speedup is not None and summary.strategy == "asyncio":
+            assert f"({summary.speedup:.2f}x)" in text, text  # the tables' own speed-up
+            checked += 1
+    assert checked == 2

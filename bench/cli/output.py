@@ -14,13 +14,14 @@ import webbrowser
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 
 from bench.cli.args import printable
 from bench.cli.commands import load_path
 from bench.cli.exits import EXIT_OK
-from bench.errors import EnvironmentProblem, UsageError, describe_error
+from bench.errors import EnvironmentProblem, OutputFailed, UsageError, describe_error
 from bench.harness import interrupts
 from bench.harness.runner import MACHINE_LIMIT
 from bench.model import Results
@@ -133,12 +134,31 @@ def _export(results: Results, exports: Mapping[str, str]) -> None:
         "csv": lambda: csv_chunks(results),
     }
     for kind, target in exports.items():
-        if target == STDOUT:
-            for chunk in render[kind]():
-                sys.stdout.write(chunk)
-            sys.stdout.flush()
-        else:
-            write_atomic(Path(target), render[kind]())
+        try:
+            if target == STDOUT:
+                _write_through(sys.stdout, render[kind]())
+            elif _special(Path(target)):
+                with open(target, "w", encoding="utf-8") as out:
+                    _write_through(out, render[kind]())
+            else:
+                write_atomic(Path(target), render[kind]())
+        except OSError as exc:
+            name = "stdout" if target == STDOUT else target
+            raise OutputFailed(
+                f"--export-{kind}: cannot write {name}: {exc.strerror or exc}"
+            ) from None
+
+
+def _special(path: Path) -> bool:
+    """A link, a pipe (`>(jq .)`, a FIFO) or a device: written through, never replaced by a
+    rename (which would swap a regular file in for it)."""
+    return path.is_symlink() or (path.exists() and not path.is_file())
+
+
+def _write_through(out: TextIO, chunks: Iterable[str]) -> None:
+    for chunk in chunks:
+        out.write(chunk)
+    out.flush()
 
 
 def _open(uri: str, console: Console) -> None:

@@ -77,13 +77,14 @@ class RunProgress:
 
     def end(self, run: RunRecord, note: str = "") -> None:
         ran = sum(t.ran for t in run.tasks)
+        finished = sum(t.status in ("ok", "error", "timeout") for t in run.tasks)
         if self._current is not None:
             self._current.done = ran
+        # Wrapped at word boundaries (not soft-wrapped: a terminal would cut words in two).
         self._console.print(
-            f"{run.strategy}: {run.status}, {ran}/{len(run.tasks)} tasks in "
+            f"{run.strategy}: {run.status}, {finished}/{len(run.tasks)} tasks finished in "
             f"{run.wall_ns / 1e9:.2f} s (start-up {run.startup_ns / 1e9:.3f} s){note}",
             highlight=False,
-            soft_wrap=True,
         )
 
 

@@ -65,7 +65,8 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
                 if r["status"] == "completed"
                 else f"{r['status']}: {r['reason'] or 'no reason recorded'}",
                 "problem": _problem(r),
-                "workers_text": plural(int(r["workers"]), "worker"),
+                "workers_text": f"{plural(int(r['workers']), 'worker')}, "
+                f"{plural(int(r['tasks']), 'task')}",
                 "wall_short": fmt(r["wall_s"], 2, " s"),
                 "wall": fmt(r["wall_s"], 3, " s"),
                 "ideal": fmt(r["ideal_s"], 3, " s"),

@@ -17,12 +17,15 @@ HEADER = (
 def markdown(results: Results) -> str:
     lines = [f"- {line}" for line in answers(results)]
     rounds = any(run.round for run in results.runs)
+    sizes = len({len(run.tasks) for run in results.runs}) > 1
     header = HEADER.replace("| status |", "| round | status |") if rounds else HEADER
+    header = header.replace("| workers |", "| workers | tasks |") if sizes else header
     lines += ["", header, "|" + "---|" * header.count(" | ") + "---|"]
     for run, s in zip(results.runs, summarize_all(results.runs), strict=True):
         cells = [
             _cell(s.strategy),
             str(s.workers),
+            *([str(s.tasks)] if sizes else []),
             *([str(run.round + 1)] if rounds else []),
             s.status,
             fmt(s.wall_s, 3),

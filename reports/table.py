@@ -104,7 +104,7 @@ def timing_table(summaries: Sequence[RunSummary]) -> Table:
         f"Timing (times in {unit}; p50, p95: one task's time)",
         summaries,
         [
-            ("workers", [str(s.workers) for s in summaries]),
+            *_sizes(summaries),
             wall,
             ideal,
             ("eff.", [fmt(s.efficiency) for s in summaries]),
@@ -120,7 +120,7 @@ def execution_table(summaries: Sequence[RunSummary]) -> Table:
         "Execution",
         summaries,
         [
-            ("workers", [str(s.workers) for s in summaries]),
+            *_sizes(summaries),
             ("status", [_status(s) for s in summaries]),
             ("peak overlap", [str(s.peak_overlap) for s in summaries]),
             ("threads", [str(s.threads) for s in summaries]),
@@ -142,13 +142,22 @@ def cost_table(summaries: Sequence[RunSummary]) -> Table:
         f"Cost (times in {unit})",
         summaries,
         [
-            ("workers", [str(s.workers) for s in summaries]),
+            *_sizes(summaries),
             cpu,
             ("RSS (MiB)", [f"{s.peak_rss_bytes / 2**20:.1f}" for s in summaries]),
             ("IPC (B/task)", [fmt(s.ipc_bytes_per_task, 0) for s in summaries]),
             startup,
         ],
     )
+
+
+def _sizes(summaries: Sequence[RunSummary]) -> list[Column]:
+    """Workers, and the number of tasks too when runs differ in it (a sweep over --tasks):
+    rows that look alike must say what they ran."""
+    columns: list[Column] = [("workers", [str(s.workers) for s in summaries])]
+    if len({s.tasks for s in summaries}) > 1:
+        columns.append(("tasks", [str(s.tasks) for s in summaries]))
+    return columns
 
 
 def last_responses(counts: dict[int | None, int]) -> str:
@@ -179,7 +188,7 @@ def summary_table(summaries: Sequence[RunSummary]) -> Table:
     """The narrow view: the answer first (how fast, how parallel, on how many threads/pids)."""
     unit, (wall,) = _time_columns(summaries, [("wall", lambda s: s.wall_s)])
     columns: list[Column] = [
-        ("workers", [str(s.workers) for s in summaries]),
+        *_sizes(summaries),
         wall,
         ("speed-up", _speedups(summaries)),
         ("eff.", [fmt(s.efficiency) for s in summaries]),

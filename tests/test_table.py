@@ -110,3 +110,16 @@ def test_units_are_chosen_per_column() -> None:
     assert time_unit([0.0025, None]) == ("ms", 1e3)
     assert time_unit([2e-6]) == ("µs", 1e6)
     assert time_unit([]) == ("µs", 1e6)
+
+
+def test_runs_of_different_sizes_say_how_many_tasks_each_ran() -> None:
+    """A sweep over --tasks: two `sequential 1` rows must not look alike."""
+    results = sample_results()
+    small = dataclasses.replace(results.runs[0], tasks=results.runs[0].tasks[:3])
+    mixed = dataclasses.replace(results, runs=(small, *results.runs))
+    for width in (80, 100):
+        header = next(
+            line for line in format_tables(mixed, width=width).splitlines() if "strategy" in line
+        )
+        assert header.split()[:3] == ["strategy", "workers", "tasks"], header
+    assert "tasks" not in format_tables(results, width=80).splitlines()[2]

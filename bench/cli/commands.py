@@ -46,21 +46,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     console.print(compare_table(rows, console.width))
     console.print(
         "A verdict needs the whole 95% interval of the ratio on one side of 1 (and beyond "
-        "--fail-above for a regression); the U test's p is shown for reference.",
-        soft_wrap=True,
+        "--fail-above for a regression); the U test's p is shown for reference."
     )
     if not all(c.enough_runs for c in rows):
         console.print(
             f"note: with fewer than {MIN_RUNS} runs a side there is no interval and "
-            f"no verdict; use --repeat {MIN_RUNS} or more",
-            soft_wrap=True,
+            f"no verdict; use --repeat {MIN_RUNS} or more"
         )
     regressions = [c for c in rows if limit is not None and c.regressed(limit)]
     for c in regressions:
         console.print(
             f"regression: {c.label} is {c.ratio - 1:.1%} slower (95% interval of "
             f"the ratio {c.low:.3f}-{c.high:.3f})",
-            soft_wrap=True,
+            soft_wrap=not console.is_terminal,  # one line in a pipe; words kept whole on screen
         )
     return EXIT_REGRESSION if regressions else EXIT_OK
 

@@ -97,7 +97,7 @@ def finish(results: Results, folder: Path, written: list[Path], show: Show) -> N
         for path in written:
             console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
     for line in answers(results):
-        console.print(line, soft_wrap=True)
+        console.print(line, soft_wrap=not console.is_terminal)  # one line each in a pipe
     report = (folder / "report.html").resolve().as_uri()
     console.print(f"open the report: {printable(report)}", soft_wrap=True)
     _export(results, show.exports)

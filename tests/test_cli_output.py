@@ -224,7 +224,14 @@ def test_completion_scripts_load_and_complete_subcommands_and_flags(tmp_path: Pa
     assert (
         "#compdef bench" in subprocess.run(zsh, capture_output=True, text=True, check=True).stdout
     )
-    for line, expected in [("bench ru", "run"), ("bench run --export-j", "--export-json")]:
+    cases = [
+        ("bench ru", "run"),
+        ("bench run --export-j", "--export-json"),
+        ("bench run --io h", "http"),
+        ("bench run --fail-mode ha", "hang"),
+        ("bench report lat", "latest"),
+    ]
+    for line, expected in cases:
         answer = tmp_path / "completions"
         env = {
             **os.environ,

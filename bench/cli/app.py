@@ -21,7 +21,8 @@ from pathlib import Path
 import strategies
 from bench.cli import session
 from bench.cli.args import build_parser, printable
-from bench.cli.commands import cmd_compare, cmd_completion, cmd_list, cmd_serve
+from bench.cli.commands import cmd_compare, cmd_list, cmd_serve
+from bench.cli.completion import cmd_completion, complete
 from bench.cli.config import RunConfig, build_config
 from bench.cli.exits import (
     EXIT_ABORTED,
@@ -239,9 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
     if "_ARGCOMPLETE" in os.environ:  # the shell asking for completions (bench completion)
-        import argcomplete
-
-        argcomplete.autocomplete(parser)
+        complete(parser, strategies.names())
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a one-line usage error

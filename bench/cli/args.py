@@ -181,6 +181,9 @@ def build_parser(
     run = sub.add_parser(
         "run",
         help="run strategies over one seeded workload",
+        description="Run each strategy over the same seeded workload, record every task, "
+        "print the tables and the one-line answers, and write results.json, tasks.csv, "
+        "report.html and trace.json.",
         epilog="example: bench run --strategies asyncio,threads --tasks 100 --latency 0.05 -q",
     )
     _run_flags(run, names, default)
@@ -203,6 +206,8 @@ def _report(sub: Any, handlers: Mapping[str, Handler]) -> None:
     report = sub.add_parser(
         "report",
         help="re-render the reports from a saved results.json",
+        description="Render report.html, trace.json and tasks.csv again from a saved "
+        "results.json, without running anything.",
         epilog="example: bench report latest --export-markdown summary.md",
     )
     report.add_argument(
@@ -241,12 +246,14 @@ def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
     compare = sub.add_parser(
         "compare",
         help="compare two saved results: ratios and significance",
+        description="Compare the runs two results files have in common: the ratio of their "
+        "median walls with its 95% interval, and a verdict only where the interval allows one.",
         epilog="example: bench compare results/before latest --fail-above 10",
     )
-    compare.add_argument("baseline", type=Path, help="the earlier results.json (or its folder)")
     compare.add_argument(
-        "current", type=Path, help="the later results.json (or its folder, or latest)"
+        "baseline", type=Path, help="the earlier results.json, its folder, or latest"
     )
+    compare.add_argument("current", type=Path, help="the later results.json, its folder, or latest")
     compare.add_argument(
         "--fail-above",
         help="exit 1 when a strategy got significantly slower by more than this many percent "
@@ -259,9 +266,13 @@ def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
     demo = sub.add_parser(
         "demo",
         help="the lesson: every claim about asyncio's one thread, measured",
+        description="The teaching demo: nine claims about asyncio, threads and processes, "
+        "each measured and given a computed verdict; writes demo.json and demo.html.",
         epilog="example: bench demo --fast --chapter 2",
     )
-    demo.add_argument("--fast", action="store_true", help="latencies x0.1: same shape, seconds")
+    demo.add_argument(
+        "--fast", action="store_true", help="every latency x0.1: the same shapes in seconds"
+    )
     demo.add_argument("--step", action="store_true", help="pause between chapters (on a terminal)")
     demo.add_argument("--chapter", help="run only chapter N, 1-9 (default: all)")
     demo.add_argument("--out", type=folder, help="output folder (default results/demo-<timestamp>)")

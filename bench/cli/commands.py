@@ -97,10 +97,3 @@ def cmd_list(args: argparse.Namespace) -> int:
     del args  # nothing to choose
     sys.stdout.write(listing(shutil.get_terminal_size().columns))
     return EXIT_OK
-
-
-def cmd_completion(args: argparse.Namespace) -> int:
-    from argcomplete.shell_integration import shellcode
-
-    sys.stdout.write(shellcode(["bench"], shell=args.shell))
-    return EXIT_OK

@@ -49,7 +49,7 @@ def _strategy(name: str) -> list[str]:
         return [f"not available here: {exc}"]
     except Exception as exc:  # a broken plugin: say so, keep listing the rest
         return [f"cannot be loaded: {type(exc).__name__}: {exc}"]
-    return [strategy.summary, _abilities(strategy.abilities)]
+    return [strategy.summary, f"available here; {_abilities(strategy.abilities)}"]
 
 
 def _abilities(can: Abilities) -> str:

@@ -146,8 +146,30 @@ def embedded_data(runs: tuple[RunRecord, ...]) -> tuple[dict[str, Any], int]:
     return data, omitted
 
 
+# Field names as people say them; anything else reads with its underscores as spaces.
+LABELS = {
+    "python": "Python",
+    "cpu_count": "CPUs",
+    "usable_cpus": "CPUs this process may use",
+    "gil_enabled": "GIL enabled",
+    "io": "collector (--io)",
+    "cpu_impl": "CPU work in",
+    "chunksize": "tasks per process-pool submission",
+    "http_faults": "HTTP faults",
+    "gc": "garbage collector while tasks ran",
+}
+
+
+def _label(key: str) -> str:
+    if key in LABELS:
+        return LABELS[key]
+    if key.endswith("_seconds"):
+        return key.removesuffix("_seconds").replace("_", " ") + " (s)"
+    return key.replace("_", " ")
+
+
 def _scenario(config: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(key, _display(value)) for key, value in config.items()]
+    return [(_label(key), _display(value)) for key, value in config.items()]
 
 
 def _display(value: object) -> str:

@@ -167,3 +167,5 @@ def test_the_page_says_values_in_words_not_python_reprs() -> None:
     for python in (">None<", ">True<", ">False<", "{'", "1 workers", " 1 tasks "):
         assert python not in visible, python
     assert ">error 0.1<" in visible and ">yes<" in visible
+    assert ">cpu_count<" not in visible and ">CPUs<" in visible  # field names said as words
+    assert ">garbage collector while tasks ran<" in visible

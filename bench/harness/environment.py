@@ -42,6 +42,6 @@ def collect(start_method: str) -> dict[str, Any]:
         "usable_cpus": usable_cpus(),
         "gil_enabled": gil_enabled(),
         "start_method": start_method,
-        "clock": f"{clock.implementation} (resolution {clock.resolution:g} s)",
+        "clock": f"{clock.implementation} (resolution {clock.resolution * 1e9:g} ns)",
         "packages": {name: _version(name) for name in ("concurrency-bench", "aiohttp", "rich")},
     }

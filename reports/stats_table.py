@@ -75,6 +75,7 @@ def stats_table(groups: Sequence[GroupStats], width: int = WIDE) -> Table:
         **_times(groups, factor, 3 if unit == "s" else 2),
         "efficiency": [_s(g.efficiency, "", 3) for g in groups],
         "speedup": [_s(g.speedup, "x", 2) for g in groups],
+        "speedup_ci": [_ci(g.speedup, 2) for g in groups],
     }
     # Wall and CPU side by side: users of parallel code confuse them. min-max is in the HTML.
     columns = [
@@ -88,9 +89,14 @@ def stats_table(groups: Sequence[GroupStats], width: int = WIDE) -> Table:
         ("IQR", "iqr"),
         ("eff.", "efficiency"),
         ("speed-up", "speedup"),
+        ("95% CI ", "speedup_ci"),
     ]
+    if width < WIDE + 20:  # the speed-up's interval needs about 20 columns more
+        columns = [c for c in columns if c[1] != "speedup_ci"]
     if width < WIDE:
-        keep = ("group", "workers", "runs", "wall", "wall_ci", "speedup")
+        keep = {"group", "workers", "runs", "wall", "wall_ci", "speedup"}
+        if len({g.tasks for g in groups}) > 1:
+            keep.add("tasks")  # a sweep over --tasks: rows must say what they ran
         columns = [c for c in columns if c[1] in keep]
     table = Table(
         title=f"Statistics of rounds (times in {unit}; medians)",

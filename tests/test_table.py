@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 
 import pytest
 from rich.console import Console
@@ -123,3 +124,11 @@ def test_runs_of_different_sizes_say_how_many_tasks_each_ran() -> None:
         )
         assert header.split()[:3] == ["strategy", "workers", "tasks"], header
     assert "tasks" not in format_tables(results, width=80).splitlines()[2]
+
+
+def test_a_wide_console_shows_the_speed_ups_interval_whole() -> None:
+    out = io.StringIO()
+    groups = summarize_groups(repeated_results().runs)
+    Console(file=out, width=120, color_system=None).print(stats_table(groups, 120))
+    asyncio = next(line for line in out.getvalue().splitlines() if "asyncio" in line)
+    assert re.search(r"5\.99x\s+\d\.\d\d-\d\.\d\d$", asyncio.rstrip()), asyncio

@@ -61,14 +61,11 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
             {
                 "strategy": r["strategy"],
                 "workers": str(r["workers"]),
-                "status": r["status"]
-                if r["status"] == "completed"
-                else f"{r['status']}: {r['reason'] or 'no reason recorded'}",
+                "status": _status(r),
                 "problem": _problem(r),
                 "workers_text": f"{plural(int(r['workers']), 'worker')}, "
                 f"{plural(int(r['tasks']), 'task')}",
-                "wall_short": fmt(r["wall_s"], 2, " s"),
-                "wall": fmt(r["wall_s"], 3, " s"),
+                "wall": fmt(r["wall_s"], 2, " s"),
                 "ideal": fmt(r["ideal_s"], 3, " s"),
                 "efficiency": fmt(r["efficiency"]),
                 "speedup": fmt(r["speedup"], 2, "x"),
@@ -88,10 +85,16 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
     return rows
 
 
+def _status(row: dict[Any, Any]) -> str:
+    if row["status"] == "completed":
+        return "completed"
+    return f"{row['status']}: {row['reason'] or 'no reason recorded'}"
+
+
 def _problem(row: dict[Any, Any]) -> str:
     """What the lead table says under a strategy that did not simply succeed."""
     if row["status"] != "completed":
-        return f"{row['status']}: {row['reason'] or 'no reason recorded'}"
+        return _status(row)
     failed = int(row["failed"])
     return f"{plural(failed, 'task')} failed" if failed else ""
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TextIO
 
@@ -38,7 +39,7 @@ class Job:
     plan: tuple[TaskSpec, ...]
     workers: int
 
-    @property
+    @cached_property  # read again for every job still to run, after every run (time_left)
     def ideal_s(self) -> float:
         width = strategies.get(self.strategy).abilities.fixed_workers or self.workers
         return plan_ideal_ns(self.plan, width) / 1e9

@@ -10,12 +10,18 @@ import re
 _OUR_FRAME = re.compile(r'File "[^"]*/(?:bench/(?!__init__\.py)|strategies/|reports/)')
 
 
+# What CPython prints when a KeyboardInterrupt ends its own start-up: in site ("Fatal Python
+# error: init_import_site"), or while `-m` imports runpy ("Could not import runpy module").
+_START_UP = ("init_import_site", "Could not import runpy module")
+
+
 def interpreter_took_it(code: int, err: str, signum: int) -> bool:
-    """Python's own default ended the process (killed by the signal, or exit 1 with "Fatal
-    Python error: init_import_site"), and none of our code was running: there was no run to
-    save and nothing of ours to be quiet about."""
+    """Python's own default ended the process (killed by the signal, or exit 1 from an
+    interrupted start-up), and none of our code was running: there was no run to save and
+    nothing of ours to be quiet about."""
     if _OUR_FRAME.search(err):
         return False
     if code == -signum:
         return True
-    return code == 1 and "init_import_site" in err and "KeyboardInterrupt" in err
+    started = any(marker in err for marker in _START_UP)
+    return code == 1 and started and "KeyboardInterrupt" in err

@@ -27,6 +27,10 @@ pytestmark = pytest.mark.slow
 # here, dask's scheduler in a few; 50 ms leaves room for a loaded 2-core machine while an import
 # of aiohttp (about 270 ms here) or a cluster start (about 600 ms) could never hide in it.
 EDGE_NS = 50_000_000
+# A cluster hands tasks over and hears of their ends through its scheduler: a few ms idle, but
+# 54 and 113 ms were seen in CI beside other jobs. 200 ms still could not hide a cluster start
+# (about 600 ms idle, more when loaded) or an import of aiohttp in a worker (about 270 ms).
+CLUSTER_EDGE_NS = 200_000_000
 
 
 def edges(record: RunRecord) -> tuple[int, int]:
@@ -53,8 +57,9 @@ def test_the_wall_holds_only_the_tasks(strategy_name: str, collector: Collector)
     record = run(strategy_name, make_plan(6, 0.02), workers=3, collector=collector)
     assert record.status == "completed", record.reason
     before, after = edges(record)
-    assert 0 <= before <= EDGE_NS, f"{before / 1e6:.1f} ms before the first task started"
-    assert 0 <= after <= EDGE_NS, f"{after / 1e6:.1f} ms after the last task ended"
+    bound = CLUSTER_EDGE_NS if strategies.get(strategy_name).abilities.cluster else EDGE_NS
+    assert 0 <= before <= bound, f"{before / 1e6:.1f} ms before the first task started"
+    assert 0 <= after <= bound, f"{after / 1e6:.1f} ms after the last task ended"
 
 
 FRESH_PROCESS = """

@@ -62,7 +62,20 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
 
 
 _new_tuple = tuple.__new__
-_current_thread = threading.current_thread
+_here = threading.local()
+
+
+def _where() -> tuple[int, str]:
+    """The calling thread's id and name, looked up once per thread: threading.current_thread()
+    and its name property are two Python calls per task otherwise. A thread-local dies with its
+    thread, so a reused id never inherits a dead thread's name; a thread renamed after its first
+    task keeps its first name here."""
+    try:
+        where: tuple[int, str] = _here.where
+    except AttributeError:
+        thread = threading.current_thread()
+        where = _here.where = (thread.ident or 0, thread.name)
+    return where
 
 
 def _record(
@@ -71,8 +84,7 @@ def _record(
     """The record of a task that ends now, in the calling thread. Built with tuple.__new__,
     RawRecord's defaults spelled out: a NamedTuple's own constructor is a Python function, and
     cost 0.4 us more per task here (measured on the 2-core VM)."""
-    thread = _current_thread()
-    ident, name = thread.ident or 0, thread.name
+    ident, name = _where()
     fields = (
         index,
         status,

@@ -199,6 +199,9 @@ class RunRecord:
     reason: str | None = None
     cores: int = 0  # usable CPUs, which bound CPU work in the ideal time (0: not a limit)
     round: int = 0  # which repetition (--repeat), counted from 0
+    # The mock API server's own CPU while this run went on (--io http; None otherwise): a
+    # server busy all the wall, not the strategy, may have set the pace.
+    server: Usage | None = None
 
     def __post_init__(self) -> None:
         if self.status not in RUN_STATUSES:

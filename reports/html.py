@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from bench.analysis.repeats import summarize_groups
-from bench.analysis.stats import summarize_all
+from bench.analysis.stats import saturated, summarize_all
 from bench.model import Results, RunRecord
 from reports import charts, timeline
 from reports.answers import answers
@@ -24,7 +24,7 @@ from reports.reading import cpu_findings, readings
 from reports.stats_table import stats_rows, warning_lines
 from reports.sweep_charts import sweep_svgs
 from reports.table import last_responses
-from reports.words import fmt, plural
+from reports.words import SATURATED_NOTE, fmt, plural, server_busy
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
 ROWS_PER_RUN = 200  # task rows shown per run in the page
@@ -99,7 +99,10 @@ def _problem(row: dict[Any, Any]) -> str:
     return f"{plural(failed, 'task')} failed" if failed else ""
 
 
-def _http_rows(results: Results) -> list[dict[str, str]]:
+SATURATED_SENTENCE = SATURATED_NOTE[0].upper() + SATURATED_NOTE[1:]
+
+
+def _http_rows(results: Results) -> list[dict[str, Any]]:
     rows = []
     for s in summarize_all(results.runs):
         h = s.http
@@ -114,6 +117,8 @@ def _http_rows(results: Results) -> list[dict[str, str]]:
                     "r503": str(h.retried.get(503, 0)),
                     "dropped": str(h.retried.get(0, 0)),
                     "final": last_responses(h.final),
+                    "server": server_busy(s.server_busy),
+                    "saturated": saturated(s.server_busy),
                 }
             )
     return rows
@@ -207,12 +212,14 @@ def render_html(results: Results) -> str:
     svgs = timeline.timeline_svgs(runs)
     stats, warnings, sweep = _statistics(results)
     data, omitted = embedded_data(runs)
+    http = _http_rows(results)
     return TEMPLATES.get_template("report.html.j2").render(
         title="concurrency-bench report",
         created=results.created,
         summary=_summary_rows(results),
         answers=answers(results),
-        http=_http_rows(results),
+        http=http,
+        http_saturated=SATURATED_SENTENCE if any(r["saturated"] for r in http) else "",
         runs=[
             {
                 "run": run,

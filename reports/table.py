@@ -17,9 +17,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bench.analysis.stats import RunSummary, summarize_all
+from bench.analysis.stats import RunSummary, saturated, summarize_all
 from bench.model import Results
-from reports.words import fmt
+from reports.words import SATURATED_NOTE, fmt, server_busy
 
 WIDE = 100  # the three full tables need this many columns
 Value = Callable[[RunSummary], float | None]
@@ -178,10 +178,14 @@ def http_table(summaries: Sequence[RunSummary], narrow: bool = False) -> Table:
         ("429", [str(h.retried.get(429, 0)) for h in counts]),
         ("503", [str(h.retried.get(503, 0)) for h in counts]),
         ("dropped", [str(h.retried.get(0, 0)) for h in counts]),
+        ("server CPU", [server_busy(s.server_busy) for s in rows]),
     ]
     if not narrow:
         columns.append(("last response (tasks)", [last_responses(h.final) for h in counts]))
-    return _table("HTTP (retried: attempts sent again, by cause)", rows, columns, tight=narrow)
+    table = _table("HTTP (retried: attempts sent again, by cause)", rows, columns, tight=narrow)
+    if any(saturated(s.server_busy) for s in rows):
+        table.caption, table.caption_justify = SATURATED_NOTE, "left"
+    return table
 
 
 def summary_table(summaries: Sequence[RunSummary]) -> Table:

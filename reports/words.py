@@ -31,3 +31,16 @@ def where_ran(run: RunRecord) -> str:
         (_pid, tid) = next(iter(lanes))
         return f"on one thread ({tid})"
     return f"on {len(lanes)} threads of one process"
+
+
+SATURATED_NOTE = (
+    "saturated: the mock server's one CPU was busy 90% or more of the wall, so the server, "
+    "not the strategy, may have set the pace"
+)
+
+
+def server_busy(busy: float | None) -> str:
+    """The mock server's CPU share of a run's wall, in words ("-" without a server)."""
+    if busy is None:
+        return "-"
+    return f"{busy:.0%}" + (" saturated" if stats.saturated(busy) else "")

@@ -145,6 +145,7 @@ class RunSummary:
     cores: int
     ipc_bytes_per_task: float | None
     http: HttpCounts | None  # HTTP collectors only
+    server_busy: float | None  # the mock server's CPU seconds per wall second (--io http)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +211,17 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
         cores=run.cores,
         ipc_bytes_per_task=_ipc_bytes(run),
         http=http_counts(run),
+        server_busy=run.server.cpu_s / wall if run.server is not None and wall > 0 else None,
     )
+
+
+# The mock server answers on one event loop, so one CPU is all it can use: busy this much of the
+# wall, it was the bottleneck or close to it.
+SERVER_SATURATED = 0.9
+
+
+def saturated(busy: float | None) -> bool:
+    return busy is not None and busy >= SERVER_SATURATED
 
 
 def _ipc_bytes(run: RunRecord) -> float | None:

@@ -112,8 +112,8 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
         return
     from bench.mockapi.process import server_process
 
-    with server_process(config.scenario.seed, config.http_faults) as (url, _pid):
-        yield dataclasses.replace(config, base_url=url)
+    with server_process(config.scenario.seed, config.http_faults) as (url, pid):
+        yield dataclasses.replace(config, base_url=url, server_pid=pid)
 
 
 def _abilities(name: str) -> Abilities:

@@ -46,6 +46,7 @@ class RunConfig:
     cpu_impl: str = "python"
     http_faults: FaultRates = NO_FAULTS
     base_url: str | None = None  # set once the mock server is up
+    server_pid: int | None = None  # its process, whose CPU each run reads
     collector: str | None = None  # --collector, already checked against the strategies
     scheduler: str | None = None  # dask: an existing cluster
     task_timeout_s: float | None = None

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TextIO
 
@@ -143,21 +143,12 @@ def execute(
     most = max(len(job.plan) for job in jobs)
     with _progress_stream(quiet) as stream, make_progress(stream, most) as progress:
         for n, job in enumerate(jobs, 1):
-            options = StrategyOptions(
-                workers=job.workers,
-                collector=collector_for(config),
-                log=config.verbose,
-                start_method=config.start_method,
-                chunksize=config.chunksize,
-                task_timeout_s=config.task_timeout_s,
-                run_timeout_s=config.run_timeout_s,
-                cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
-                scheduler=config.scheduler,
-                gc=config.gc,
-                progress=progress.begin(job.strategy, len(job.plan)),
-            )
+            options = _options(job, config, progress.begin(job.strategy, len(job.plan)))
             try:
-                run = run_strategy(strategies.get(job.strategy), job.plan, options, on_interrupt)
+                strategy = strategies.get(job.strategy)
+                run = _metered(
+                    config, partial(run_strategy, strategy, job.plan, options, on_interrupt)
+                )
             except RunInterrupted as stop:
                 outcome.results = _saved(outcome.results, stop.record, job, folder)
                 progress.end(stop.record)
@@ -178,6 +169,33 @@ def execute(
             )
             warn(run)
     return outcome
+
+
+def _options(job: Job, config: RunConfig, progress: Callable[[int], None]) -> StrategyOptions:
+    return StrategyOptions(
+        workers=job.workers,
+        collector=collector_for(config),
+        log=config.verbose,
+        start_method=config.start_method,
+        chunksize=config.chunksize,
+        task_timeout_s=config.task_timeout_s,
+        run_timeout_s=config.run_timeout_s,
+        cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
+        scheduler=config.scheduler,
+        gc=config.gc,
+        progress=progress,
+    )
+
+
+def _metered(config: RunConfig, run: Callable[[], RunRecord]) -> RunRecord:
+    """A run, with the mock server's CPU during it when there is one."""
+    if config.server_pid is None:
+        return run()
+    from bench.mockapi.meter import since, usage_of
+
+    before = usage_of(config.server_pid)
+    record = run()
+    return dataclasses.replace(record, server=since(before, usage_of(config.server_pid)))
 
 
 def _saved(results: Results, run: RunRecord, job: Job, folder: Path) -> Results:

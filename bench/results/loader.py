@@ -195,6 +195,7 @@ def _run(obj: Any, where: str) -> RunRecord:
             tasks=tuple(_task(t, f"{where}.tasks[{i}]") for i, t in enumerate(tasks)),
             parent=_usage(usage.get("parent"), f"{where}.usage.parent"),
             children=_usage(usage.get("children"), f"{where}.usage.children"),
+            server=_usage(usage["server"], f"{where}.usage.server") if "server" in usage else None,
             details=_checked(_field(obj, "details", (dict,), where), f"{where}.details"),
             reason=_field(obj, "reason", _OPT_STR, where),
             cores=_optional(obj, "cores", (int,), where, 0),

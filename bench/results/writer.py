@@ -6,6 +6,8 @@ Schema history (bump SCHEMA_VERSION and add a migration for every incompatible c
       tasks[].cpu_seconds, tasks[].phases[], tasks[].attempts, tasks[].http_status,
       tasks[].retried_statuses. Since 2026-11-28 every optional task field is written only when it
       says something (http_status was once written as null beside attempts); absent reads as null.
+      runs[].usage.server (the mock API server's CPU during an --io http run) is added, written
+      only for HTTP runs.
 
 The per-task fields, their kinds and their CSV columns are one table: bench.results.fields.
 """
@@ -59,6 +61,13 @@ def _usage_to_dict(u: Usage) -> dict[str, Any]:
     }
 
 
+def _usages(run: RunRecord) -> dict[str, Any]:
+    usage = {"parent": _usage_to_dict(run.parent), "children": _usage_to_dict(run.children)}
+    if run.server is not None:
+        usage["server"] = _usage_to_dict(run.server)
+    return usage
+
+
 def run_to_dict(run: RunRecord, tasks: bool = True) -> dict[str, Any]:
     row = _run_fields(run)
     if tasks:
@@ -79,7 +88,7 @@ def _run_fields(run: RunRecord) -> dict[str, Any]:
         "startup_seconds": run.startup_ns / 1e9,
         "cores": run.cores,
         "round": run.round,
-        "usage": {"parent": _usage_to_dict(run.parent), "children": _usage_to_dict(run.children)},
+        "usage": _usages(run),
         "details": dict(run.details),
     }
 

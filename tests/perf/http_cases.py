@@ -5,16 +5,21 @@ aiohttp client loop against the same server in the same run; the server's throug
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from bench.analysis.stats import ideal_ns
 from bench.collectors.http import HttpCollector
 from bench.mockapi.faults import FaultRates
+from bench.mockapi.meter import since, usage_of
 from bench.mockapi.process import server_process
+from bench.model import Usage
 from tests.perf.cases import plan
 
 
@@ -34,16 +39,26 @@ async def _bare_client(url: str, count: int, latency: float, workers: int) -> fl
 
 
 def http_fidelity(count: int, latency: float, workers: int) -> dict[str, Any]:
+    """Efficiency per strategy beside a bare aiohttp loop, and the mock server's CPU share of
+    each wall (its own process, read from outside: a share near 1 means it set the pace)."""
     tasks = plan(count, latency)
     ideal = ideal_ns((t.latency_ns for t in tasks), workers) / 1e9
     out: dict[str, Any] = {"ideal_s": ideal}
-    with server_process(1, FaultRates()) as (url, _):
+    with server_process(1, FaultRates()) as (url, pid):
+        before = usage_of(pid)
         bare = asyncio.run(_bare_client(url, count, latency, workers))
         out["bare_aiohttp_efficiency"] = ideal / bare
+        out["bare_aiohttp_server_busy"] = _busy(since(before, usage_of(pid)), bare)
         for strategy in ("asyncio", "asyncio-workers", "threads", "processes"):
+            before = usage_of(pid)
             wall = _harness_http(strategy, tasks, workers, url)
             out[f"{strategy}_efficiency"] = ideal / wall
+            out[f"{strategy}_server_busy"] = _busy(since(before, usage_of(pid)), wall)
     return out
+
+
+def _busy(spent: Usage | None, wall_s: float) -> float:
+    return -1.0 if spent is None else spent.cpu_s / wall_s
 
 
 def _harness_http(strategy: str, tasks: Any, workers: int, url: str) -> float:
@@ -58,33 +73,50 @@ def _harness_http(strategy: str, tasks: Any, workers: int, url: str) -> float:
     return record.wall_ns / 1e9
 
 
-async def _minimal_server() -> tuple[web.AppRunner, int]:
-    async def quote(request: web.Request) -> web.Response:
-        return web.json_response({"symbol": request.match_info["symbol"], "prices": [1.0] * 20})
+# A minimal aiohttp handler in a process of its own, like the mock server: the same client
+# against both, so the ratio is the servers' own cost.
+MINIMAL_SERVER = """
+import asyncio, socket
+from aiohttp import web
 
+async def quote(request):
+    return web.json_response({"symbol": request.match_info["symbol"], "prices": [1.0] * 20})
+
+async def main():
     app = web.Application()
     app.router.add_get("/quotes/{symbol}", quote)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, site.port
+    sock = socket.create_server(("127.0.0.1", 0))
+    await web.SockSite(runner, sock).start()
+    print(sock.getsockname()[1], flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+@contextmanager
+def minimal_server() -> Iterator[str]:
+    argv = [sys.executable, "-c", MINIMAL_SERVER]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            yield f"http://127.0.0.1:{int(proc.stdout.readline())}"
+        finally:
+            proc.terminate()
 
 
 def server_throughput(count: int, workers: int = 50) -> dict[str, float]:
-    """Requests per second at latency 0: the mock server (own process) and, for reference, a
-    minimal aiohttp handler (in this process, so it shares the client's CPU: a lower bound)."""
+    """Requests per second at latency 0, each server in a process of its own: the mock server
+    (first pass: bodies made; second pass: bodies cached) and a minimal aiohttp handler."""
     with server_process(1, FaultRates()) as (url, _):
-        mock = count / asyncio.run(_bare_client(url, count, 0.0, workers))
-
-    async def minimal() -> float:
-        runner, port = await _minimal_server()
-        try:
-            return count / await _bare_client(f"http://127.0.0.1:{port}", count, 0.0, workers)
-        finally:
-            await runner.cleanup()
-
-    return {"mock_rps": mock, "minimal_in_process_rps": asyncio.run(minimal())}
+        cold = count / asyncio.run(_bare_client(url, count, 0.0, workers))
+        warm = count / asyncio.run(_bare_client(url, count, 0.0, workers))
+    with minimal_server() as url:
+        asyncio.run(_bare_client(url, count // 10, 0.0, workers))  # the same warm-up
+        minimal = count / asyncio.run(_bare_client(url, count, 0.0, workers))
+    return {"mock_first_pass_rps": cold, "mock_rps": warm, "minimal_rps": minimal}
 
 
 def uvloop_http(count: int, latency: float, workers: int) -> dict[str, float]:

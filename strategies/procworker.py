@@ -69,7 +69,9 @@ def _watch_parent(harness_pid: int) -> None:
 
 
 def warm() -> int:
-    """Meet every other worker at the barrier, so all workers exist before timing starts."""
+    """Get this worker's collector ready, then meet every other worker at the barrier, so all
+    workers exist and are ready before timing starts."""
+    _state["collector"].open()
     _state["barrier"].wait(60)
     _state["base"] = resource.getrusage(resource.RUSAGE_SELF)
     return os.getpid()

@@ -29,6 +29,8 @@ class SequentialStrategy(Strategy):
     def start(self) -> None:
         if self._supervised is not None:
             self._supervised.start()
+        else:
+            self.options.collector.open()  # the calling thread runs the tasks
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         if self._supervised is not None:

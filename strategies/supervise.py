@@ -102,7 +102,7 @@ class SupervisedThreads:
         self._options = options
         # Per-thread resources, closed by the thread that owns them.
         self.group: WorkerThreads[TaskSpec] = WorkerThreads(
-            width, self._work, on_exit=options.collector.close
+            width, self._work, on_start=options.collector.open, on_exit=options.collector.close
         )
         self._running: dict[int, Running] = {}
         self._supervisor: Supervisor | None = None

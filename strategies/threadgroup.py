@@ -29,10 +29,12 @@ class WorkerThreads(Generic[Item]):
         width: int,
         work: Callable[[Item], None],
         name: str = "bench-worker",
+        on_start: Callable[[], None] | None = None,
         on_exit: Callable[[], None] | None = None,
     ) -> None:
         self.width = width
-        self._work, self._name, self._on_exit = work, name, on_exit
+        self._work, self._name = work, name
+        self._on_start, self._on_exit = on_start, on_exit
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._active: set[threading.Thread] = set()  # taking work
@@ -106,6 +108,8 @@ class WorkerThreads(Generic[Item]):
     def _loop(self) -> None:
         main_thread_takes_interrupts()
         me = threading.current_thread()
+        if self._on_start is not None:
+            self._on_start()  # before start() returns, for the first `width` threads
         self._started.release()
         try:
             while True:

@@ -18,6 +18,11 @@ from strategies.supervise import POLL_S, Running, SupervisedThreads, Supervisor
 from strategies.window import SubmissionWindow
 
 
+def _open_on(barrier: threading.Barrier, open_: Callable[[], None]) -> None:
+    open_()  # before the barrier: one call in each of the pool's threads
+    barrier.wait(30)
+
+
 def _close_on(barrier: threading.Barrier, close: Callable[[], None]) -> None:
     barrier.wait(30)
     close()
@@ -46,8 +51,8 @@ class ThreadsStrategy(Strategy):
             initializer=main_thread_takes_interrupts,
         )
         # The pool creates threads lazily; a barrier makes every thread exist before timing starts.
-        barrier = threading.Barrier(workers)
-        for future in [self._pool.submit(barrier.wait, 30) for _ in range(workers)]:
+        barrier, ready = threading.Barrier(workers), self.options.collector.open
+        for future in [self._pool.submit(_open_on, barrier, ready) for _ in range(workers)]:
             future.result()
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:

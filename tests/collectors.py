@@ -6,6 +6,7 @@ import gc
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass
 
 from bench.collectors.base import SleepCollector
@@ -54,3 +55,22 @@ class GcWitness(SleepCollector):
     async def acollect(self, spec: TaskSpec) -> object:
         GC_SEEN.append(gc.isenabled())
         return await SleepCollector.acollect(self, spec)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWitness(SleepCollector):
+    """Leaves a file per `open` call (named by the calling process and thread) and per task,
+    each holding the clock: a process pool's workers cannot report back any other way."""
+
+    folder: str = ""
+
+    def open(self) -> None:
+        self._stamp(f"open-{os.getpid()}-{threading.get_ident()}")
+
+    def collect(self, spec: TaskSpec) -> object:
+        self._stamp(f"task-{spec.index}")
+        return SleepCollector.collect(self, spec)
+
+    def _stamp(self, name: str) -> None:
+        with open(os.path.join(self.folder, name), "w") as out:
+            out.write(str(time.monotonic_ns()))

@@ -192,3 +192,17 @@ def test_a_port_in_use_is_exit_4_with_one_line() -> None:
         )
     assert proc.returncode == 4
     assert proc.stderr.count("\n") == 1 and "use --port 0" in proc.stderr
+
+
+def test_open_connects_before_the_first_task_and_survives_a_dead_server() -> None:
+    with served() as (url, _):
+        collector = HttpCollector(url)
+        collector.open()
+        conn = collector._connection()  # the same keep-alive connection the tasks will use
+        assert conn.sock is not None  # connected, and one request already made on it
+        assert collector.collect(TaskSpec(0, "AAPL", 0)).http_status == 200
+        assert collector._connection() is conn  # reused, not reopened
+        collector.close()
+    dead = HttpCollector(url, timeout_s=1.0)
+    dead.open()  # the server is gone: no exception here; the tasks meet it and record it
+    assert dead._connection().sock is None

@@ -49,8 +49,8 @@ class Collector(Protocol):
     for the process pool. Subclass it: the hooks then default to doing nothing.
 
     Strategies call the hooks outside the timed region: `astart` on their event loop before the
-    clock starts, `astop` on the same loop after it stops, and `close` once in every thread or
-    process that used the sync face, by that thread or process.
+    clock starts, `astop` on the same loop after it stops, and `open` and `close` once in every
+    thread or process that uses the sync face, by that thread or process.
     """
 
     __slots__ = ()
@@ -65,6 +65,12 @@ class Collector(Protocol):
 
     async def astop(self) -> None:
         """Close what `astart` opened."""
+        return None
+
+    def open(self) -> None:
+        """Make the calling thread's sync resources ready (connect, and pay first-use costs)
+        before the clock starts; strategies call it once in every worker thread or process that
+        will use the sync face, and `close` in the same one at the end."""
         return None
 
     def close(self) -> None:

@@ -24,7 +24,7 @@ from reports.reading import cpu_findings, readings
 from reports.stats_table import stats_rows, warning_lines
 from reports.sweep_charts import sweep_svgs
 from reports.table import last_responses
-from reports.words import SATURATED_NOTE, fmt, plural, server_busy
+from reports.words import SATURATED_NOTE, cpus_busy, fmt, plural, server_busy
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
 ROWS_PER_RUN = 200  # task rows shown per run in the page
@@ -103,6 +103,8 @@ SATURATED_SENTENCE = SATURATED_NOTE[0].upper() + SATURATED_NOTE[1:]
 
 
 def _http_rows(results: Results) -> list[dict[str, Any]]:
+    cpus = results.environment.get("usable_cpus")
+    cpus = cpus if isinstance(cpus, int) else 0
     rows = []
     for s in summarize_all(results.runs):
         h = s.http
@@ -119,6 +121,7 @@ def _http_rows(results: Results) -> list[dict[str, Any]]:
                     "final": last_responses(h.final),
                     "server": server_busy(s.server_busy),
                     "saturated": saturated(s.server_busy),
+                    "cpus": cpus_busy(s, cpus),
                 }
             )
     return rows

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from bench.analysis.stats import RunSummary, saturated, summarize_all
 from bench.model import Results
-from reports.words import SATURATED_NOTE, fmt, server_busy
+from reports.words import CPUS_BUSY_NOTE, SATURATED_NOTE, cpus_busy, fmt, server_busy
 
 WIDE = 100  # the three full tables need this many columns
 Value = Callable[[RunSummary], float | None]
@@ -166,25 +166,30 @@ def last_responses(counts: dict[int | None, int]) -> str:
     return ", ".join(f"{'none' if k is None else k} x {n}" for k, n in parts)
 
 
-def http_table(summaries: Sequence[RunSummary], narrow: bool = False) -> Table:
+def http_table(summaries: Sequence[RunSummary], narrow: bool = False, cpus: int = 0) -> Table:
     """What the HTTP collectors met: requests, retries by cause, how the tasks' last responses
     ended (none: a timeout or a dropped connection)."""
     rows = [s for s in summaries if s.http is not None]
     counts = [s.http for s in rows if s.http is not None]
+    causes: list[Column] = [
+        ("429", [str(h.retried.get(429, 0)) for h in counts]),
+        ("503", [str(h.retried.get(503, 0)) for h in counts]),
+        ("dropped", [str(h.retried.get(0, 0)) for h in counts]),
+    ]
     columns: list[Column] = [
         ("workers", [str(s.workers) for s in rows]),
         ("requests", [str(h.requests) for h in counts]),
         ("retried", [str(h.retries) for h in counts]),
-        ("429", [str(h.retried.get(429, 0)) for h in counts]),
-        ("503", [str(h.retried.get(503, 0)) for h in counts]),
-        ("dropped", [str(h.retried.get(0, 0)) for h in counts]),
+        *([] if narrow else causes),  # by cause: on a wide console and in the report
         ("server CPU", [server_busy(s.server_busy) for s in rows]),
+        ("CPUs busy", [cpus_busy(s, cpus) for s in rows]),
     ]
     if not narrow:
         columns.append(("last response (tasks)", [last_responses(h.final) for h in counts]))
-    table = _table("HTTP (retried: attempts sent again, by cause)", rows, columns, tight=narrow)
-    if any(saturated(s.server_busy) for s in rows):
-        table.caption, table.caption_justify = SATURATED_NOTE, "left"
+    title = "HTTP (retried: attempts sent again" + (")" if narrow else ", by cause)")
+    table = _table(title, rows, columns, tight=narrow)
+    notes = [CPUS_BUSY_NOTE] + [SATURATED_NOTE] * any(saturated(s.server_busy) for s in rows)
+    table.caption, table.caption_justify = "\n".join(notes), "left"
     return table
 
 
@@ -212,7 +217,9 @@ def build_tables(results: Results, width: int = WIDE) -> Group:
     else:
         parts = [summary_table(summaries), Text(NARROW_NOTE)]
     if any(s.http is not None for s in summaries):
-        parts.append(http_table(summaries, narrow=width < WIDE))
+        cpus = results.environment.get("usable_cpus")
+        cpus = cpus if isinstance(cpus, int) else 0
+        parts.append(http_table(summaries, narrow=width < WIDE, cpus=cpus))
     parts += [Text(line) for line in cut_short(summaries)]
     return Group(*parts)
 

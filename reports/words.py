@@ -37,6 +37,10 @@ SATURATED_NOTE = (
     "saturated: the mock server's one CPU was busy 90% or more of the wall, so the server, "
     "not the strategy, may have set the pace"
 )
+CPUS_BUSY_NOTE = (
+    "CPUs busy: the harness, its workers and the mock server together, as a share of every "
+    "usable CPU for the whole wall; near 100% the machine itself was the limit"
+)
 
 
 def server_busy(busy: float | None) -> str:
@@ -44,3 +48,11 @@ def server_busy(busy: float | None) -> str:
     if busy is None:
         return "-"
     return f"{busy:.0%}" + (" saturated" if stats.saturated(busy) else "")
+
+
+def cpus_busy(summary: stats.RunSummary, cpus: int) -> str:
+    """What the run and the mock server used of the machine's CPUs during the wall."""
+    if cpus < 1 or summary.wall_s <= 0:
+        return "-"
+    spent = summary.cpu_s + (summary.server_busy or 0.0) * summary.wall_s
+    return f"{spent / (cpus * summary.wall_s):.0%} of {cpus}"

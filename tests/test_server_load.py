@@ -28,19 +28,25 @@ def http_results(server_cpu_s: dict[str, float]) -> Results:
         cpu = server_cpu_s.get(run.strategy)
         server = None if cpu is None else Usage(user_s=cpu, system_s=0.0)
         runs.append(dataclasses.replace(run, tasks=tasks, server=server))
-    return dataclasses.replace(base, runs=tuple(runs))
+    return dataclasses.replace(base, runs=tuple(runs), environment=ENVIRONMENT)
+
+
+ENVIRONMENT = {"python": "3.11.7", "cpu_count": 2, "usable_cpus": 2}
 
 
 EXPECTED = """\
-HTTP (retried: attempts sent again, by cause)
+HTTP (retried: attempts sent again)
 
- strategy  workers  requests  retried  429  503  dropped     server CPU
- ──────────────────────────────────────────────────────────────────────
- asyncio         6         6        0    0    0        0  95% saturated
- threads         3         6        0    0    0        0            20%
+ strategy  workers  requests  retried     server CPU  CPUs busy
+ ──────────────────────────────────────────────────────────────
+ asyncio         6         6        0  95% saturated   48% of 2
+ threads         3         6        0            20%   10% of 2
 
-saturated: the mock server's one CPU was busy 90% or more of the wall,
-so the server, not the strategy, may have set the pace
+CPUs busy: the harness, its workers and the mock server
+together, as a share of every usable CPU for the whole wall;
+near 100% the machine itself was the limit
+saturated: the mock server's one CPU was busy 90% or more of the
+wall, so the server, not the strategy, may have set the pace
 """
 
 
@@ -57,7 +63,7 @@ def test_a_busy_server_is_called_saturated_in_the_table() -> None:
 
 def test_the_report_says_so_too() -> None:
     html = render_html(http_results({"asyncio": 0.95 * 2.012, "threads": 0.2 * 4.025}))
-    assert "<td>95% saturated</td>" in html and "<td>20%</td>" in html
+    assert "<td>95% saturated</td><td>48% of 2</td>" in html and "<td>20%</td>" in html
     assert "Saturated: the mock server&#39;s one CPU was busy 90% or more" in html
     calm = render_html(http_results({"asyncio": 0.5 * 2.012}))
     assert "<td>50%</td>" in calm and "Saturated:" not in calm

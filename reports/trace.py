@@ -16,32 +16,29 @@ from reports.lanes import by_lane, group_label, multi_process
 from reports.words import plural
 
 
-def _run_events(run: RunRecord, pid: int) -> list[dict[str, Any]]:
+def _run_events(run: RunRecord, pid: int) -> Iterator[dict[str, Any]]:
+    """The run's events one at a time: as a list, 100,000 asyncio tasks (a lane each) made
+    300,000 dicts at once, 160 MiB at the top of the whole command's memory."""
     name = f"{run.strategy} ({plural(run.workers, 'worker')})"
-    events = [
-        {"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": name}},
-        {
-            "name": "process_sort_index",
-            "ph": "M",
-            "pid": pid,
-            "tid": 0,
-            "args": {"sort_index": pid},
-        },
-    ]
+    yield {"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": name}}
+    yield {
+        "name": "process_sort_index",
+        "ph": "M",
+        "pid": pid,
+        "tid": 0,
+        "args": {"sort_index": pid},
+    }
     processes = multi_process(run)
     for tid, ((_, _, task_name), tasks) in enumerate(by_lane(run), 1):
         group = group_label(tasks[0], processes)
         lane = f"{task_name} on {group}" if task_name else group
-        events.append(
-            {"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": lane}}
-        )
+        yield {"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": lane}}
         for t in tasks:
             # Only a per-task lane can show its own wait without overlapping other work.
-            events += _task_events(t, pid, tid, show_wait=bool(task_name))
-    return events
+            yield from _task_events(t, pid, tid, show_wait=bool(task_name))
 
 
-def _task_events(t: TaskRecord, pid: int, tid: int, show_wait: bool) -> list[dict[str, Any]]:
+def _task_events(t: TaskRecord, pid: int, tid: int, show_wait: bool) -> Iterator[dict[str, Any]]:
     assert t.started_ns is not None and t.finished_ns is not None
     args: dict[str, Any] = {
         "symbol": t.symbol,
@@ -52,25 +49,21 @@ def _task_events(t: TaskRecord, pid: int, tid: int, show_wait: bool) -> list[dic
     }
     if t.error:
         args["error"] = t.error
-    events = []
     if show_wait and t.queued_ns is not None and t.started_ns > t.queued_ns:
         wait = {"ts": t.queued_ns / 1e3, "dur": t.queue_wait_ns / 1e3, "pid": pid, "tid": tid}
-        events.append(
-            {
-                "name": f"waiting: {t.symbol}",
-                "cat": "queue",
-                "ph": "X",
-                **wait,
-                "args": {"symbol": t.symbol},
-            }
-        )
+        yield {
+            "name": f"waiting: {t.symbol}",
+            "cat": "queue",
+            "ph": "X",
+            **wait,
+            "args": {"symbol": t.symbol},
+        }
     run = {"ts": t.started_ns / 1e3, "dur": t.duration_ns / 1e3, "pid": pid, "tid": tid}
-    events.append({"name": t.symbol, "cat": t.status, "ph": "X", **run, "args": args})
-    return events
+    yield {"name": t.symbol, "cat": t.status, "ph": "X", **run, "args": args}
 
 
 def trace_chunks(results: Results) -> Iterator[str]:
-    """The trace document an event per line, one run's events in memory at a time."""
+    """The trace document an event per line, made and written one event at a time."""
     other = {"tool": "concurrency-bench", "created": results.created}
     yield '{"displayTimeUnit":"ms","otherData":' + _json(other) + ',"traceEvents":['
     first = True

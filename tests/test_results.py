@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench.errors import OutputFailed
-from bench.model import Results
+from bench.model import Results, TaskRecord
 from bench.results import loader
 from bench.results import writer as rf
-from tests.samples import sample_results
+from tests.samples import large_results, sample_results
 
 
 def test_round_trip_through_the_loader(tmp_path: Path) -> None:
@@ -126,3 +128,38 @@ def test_csv_has_one_row_per_task_and_neutralises_formulas() -> None:
     assert rows[0]["strategy"] == "sequential"
     assert float(rows[0]["duration_seconds"]) == pytest.approx(2.01)
     assert rows[7]["error"] == "ValueError: boom" or rows[19]["error"] == "ValueError: boom"
+
+
+def test_results_json_is_written_a_task_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamed, not built: after the first pieces only the first tasks have been encoded, so
+    100,000 tasks never stand in memory as one document (or as a dict each) while written."""
+    encoded: list[int] = []
+    to_dict = rf.task_to_dict
+
+    def counted(t: TaskRecord) -> dict[str, object]:
+        encoded.append(t.index)
+        return to_dict(t)
+
+    monkeypatch.setattr(rf, "task_to_dict", counted)
+    chunks = rf.json_chunks(large_results(2_000))
+    head = "".join(itertools.islice(chunks, 10))
+    assert len(encoded) <= 10
+    assert json.loads(head + "".join(chunks))["runs"][0]["tasks"][-1]["index"] == 1_999
+    assert len(encoded) == 2_000
+
+
+def test_tasks_csv_is_written_a_row_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for tasks.csv: a row is made when its line is written."""
+    made: list[list[object]] = []
+    rows = rf.task_rows
+
+    def counted(results: Results) -> Iterator[list[object]]:
+        for row in rows(results):
+            made.append(row)
+            yield row
+
+    monkeypatch.setattr(rf, "task_rows", counted)
+    chunks = rf.csv_chunks(large_results(2_000))
+    head = "".join(itertools.islice(chunks, 10))
+    assert len(made) <= 10
+    assert len((head + "".join(chunks)).splitlines()) == 1 + 2_000

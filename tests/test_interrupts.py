@@ -80,7 +80,16 @@ def _gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil
     return alive
 
 
-@pytest.mark.parametrize("strategy", ["sequential", "asyncio", "threads", "processes"])
+GEVENT = pytest.param(
+    "gevent",
+    marks=pytest.mark.skipif(
+        not strategies.available("gevent"), reason="the gevent extra is not installed"
+    ),
+)
+
+
+# gevent: the child ignores the group's SIGINT; the parent has its greenlets record themselves.
+@pytest.mark.parametrize("strategy", ["sequential", "asyncio", "threads", "processes", GEVENT])
 def test_ctrl_c_saves_partial_results_and_exits_130(tmp_path: Path, strategy: str) -> None:
     with _start(tmp_path, strategy) as proc:
         _wait_for_tasks(proc, 1 if strategy == "sequential" else 2)
@@ -136,8 +145,12 @@ def test_a_second_ctrl_c_exits_at_once_leaving_a_valid_file(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("args", "expected"),
-    [(["processes"], "worker"), (["asyncio", "--io", "http"], "serve")],
-    ids=["process-pool-workers", "mock-server"],
+    [
+        (["processes"], "worker"),
+        (["asyncio", "--io", "http"], "serve"),
+        pytest.param(["gevent"], "geventworker", marks=GEVENT.marks),
+    ],
+    ids=["process-pool-workers", "mock-server", "gevent-child"],
 )
 def test_nothing_outlives_a_killed_parent(tmp_path: Path, args: list[str], expected: str) -> None:
     with _start(tmp_path, *args) as proc:
@@ -146,10 +159,11 @@ def test_nothing_outlives_a_killed_parent(tmp_path: Path, args: list[str], expec
         if expected == "worker":
             assert len(children) >= 2  # the fork server and the workers
         else:
-            assert any("serve" in " ".join(p.cmdline()) for p in children)
+            assert any(expected in " ".join(p.cmdline()) for p in children)
         proc.kill()
         proc.wait(timeout=10)
-        # Workers and the server poll for the harness every 0.25 s; the fork server exits on EOF.
+        # Workers and the server poll for the harness every 0.25 s; the fork server and the
+        # gevent child exit on EOF.
         assert _gone_within(children, 3) == []
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
+import strategies
 from bench.analysis import stats
 from tests.conftest import make_plan, run
 
@@ -106,3 +109,26 @@ def test_progress_counts_tasks_even_when_processes_take_chunks() -> None:
     record = run("processes", make_plan(8, 0.01), workers=2, chunksize=4, progress=seen.append)
     assert record.status == "completed"
     assert seen and max(seen) == 8  # tasks done, not the 2 chunks submitted
+
+
+def _needs(name: str) -> None:
+    if not strategies.available(name):
+        pytest.skip(f"{name}: its optional extra is not installed ({strategies.EXTRAS[name][1]})")
+
+
+def test_gevent_runs_every_task_on_one_thread_of_its_own_process_yet_overlapping() -> None:
+    _needs("gevent")
+    record = run("gevent", make_plan(6, LATENCY), workers=6)
+    assert record.status == "completed"
+    # One OS thread of one process, which is not the harness (monkey-patching stays there).
+    (pid, thread_id), *others = stats.lanes(record.tasks)
+    assert not others
+    assert pid != os.getpid()
+    assert record.details["child_pid"] == pid and record.details["child_thread_id"] == thread_id
+    assert stats.peak_overlap(record.tasks) == 6
+    # Each worker greenlet names its tasks, as asyncio's tasks do.
+    assert {t.task_name for t in record.tasks} == {f"Greenlet-{n}" for n in range(6)}
+    # Interpreter start, importing gevent and patching are start-up, never wall: one-sided
+    # (a fresh interpreter takes well over a millisecond; the wall is one 100 ms wave).
+    assert record.startup_ns > 1_000_000
+    assert record.wall_ns < 6 * LATENCY * 1e9

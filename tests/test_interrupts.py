@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 import strategies
+from tests.conftest import optional
 from tests.early import interpreter_took_it
 
 pytestmark = pytest.mark.slow
@@ -80,16 +81,12 @@ def _gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil
     return alive
 
 
-GEVENT = pytest.param(
-    "gevent",
-    marks=pytest.mark.skipif(
-        not strategies.available("gevent"), reason="the gevent extra is not installed"
-    ),
-)
-
-
 # gevent: the child ignores the group's SIGINT; the parent has its greenlets record themselves.
-@pytest.mark.parametrize("strategy", ["sequential", "asyncio", "threads", "processes", GEVENT])
+# trio: the interrupt cancels the run's cancel scope; each cancelled task records itself.
+@pytest.mark.parametrize(
+    "strategy",
+    ["sequential", "asyncio", "threads", "processes", optional("gevent"), optional("trio")],
+)
 def test_ctrl_c_saves_partial_results_and_exits_130(tmp_path: Path, strategy: str) -> None:
     with _start(tmp_path, strategy) as proc:
         _wait_for_tasks(proc, 1 if strategy == "sequential" else 2)
@@ -148,7 +145,7 @@ def test_a_second_ctrl_c_exits_at_once_leaving_a_valid_file(tmp_path: Path) -> N
     [
         (["processes"], "worker"),
         (["asyncio", "--io", "http"], "serve"),
-        pytest.param(["gevent"], "geventworker", marks=GEVENT.marks),
+        pytest.param(["gevent"], "geventworker", marks=optional("gevent").marks),
     ],
     ids=["process-pool-workers", "mock-server", "gevent-child"],
 )

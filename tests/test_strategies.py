@@ -13,6 +13,8 @@ import pytest
 
 import strategies
 from bench.analysis import stats
+from bench.cli.app import main
+from bench.collectors.base import BlockingSleepCollector
 from tests.conftest import make_plan, run
 
 LATENCY = 0.1
@@ -132,3 +134,37 @@ def test_gevent_runs_every_task_on_one_thread_of_its_own_process_yet_overlapping
     # (a fresh interpreter takes well over a millisecond; the wall is one 100 ms wave).
     assert record.startup_ns > 1_000_000
     assert record.wall_ns < 6 * LATENCY * 1e9
+
+
+def test_trio_runs_every_task_on_one_thread_yet_overlapping() -> None:
+    _needs("trio")
+    record = run("trio", make_plan(8, LATENCY), workers=4)
+    assert record.status == "completed"
+    assert stats.lanes(record.tasks) == {(os.getpid(), record.tasks[0].thread_id)}
+    assert stats.peak_overlap(record.tasks) == 4  # the CapacityLimiter's width, no more
+    assert len({t.task_name for t in record.tasks}) == 8  # one trio task per symbol
+    # Tasks start in plan order (trio itself would pick its own order): the first wave is the
+    # first four symbols.
+    first = sorted(record.tasks, key=lambda t: t.started_ns or 0)[:4]
+    assert sorted(t.index for t in first) == [0, 1, 2, 3]
+
+
+def test_trio_runs_the_blocking_mistake_one_task_at_a_time() -> None:
+    """time.sleep in the async face holds trio's one thread as it holds asyncio's."""
+    _needs("trio")
+    record = run("trio", make_plan(3, 0.05), workers=3, collector=BlockingSleepCollector())
+    assert record.status == "completed"
+    assert stats.peak_overlap(record.tasks) == 1
+
+
+def test_bench_list_shows_the_engines_abilities(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    flat = " ".join(capsys.readouterr().out.split())
+    for name in ("gevent", "trio"):
+        if not strategies.available(name):
+            assert f"{name} not available here" in flat
+            continue
+        line = flat.split(f" {name} ", 1)[1]
+        assert line.split(" available here; ", 1)[1].startswith(
+            "honours --task-timeout and --run-timeout"
+        )

@@ -118,11 +118,9 @@ class TrioStrategy(Strategy):
         options.progress(len(sink))
         if options.log:
             took = (record.finished_ns - record.started_ns) / 1e9
-            log_line(
-                f"{'Completed' if record.status == 'ok' else 'Failed'} {spec.symbol} "
-                f"in {took:.2f}s" + (f": {record.error}" if record.error else ""),
-                name,
-            )
+            ok = record.status == "ok"  # the same words as asyncio's log lines
+            done = f"Completed {spec.symbol} in" if ok else f"Failed {spec.symbol} after"
+            log_line(f"{done} {took:.2f}s" + ("" if ok else f": {record.error}"), name)
 
     def stop(self, abandon: bool = False) -> Usage:
         del abandon  # cancelled tasks recorded themselves: the collector closes the same way

@@ -408,3 +408,31 @@ def test_an_interrupt_while_dask_starts_is_one_line(tmp_path: Path, signum: sign
     run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
     assert run["status"] == "interrupted"
     assert (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("strategy", ["asyncio", optional("gevent"), optional("trio")])
+def test_ctrl_c_keeps_the_tasks_that_finished(tmp_path: Path, strategy: str) -> None:
+    """Half the tasks hang (until a deadline far away), the rest take 50 ms: once one has been
+    logged complete, Ctrl-C. Every task logged complete is `ok` in the file, those running are
+    `cancelled`, and nothing else ran."""
+    hang = ["--fail-mode", "hang", "--fail-rate", "0.5", "--task-timeout", "300"]
+    with _start(tmp_path, strategy, "--tasks", "8", "--latency", "0.05", *hang) as proc:
+        assert proc.stderr is not None
+        seen = []
+        while not any("Completed" in line for line in seen):
+            line = proc.stderr.readline()
+            assert line, "bench exited before a task completed"
+            seen.append(line)
+        os.killpg(proc.pid, signal.SIGINT)
+        seen += proc.stderr.readlines()
+        assert proc.wait(timeout=90) == 130
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert run["status"] == "interrupted"
+    statuses = [t["status"] for t in run["tasks"]]
+    assert statuses.count("ok") == sum("Completed" in line for line in seen) >= 1
+    # Every task that started and did not end was running at the interrupt: `cancelled` (none
+    # if the signal fell between one task's end and the next one's start).
+    started = sum("Starting to process" in line for line in seen)
+    ended = sum("Completed" in line or "Failed" in line for line in seen)
+    assert statuses.count("cancelled") == started - ended <= 2
+    assert set(statuses) <= {"ok", "cancelled", "not_run"}

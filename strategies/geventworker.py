@@ -54,7 +54,7 @@ class Child:
         plan = iter(specs)
         # `workers` long-lived greenlets pulling from one plan, like a thread pool's threads:
         # each keeps its own keep-alive connection (threading.local is per greenlet here).
-        for n in range(self.workers):
+        for n in range(min(self.workers, len(specs))):  # a greenlet with nothing to do: none
             self.pool.spawn(self._worker, plan, queued_ns).name = f"Greenlet-{n}"
         listener = gevent.spawn(self._listen)
         self.pool.join()

@@ -74,10 +74,13 @@ class TrioStrategy(Strategy):
             self._scope.cancel()
 
     async def _main(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        # The scope exists before the token that lets an interrupt cancel it (a scope cancelled
+        # before it is entered starts cancelled): no moment where a cancel could be lost.
+        self._scope = trio.CancelScope()
         self._token = trio.lowlevel.current_trio_token()
         run_timeout = self.options.run_timeout_s
         try:
-            with trio.CancelScope() as self._scope:
+            with self._scope:
                 with trio.move_on_after(math.inf if run_timeout is None else run_timeout) as run:
                     async with trio.open_nursery() as nursery:
                         if self._watchdog.needed:
@@ -193,6 +196,8 @@ def _in_trio_task() -> bool:
 def _unwrapped(exc: BaseException) -> BaseException:
     """trio's nurseries wrap what escapes them in exception groups: the interrupt or the
     watchdog's deadline inside is what the runner must see."""
+    if isinstance(exc, trio.TrioInternalError) and isinstance(exc.__cause__, KeyboardInterrupt):
+        return exc.__cause__  # landed in trio's own machinery, before or after the run proper
     leaves = list(_leaves(exc))
     for kind in (KeyboardInterrupt, LoopBlockedDeadline):
         for leaf in leaves:

@@ -418,7 +418,7 @@ def test_ctrl_c_keeps_the_tasks_that_finished(tmp_path: Path, strategy: str) -> 
     hang = ["--fail-mode", "hang", "--fail-rate", "0.5", "--task-timeout", "300"]
     with _start(tmp_path, strategy, "--tasks", "8", "--latency", "0.05", *hang) as proc:
         assert proc.stderr is not None
-        seen = []
+        seen: list[str] = []
         while not any("Completed" in line for line in seen):
             line = proc.stderr.readline()
             assert line, "bench exited before a task completed"

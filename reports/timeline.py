@@ -115,7 +115,7 @@ def hover_text(t: TaskRecord) -> str:
         f"queued {at(t.queued_ns)}, started {at(t.started_ns)}, finished {at(t.finished_ns)}",
         f"waited {t.queue_wait_ns / 1e9:.3f} s, ran {t.duration_ns / 1e9:.3f} s",
         f"thread {t.thread_name or '-'} ({t.thread_id}), pid {t.pid}"
-        + (f", asyncio task {t.task_name}" if t.task_name else ""),
+        + (f", task {t.task_name}" if t.task_name else ""),  # asyncio's, or a greenlet
     ]
     if t.attempts:
         status = "no response" if t.http_status is None else f"HTTP {t.http_status}"

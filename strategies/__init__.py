@@ -23,9 +23,16 @@ BUILTIN: Final = {
     "asyncio+processes": "strategies.hybrid:HybridStrategy",
     "asyncio-uvloop": "strategies.aio_uvloop:AsyncioUvloopStrategy",
     "dask": "strategies.dask_strategy:DaskStrategy",
+    "gevent": "strategies.gevent_strategy:GeventStrategy",
+    "trio": "strategies.trio_strategy:TrioStrategy",
 }
 # Strategies that need an optional extra, and which one (`pip install 'concurrency-bench[X]'`).
-EXTRAS: Final = {"asyncio-uvloop": ("uvloop", "uvloop"), "dask": ("distributed", "dask")}
+EXTRAS: Final = {
+    "asyncio-uvloop": ("uvloop", "uvloop"),
+    "dask": ("distributed", "dask"),
+    "gevent": ("gevent", "gevent"),
+    "trio": ("trio", "trio"),
+}
 # Not offered to users: a deterministic fake for exact end-to-end tests (hyperfine's mock executor).
 HIDDEN: Final = {"fake": "strategies.fake:FakeStrategy"}
 DEFAULT: Final = ("sequential", "asyncio", "threads", "processes")

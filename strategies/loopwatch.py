@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from types import FrameType
 
 from bench.harness.recording import now_ns
@@ -33,8 +33,32 @@ class LoopBlockedDeadline(BaseException):
     A BaseException, so the collector's own `except Exception` cannot swallow it."""
 
 
+def _in_asyncio_task() -> bool:
+    try:
+        return asyncio.current_task() is not None
+    except RuntimeError:  # no running loop: the run is over
+        return False
+
+
+def _cancel_other_asyncio_tasks() -> None:
+    current = asyncio.current_task()
+    for task in asyncio.all_tasks():
+        if task is not current:
+            task.cancel()
+
+
 class LoopWatchdog:
-    def __init__(self, task_timeout_s: float | None, run_timeout_s: float | None) -> None:
+    """`in_task` says whether the main thread is inside one of the loop's tasks; `cancel_rest`
+    cancels every other task at the run deadline (asyncio's by default; trio passes its own)."""
+
+    def __init__(
+        self,
+        task_timeout_s: float | None,
+        run_timeout_s: float | None,
+        in_task: Callable[[], bool] = _in_asyncio_task,
+        cancel_rest: Callable[[], None] = _cancel_other_asyncio_tasks,
+    ) -> None:
+        self._in_task, self._cancel_rest = in_task, cancel_rest
         self._task_ns = None if task_timeout_s is None else round(task_timeout_s * 1e9)
         self._run_ns = None if run_timeout_s is None else round(run_timeout_s * 1e9)
         self.beat = now_ns()
@@ -48,10 +72,10 @@ class LoopWatchdog:
     def needed(self) -> bool:
         return self._task_ns is not None or self._run_ns is not None
 
-    async def heartbeat(self) -> None:
+    async def heartbeat(self, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         while True:
             self.beat = now_ns()
-            await asyncio.sleep(BEAT_S)
+            await sleep(BEAT_S)
 
     @contextlib.contextmanager
     def watching(self) -> Iterator[None]:
@@ -103,11 +127,7 @@ class LoopWatchdog:
         exc, self._pending = self._pending, None
         if exc is None:
             return
-        try:
-            inside_task = asyncio.current_task() is not None
-        except RuntimeError:  # no running loop: the run is over
-            inside_task = False
-        if not inside_task:
+        if not self._in_task():
             return  # the loop moved on meanwhile: nothing is blocking it now
         self.beat = now_ns()  # the next task gets a fresh measure
         self.interrupted += 1
@@ -115,8 +135,5 @@ class LoopWatchdog:
             # Every other task is cancelled now, as asyncio.timeout would have done had the loop
             # been free: none of them may start a blocking call of its own meanwhile.
             self.aborted = str(exc)
-            current = asyncio.current_task()
-            for task in asyncio.all_tasks():
-                if task is not current:
-                    task.cancel()
+            self._cancel_rest()
         raise exc

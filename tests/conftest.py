@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -29,3 +30,11 @@ def strategy_name(request: pytest.FixtureRequest) -> str:
     if not strategies.available(name):
         pytest.skip(f"{name}: its optional extra is not installed ({strategies.EXTRAS[name][1]})")
     return name
+
+
+def optional(name: str) -> Any:
+    """A strategy with an optional extra as a parametrize value: skipped where the extra is
+    missing, saying which (never silently)."""
+    missing = not strategies.available(name)
+    reason = f"{name}: its optional extra is not installed ({strategies.EXTRAS[name][1]})"
+    return pytest.param(name, marks=pytest.mark.skipif(missing, reason=reason))

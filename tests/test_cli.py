@@ -21,7 +21,7 @@ from bench.cli.app import main
         (["--latency", "nan"], "--latency must be a finite number >= 0 (got nan)"),
         (["--latency", "inf"], "--latency must be a finite number >= 0 (got inf)"),
         (["--latency-scale", "0"], "--latency-scale must be a finite number > 0"),
-        (["--strategies", "gevent"], "unknown strategy 'gevent'; choose from sequential, asyncio"),
+        (["--strategies", "curio"], "unknown strategy 'curio'; choose from sequential, asyncio"),
         (["--strategies", ""], "--strategies needs a comma-separated list"),
         (
             ["--strategies", "asyncio", "--scheduler", "tcp://127.0.0.1:8786"],

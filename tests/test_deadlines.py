@@ -79,7 +79,7 @@ def _new_workers(before: set[threading.Thread]) -> list[str]:
     return [t.name for t in threading.enumerate() if t not in before and "bench-worker" in t.name]
 
 
-@pytest.mark.parametrize("name", ["asyncio", "asyncio-workers", "asyncio-uvloop"])
+@pytest.mark.parametrize("name", ["asyncio", "asyncio-workers", "asyncio-uvloop", "trio"])
 def test_a_blocked_loop_cannot_outlive_the_task_deadline(name: str) -> None:
     if not strategies.available(name):
         pytest.skip(f"{name}: its optional extra is not installed")
@@ -91,7 +91,7 @@ def test_a_blocked_loop_cannot_outlive_the_task_deadline(name: str) -> None:
     assert record.details["loop_watchdog_interrupts"] == 2
 
 
-@pytest.mark.parametrize("name", ["asyncio", "asyncio-workers", "asyncio-uvloop"])
+@pytest.mark.parametrize("name", ["asyncio", "asyncio-workers", "asyncio-uvloop", "trio"])
 def test_a_blocked_loop_cannot_outlive_the_run_deadline(name: str) -> None:
     if not strategies.available(name):
         pytest.skip(f"{name}: its optional extra is not installed")

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+import strategies
+from bench.harness.execution import Strategy
+from bench.lesson.chapters import Chapter, Lesson, StrategyGetter, chapters
+
 pytestmark = pytest.mark.slow
 
 
@@ -52,3 +56,31 @@ def test_one_chapter_and_bad_chapter(tmp_path: Path) -> None:
     assert one.returncode == 0, one.stderr[-2000:]
     chapters = json.loads((tmp_path / "demo.json").read_text())["chapters"]
     assert [c["number"] for c in chapters] == [1]
+
+
+def _chapter_one(get: StrategyGetter) -> Chapter:
+    chapter, measure = next(chapters(Lesson(0.05, get)))  # 6 tasks of 100 ms
+    measure(chapter)
+    return chapter
+
+
+def test_chapter_one_adds_gevent_when_it_is_installed() -> None:
+    if not strategies.available("gevent"):
+        pytest.skip("gevent: its optional extra is not installed (gevent)")
+    chapter = _chapter_one(strategies.get)
+    assert chapter.verdict is not None and chapter.verdict.confirmed
+    assert [run.strategy for run in chapter.runs] == ["asyncio", "gevent"]
+    line = chapter.summary[0]
+    assert line.startswith("gevent: 6 tasks, 1 thread id (") and line.endswith("like asyncio")
+    assert "6 in flight at once" in line
+
+
+def test_chapter_one_goes_on_without_gevent() -> None:
+    def get(name: str) -> type[Strategy]:
+        if name == "gevent":
+            raise strategies.MissingExtra(name, "gevent")
+        return strategies.get(name)
+
+    chapter = _chapter_one(get)
+    assert [run.strategy for run in chapter.runs] == ["asyncio"]
+    assert chapter.summary == []

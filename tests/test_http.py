@@ -26,7 +26,7 @@ from bench.model import Results, TaskSpec
 from bench.results.loader import load
 from bench.results.writer import save
 from reports.table import format_tables
-from tests.conftest import run
+from tests.conftest import optional, run
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,8 @@ def test_429_with_retry_after_is_retried_and_succeeds() -> None:
         assert t.retried == (429,) * (t.attempts - 1)  # every retry was for a 429
 
 
-@pytest.mark.parametrize("strategy", ["asyncio", "threads"])
+# trio's face is httpx (aiohttp needs asyncio), gevent's the patched http.client: same counts.
+@pytest.mark.parametrize("strategy", ["asyncio", "threads", optional("trio"), optional("gevent")])
 def test_retries_and_statuses_are_counted_and_shown(strategy: str, tmp_path: Path) -> None:
     with served(rate_limit=0.3, unavailable=0.2, error=0.05) as (url, _):
         record = run(strategy, plan(40), workers=8, collector=HttpCollector(url))
@@ -91,7 +92,7 @@ def test_retries_and_statuses_are_counted_and_shown(strategy: str, tmp_path: Pat
     assert "HTTP (retried" in text and f"{counts.requests}" in text
 
 
-@pytest.mark.parametrize("strategy", ["asyncio", "threads"])
+@pytest.mark.parametrize("strategy", ["asyncio", "threads", optional("trio"), optional("gevent")])
 def test_a_too_slow_response_becomes_timeout(strategy: str) -> None:
     with served(slow=1.0, slow_seconds=3.0) as (url, _):
         record = run(strategy, plan(3), workers=3, collector=HttpCollector(url, timeout_s=0.3))
@@ -99,9 +100,10 @@ def test_a_too_slow_response_becomes_timeout(strategy: str) -> None:
     assert all(t.duration_ns >= 300_000_000 for t in record.tasks)
 
 
-def test_malformed_bodies_are_recorded_not_raised() -> None:
+@pytest.mark.parametrize("strategy", ["asyncio", optional("trio")])
+def test_malformed_bodies_are_recorded_not_raised(strategy: str) -> None:
     with served(malformed=1.0) as (url, _):
-        record = run("asyncio", plan(6), workers=3, collector=HttpCollector(url))
+        record = run(strategy, plan(6), workers=3, collector=HttpCollector(url))
     assert record.status == "completed"
     assert all(
         t.status == "error" and "malformed response" in (t.error or "") for t in record.tasks

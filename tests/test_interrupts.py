@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 import strategies
+from tests.conftest import optional
 from tests.early import interpreter_took_it
 
 pytestmark = pytest.mark.slow
@@ -80,7 +81,12 @@ def _gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil
     return alive
 
 
-@pytest.mark.parametrize("strategy", ["sequential", "asyncio", "threads", "processes"])
+# gevent: the child ignores the group's SIGINT; the parent has its greenlets record themselves.
+# trio: the interrupt cancels the run's cancel scope; each cancelled task records itself.
+@pytest.mark.parametrize(
+    "strategy",
+    ["sequential", "asyncio", "threads", "processes", optional("gevent"), optional("trio")],
+)
 def test_ctrl_c_saves_partial_results_and_exits_130(tmp_path: Path, strategy: str) -> None:
     with _start(tmp_path, strategy) as proc:
         _wait_for_tasks(proc, 1 if strategy == "sequential" else 2)
@@ -136,8 +142,12 @@ def test_a_second_ctrl_c_exits_at_once_leaving_a_valid_file(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("args", "expected"),
-    [(["processes"], "worker"), (["asyncio", "--io", "http"], "serve")],
-    ids=["process-pool-workers", "mock-server"],
+    [
+        (["processes"], "worker"),
+        (["asyncio", "--io", "http"], "serve"),
+        pytest.param(["gevent"], "geventworker", marks=optional("gevent").marks),
+    ],
+    ids=["process-pool-workers", "mock-server", "gevent-child"],
 )
 def test_nothing_outlives_a_killed_parent(tmp_path: Path, args: list[str], expected: str) -> None:
     with _start(tmp_path, *args) as proc:
@@ -146,10 +156,11 @@ def test_nothing_outlives_a_killed_parent(tmp_path: Path, args: list[str], expec
         if expected == "worker":
             assert len(children) >= 2  # the fork server and the workers
         else:
-            assert any("serve" in " ".join(p.cmdline()) for p in children)
+            assert any(expected in " ".join(p.cmdline()) for p in children)
         proc.kill()
         proc.wait(timeout=10)
-        # Workers and the server poll for the harness every 0.25 s; the fork server exits on EOF.
+        # Workers and the server poll for the harness every 0.25 s; the fork server and the
+        # gevent child exit on EOF.
         assert _gone_within(children, 3) == []
 
 
@@ -397,3 +408,31 @@ def test_an_interrupt_while_dask_starts_is_one_line(tmp_path: Path, signum: sign
     run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
     assert run["status"] == "interrupted"
     assert (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("strategy", ["asyncio", optional("gevent"), optional("trio")])
+def test_ctrl_c_keeps_the_tasks_that_finished(tmp_path: Path, strategy: str) -> None:
+    """Half the tasks hang (until a deadline far away), the rest take 50 ms: once one has been
+    logged complete, Ctrl-C. Every task logged complete is `ok` in the file, those running are
+    `cancelled`, and nothing else ran."""
+    hang = ["--fail-mode", "hang", "--fail-rate", "0.5", "--task-timeout", "300"]
+    with _start(tmp_path, strategy, "--tasks", "8", "--latency", "0.05", *hang) as proc:
+        assert proc.stderr is not None
+        seen: list[str] = []
+        while not any("Completed" in line for line in seen):
+            line = proc.stderr.readline()
+            assert line, "bench exited before a task completed"
+            seen.append(line)
+        os.killpg(proc.pid, signal.SIGINT)
+        seen += proc.stderr.readlines()
+        assert proc.wait(timeout=90) == 130
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert run["status"] == "interrupted"
+    statuses = [t["status"] for t in run["tasks"]]
+    assert statuses.count("ok") == sum("Completed" in line for line in seen) >= 1
+    # Every task that started and did not end was running at the interrupt: `cancelled` (none
+    # if the signal fell between one task's end and the next one's start).
+    started = sum("Starting to process" in line for line in seen)
+    ended = sum("Completed" in line or "Failed" in line for line in seen)
+    assert statuses.count("cancelled") == started - ended <= 2
+    assert set(statuses) <= {"ok", "cancelled", "not_run"}

@@ -16,11 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import strategies
 from tests.early import interpreter_took_it
 from tests.terminal import ROOT
 
 pytestmark = pytest.mark.slow
 STRATEGIES = ["sequential", "asyncio", "asyncio-workers", "threads", "processes"]
+# The optional engines too, where installed: gevent's child and trio's cancel scope take signals
+# their own ways.
+STRATEGIES += [name for name in ("gevent", "trio") if strategies.available(name)]
 DOCUMENTED = {0, 2, 3, 4, 5, 130, 143}
 STATUSES = {"ok", "error", "timeout", "cancelled", "not_run"}
 

@@ -17,9 +17,9 @@ FACES = {
     "phased": "the collector's I/O and CPU parts apart",
 }
 IO_NOTES = {
-    "sleep": "the planned latency slept (time.sleep / asyncio.sleep)",
+    "sleep": "the planned latency slept (time.sleep / asyncio.sleep / trio.sleep)",
     "blocking": "time.sleep inside the async face too: the classic mistake",
-    "http": "real HTTP against the local mock API (aiohttp / http.client)",
+    "http": "real HTTP against the local mock API (aiohttp / httpx under trio / http.client)",
 }
 
 

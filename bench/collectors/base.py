@@ -77,6 +77,12 @@ class Collector(Protocol):
         """Release the calling thread's sync resources (a keep-alive connection)."""
         return None
 
+    def on_trio(self) -> Collector:
+        """This collector with an async face (and astart/astop) that runs under trio, where
+        asyncio's sleep and aiohttp cannot. By default the collector itself: its async face must
+        then be trio-compatible already (trio's own calls, or anyio's)."""
+        return self
+
 
 @runtime_checkable
 class PhasedCollector(Collector, Protocol):
@@ -118,6 +124,11 @@ class SleepCollector(Collector):
         if spec.latency_ns:
             await asyncio.sleep(spec.latency_ns / 1e9)
 
+    def on_trio(self) -> Collector:
+        from bench.collectors.trio_faces import TrioSleepCollector
+
+        return TrioSleepCollector(self)
+
     def compute(self, spec: TaskSpec) -> object:
         if spec.cpu_work:
             return factors.compute(spec.symbol, self.seed, spec.cpu_work, self.cpu_impl)
@@ -132,6 +143,9 @@ class BlockingSleepCollector(SleepCollector):
     async def acollect(self, spec: TaskSpec) -> object:
         return self.collect(spec)
 
+    def on_trio(self) -> Collector:
+        return self  # the same mistake under trio: its async face touches no event loop
+
 
 @dataclass(frozen=True, slots=True)
 class ToThreadCollector(SleepCollector):
@@ -140,3 +154,8 @@ class ToThreadCollector(SleepCollector):
 
     async def acollect(self, spec: TaskSpec) -> object:
         return await asyncio.to_thread(self.collect, spec)
+
+    def on_trio(self) -> Collector:
+        from bench.collectors.trio_faces import TrioToThreadCollector
+
+        return TrioToThreadCollector(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from bench.model import TaskSpec
@@ -44,8 +45,9 @@ def act(spec: TaskSpec) -> None:
     _common(spec)
 
 
-async def aact(spec: TaskSpec) -> None:
-    """The async face's fault, if the plan gave this task one."""
+async def aact(spec: TaskSpec, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+    """The async face's fault, if the plan gave this task one (`sleep`: the event loop's own,
+    trio.sleep under trio)."""
     if spec.fault == "hang":
-        await asyncio.sleep(HANG_SECONDS)
+        await sleep(HANG_SECONDS)
     _common(spec)

@@ -69,7 +69,7 @@ def retry_delay(attempt: int, retry_after: str | None, rng: random.Random) -> fl
     return rng.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
 
 
-def _parse(
+def parse_body(
     body: bytes, content_type: str, symbol: str, attempts: int, retried: list[int]
 ) -> HttpResult:
     done = tuple(retried)
@@ -104,7 +104,7 @@ class HttpCollector(Collector):
         self.max_attempts = state["max_attempts"]
         self._local, self._session = threading.local(), None  # per process: never pickled
 
-    def _path(self, spec: TaskSpec, attempt: int) -> str:
+    def path(self, spec: TaskSpec, attempt: int) -> str:
         return (
             f"/quotes/{quote(spec.symbol, safe='')}?latency={spec.latency_ns / 1e9!r}"
             f"&attempt={attempt}"
@@ -127,7 +127,7 @@ class HttpCollector(Collector):
         for attempt in range(1, self.max_attempts + 1):
             conn = self._connection()
             try:
-                conn.request("GET", self._path(spec, attempt))
+                conn.request("GET", self.path(spec, attempt))
                 response = conn.getresponse()
                 body = response.read()
             except TimeoutError:
@@ -145,7 +145,7 @@ class HttpCollector(Collector):
             status = response.status
             if status == 200:
                 content_type = response.getheader("Content-Type", "")
-                return _parse(body, content_type, spec.symbol, attempt, retried)
+                return parse_body(body, content_type, spec.symbol, attempt, retried)
             if status not in RETRYABLE or attempt == self.max_attempts:
                 raise HttpError(f"HTTP {status}", status, attempt, tuple(retried))
             retried.append(status)
@@ -169,6 +169,11 @@ class HttpCollector(Collector):
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    def on_trio(self) -> Collector:
+        from bench.collectors.httpx_face import HttpxCollector
+
+        return HttpxCollector(self)  # aiohttp needs asyncio's loop; httpx runs on trio
 
     # ---- async face ------------------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class HttpCollector(Collector):
         rng, retried = random.Random(spec.index), list[int]()
         for attempt in range(1, self.max_attempts + 1):
             try:
-                async with self._session.get(self._path(spec, attempt)) as response:
+                async with self._session.get(self.path(spec, attempt)) as response:
                     body = await response.read()
                     status, headers = response.status, response.headers
             except TimeoutError:
@@ -210,7 +215,7 @@ class HttpCollector(Collector):
                 continue
             if status == 200:
                 content_type = headers.get("Content-Type", "")
-                return _parse(body, content_type, spec.symbol, attempt, retried)
+                return parse_body(body, content_type, spec.symbol, attempt, retried)
             if status not in RETRYABLE or attempt == self.max_attempts:
                 raise HttpError(f"HTTP {status}", status, attempt, tuple(retried))
             retried.append(status)

@@ -86,8 +86,10 @@ class Lesson:
                 "blocking": BlockingSleepCollector,
                 "to_thread": ToThreadCollector,
             }[io]()
-            live_ok = strategy not in ("processes", "asyncio+processes")
-            width = self.get(strategy).abilities.fixed_workers or workers
+            abilities = self.get(strategy).abilities
+            # Tasks in another process cannot reach the live board: those runs show log lines.
+            live_ok = not abilities.leaves_process
+            width = abilities.fixed_workers or workers
             seconds = sum(t.latency_ns + t.cpu_ns for t in plan) / 1e9 / width
             with self.display(inner if live_ok else None, seconds) as shown:
                 cores = usable_cpus() if workload != "io" else 0
@@ -96,6 +98,14 @@ class Lesson:
                 )
                 self.cache[key] = run_strategy(self.get(strategy), plan, options)
         return self.cache[key]
+
+    def offers(self, strategy: str) -> bool:
+        """Whether the strategy can run here (an optional engine's extra may be missing)."""
+        try:
+            self.get(strategy)
+        except LookupError:  # strategies.MissingExtra: the lesson goes on without it
+            return False
+        return True
 
 
 def _classic_log(run: RunRecord, label: str) -> list[str]:
@@ -125,6 +135,15 @@ def _semaphore_log(run: RunRecord) -> list[str]:
 def _c1(lesson: Lesson, ch: Chapter) -> None:
     run = lesson.measure("asyncio", 6, 6)
     ch.runs, ch.verdict = [run], verdicts.one_thread(run)
+    if lesson.offers("gevent"):
+        # The same answer from another engine: greenlets share one OS thread too.
+        greenlets = lesson.measure("gevent", 6, 6)
+        ch.runs.append(greenlets)
+        ch.log = ch.summary = [
+            verdicts.like_asyncio(greenlets),
+            "(its log lines show a Thread- id per greenlet: monkey-patched, "
+            "threading.get_ident() returns the greenlet's id, not the OS thread's)",
+        ]
 
 
 def _c2(lesson: Lesson, ch: Chapter) -> None:

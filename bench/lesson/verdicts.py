@@ -51,6 +51,21 @@ def one_thread(run: RunRecord) -> Verdict:
     )
 
 
+def like_asyncio(run: RunRecord) -> str:
+    """One line on another single-thread engine's run (gevent's greenlets): same thread id?
+    overlapping?"""
+    ran = _ran(run)
+    lanes, pids = stats.lanes(ran), stats.distinct_pids(ran)
+    tids = sorted({tid for _, tid in lanes})
+    same = len(lanes) == 1 and len(pids) == 1
+    return (
+        f"{run.strategy}: {len(ran)} tasks, {len(tids)} thread id"
+        f"{f' ({tids[0]})' if same else 's'} in {len(pids)} pid, "
+        f"{stats.peak_overlap(ran)} in flight at once: "
+        + ("like asyncio" if same else "not one thread")
+    )
+
+
 def overlapping(run: RunRecord) -> Verdict:
     ran = sorted(_ran(run), key=lambda t: t.started_ns or 0)  # every ran task has both times
     early = any((b.started_ns or 0) < (a.finished_ns or 0) for a, b in itertools.pairwise(ran))

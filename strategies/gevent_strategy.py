@@ -1,0 +1,159 @@
+"""gevent: greenlets on one OS thread, a gevent pool of `workers`, the collector's sync face
+made cooperative by monkey-patching (the `gevent` extra).
+
+Monkey-patching changes the whole process, so the greenlets run in a child interpreter of their
+own (strategies.geventworker), which patches before it imports anything else; the harness is
+never patched. Starting it (the interpreter, importing gevent, patching, unpickling the
+collector) is start-up. Records come back over a pipe as each task ends, so an interrupt keeps
+every task that finished; the child's greenlets record the running ones as cancelled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from bench.harness import interrupts
+from bench.harness.recording import now_ns
+from bench.model import Meta, RawRecord, TaskSpec, Usage
+from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, signals_blocked
+
+POLL_S = 0.02  # how often the parent looks at the run deadline and the child's health
+START_S = 60.0  # an interpreter that has not said "ready" by then is not going to
+SETTLE_S = 5.0  # for the child to record its cancelled tasks; it is killed after that
+EXIT_S = 5.0
+
+
+class GeventStrategy(Strategy):
+    name = "gevent"
+    summary = "gevent.pool.Pool(workers): greenlets on one thread of a monkey-patched child process"
+    # One child process in all (not one per worker); it honours both deadlines itself.
+    abilities = Abilities(deadlines=frozenset({"task", "run"}), leaves_process=True)
+
+    def __init__(self, options: StrategyOptions) -> None:
+        super().__init__(options)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._inbox: Connection | None = None  # from the child
+        self._outbox: Connection | None = None  # to the child
+        self._sink: list[RawRecord] = []
+        self._usage: Usage | None = None
+        self._child: tuple[int, int] = (0, 0)  # its pid and OS thread id
+
+    def start(self) -> None:
+        child_in, to_child = os.pipe()
+        from_child, child_out = os.pipe()
+        argv = [sys.executable, "-m", "strategies.geventworker", str(child_in), str(child_out)]
+        # The parent's import path (the current folder, for a --collector module): the child
+        # is a fresh interpreter, which would not otherwise see it.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or os.getcwd() for p in sys.path)}
+        try:
+            # Signals blocked while it starts: it inherits the block until it ignores them.
+            with signals_blocked():
+                self._proc = subprocess.Popen(argv, pass_fds=(child_in, child_out), env=env)
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        self._outbox = Connection(to_child, readable=False)
+        self._inbox = Connection(from_child, writable=False)
+        options = self.options
+        self._outbox.send(
+            ("setup", options.collector, self.workers, options.log, options.task_timeout_s)
+        )
+        message = self._next(START_S)
+        if message is None or message[0] != "ready":
+            raise RuntimeError(f"the gevent process did not start ({self._exit()})")
+        self._child = (message[1], message[2])
+
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        assert self._outbox is not None, "start() starts the child"
+        self._sink = sink
+        run_timeout = self.options.run_timeout_s
+        deadline = None if run_timeout is None else now_ns() + round(run_timeout * 1e9)
+        with interrupts.deferred():  # a plan half-written would leave the pipe unreadable
+            self._outbox.send(("run", tuple(tasks), now_ns()))
+        while self._usage is None:
+            if deadline is not None and now_ns() >= deadline:
+                self._cancel("cancelled at --run-timeout")
+                raise StrategyAborted("--run-timeout reached before every task finished")
+            message = self._next(POLL_S)
+            if message is None and self._proc is not None and self._proc.poll() is not None:
+                raise StrategyAborted(f"the gevent process {self._exit()}")
+            self._take(message)
+
+    def _take(self, message: tuple[Any, ...] | None) -> None:
+        if message is None:
+            return
+        if message[0] == "record":
+            self._sink.append(message[1])
+            self.options.progress(len(self._sink))
+        elif message[0] == "done":
+            self._usage = Usage(*message[1:])
+
+    def _next(self, timeout: float) -> tuple[Any, ...] | None:
+        """The child's next message, or None if there is none within `timeout` (or it is
+        gone). An interrupt may land in the wait, never halfway through reading a message."""
+        inbox = self._inbox
+        if inbox is None or not inbox.poll(timeout):
+            return None
+        with interrupts.deferred():
+            try:
+                message: tuple[Any, ...] = inbox.recv()
+            except (EOFError, OSError):
+                return None
+        return message
+
+    def _cancel(self, reason: str) -> None:
+        """Have the child end its running tasks (each recorded as cancelled) and wait, bounded,
+        for their records: a child stuck in a call that never yields is killed in stop()."""
+        if self._outbox is None or self._usage is not None:
+            return
+        with contextlib.suppress(OSError):
+            self._outbox.send(("cancel", reason))
+        settle = now_ns() + round(SETTLE_S * 1e9)
+        while self._usage is None and now_ns() < settle:
+            message = self._next(POLL_S)
+            if message is None and self._proc is not None and self._proc.poll() is not None:
+                return
+            self._take(message)
+
+    def abandon(self, reason: str) -> None:
+        with interrupts.deferred():
+            self._cancel(reason)
+
+    def stop(self, abandon: bool = False) -> Usage:
+        proc, outbox = self._proc, self._outbox
+        if proc is None:
+            return Usage()
+        if outbox is not None and not abandon:
+            with contextlib.suppress(OSError):
+                outbox.send(("exit",))
+        for end in (self._outbox, self._inbox):
+            if end is not None:
+                end.close()  # end of input: the child exits even if it missed ("exit",)
+        self._outbox = self._inbox = None
+        try:
+            proc.wait(timeout=0 if abandon else EXIT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        self._proc = None
+        return self._usage or Usage()
+
+    def _exit(self) -> str:
+        code = None if self._proc is None else self._proc.poll()
+        return "was still running" if code is None else f"exited with code {code}"
+
+    def details(self) -> Meta:
+        from importlib.metadata import version
+
+        return {
+            "executor": "gevent.pool.Pool in a monkey-patched child process",
+            "loop": f"gevent {version('gevent')}",
+            "child_pid": self._child[0],
+            "child_thread_id": self._child[1],
+        }

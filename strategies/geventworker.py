@@ -1,0 +1,139 @@
+"""The gevent strategy's child process: `python -m strategies.geventworker IN_FD OUT_FD`.
+
+Monkey-patching changes the whole process (sockets, time.sleep, threading), so it happens here,
+in an interpreter of its own, before anything else is imported; the harness stays unpatched.
+Messages are pickles over two pipes (multiprocessing.connection framing):
+
+    parent -> child   ("setup", collector, workers, log, task_timeout_s), ("run", specs, queued_ns)
+                      ("cancel", reason): end the running tasks, each recorded as cancelled
+    child -> parent   ("ready", pid, thread id)   ("record", RawRecord) as each task ends
+                      ("done", user s, system s, peak RSS bytes, voluntary, involuntary switches)
+
+The child ignores SIGINT and SIGTERM (a terminal signals the whole group; the parent decides) and
+exits when its input pipe closes, so it never outlives the harness.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()  # first: every module imported below sees the patched world
+
+# ruff: noqa: E402  (the imports must come after the patching)
+import os
+import resource
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+import gevent
+import gevent.pool
+from gevent.socket import wait_read
+
+from bench.harness.recording import now_ns, run_sync
+from bench.model import RawRecord, TaskSpec
+
+# threading.get_ident is patched to return the running greenlet's id: the record must carry the
+# OS thread's, which every greenlet here shares.
+os_thread_id = monkey.get_original("_thread", "get_ident")
+
+
+class Cancelled(gevent.GreenletExit):  # type: ignore[misc]  # gevent is untyped
+    """Raised in a running task by ("cancel",): an interrupt or --run-timeout in the parent."""
+
+
+class Child:
+    def __init__(self, inbox: Connection, outbox: Connection, setup: tuple[Any, ...]) -> None:
+        _, self.collector, self.workers, self.log, self.timeout_s = setup
+        self.inbox, self.outbox = inbox, outbox
+        self.tid = os_thread_id()
+        self.pool = gevent.pool.Pool(self.workers)
+
+    def run(self, specs: Sequence[TaskSpec], queued_ns: int) -> None:
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        plan = iter(specs)
+        # `workers` long-lived greenlets pulling from one plan, like a thread pool's threads:
+        # each keeps its own keep-alive connection (threading.local is per greenlet here).
+        for n in range(min(self.workers, len(specs))):  # a greenlet with nothing to do: none
+            self.pool.spawn(self._worker, plan, queued_ns).name = f"Greenlet-{n}"
+        listener = gevent.spawn(self._listen)
+        self.pool.join()
+        listener.kill()
+        now = resource.getrusage(resource.RUSAGE_SELF)
+        self.outbox.send(
+            (
+                "done",
+                now.ru_utime - before.ru_utime,
+                now.ru_stime - before.ru_stime,
+                now.ru_maxrss * 1024,  # Linux reports KiB
+                now.ru_nvcsw - before.ru_nvcsw,
+                now.ru_nivcsw - before.ru_nivcsw,
+            )
+        )
+
+    def _worker(self, plan: Iterator[TaskSpec], queued_ns: int) -> None:
+        name = gevent.getcurrent().name
+        try:
+            for spec in plan:
+                self.outbox.send(("record", self._task(spec, queued_ns, name)))
+        finally:
+            self.collector.close()  # this greenlet's keep-alive connection, if it holds one
+
+    def _task(self, spec: TaskSpec, queued_ns: int, name: str) -> RawRecord:
+        started = now_ns()
+        try:
+            if self.timeout_s is None:
+                record = run_sync(self.collector, spec, queued_ns, self.log)
+            else:
+                # A TimeoutError raised inside the task: run_sync records it as `timeout`.
+                with gevent.Timeout(self.timeout_s, TimeoutError()):
+                    record = run_sync(self.collector, spec, queued_ns, self.log)
+        except Cancelled as exc:
+            record = RawRecord(
+                spec.index, "cancelled", queued_ns, started, now_ns(), 0, 0, "", None, str(exc)
+            )
+            self.outbox.send(("record", self._where(record, name)))
+            raise
+        return self._where(record, name)
+
+    def _where(self, record: RawRecord, name: str) -> RawRecord:
+        """The real OS thread (patched threading reports the greenlet as a thread of its own),
+        and the greenlet as the task's name, as asyncio's records name their task."""
+        return record._replace(
+            pid=os.getpid(), thread_id=self.tid, thread_name="MainThread", task_name=name
+        )
+
+    def _listen(self) -> None:
+        """Commands from the parent while tasks run; end of input means the parent is gone."""
+        while True:
+            message = _receive(self.inbox)
+            if message[0] == "cancel":
+                self.pool.kill(Cancelled(message[1]), block=False)
+
+
+def _receive(inbox: Connection) -> tuple[Any, ...]:
+    wait_read(inbox.fileno())  # cooperative: a plain read would block every greenlet
+    try:
+        message: tuple[Any, ...] = inbox.recv()
+    except EOFError:
+        os._exit(1)  # the harness died or closed the pipe: nothing is left to report to
+    return message
+
+
+def main(argv: Sequence[str]) -> None:
+    # Started with SIGINT and SIGTERM blocked (see signals_blocked); ignore them, then unblock.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    inbox = Connection(int(argv[1]), writable=False)
+    outbox = Connection(int(argv[2]), readable=False)
+    # Unpickling the setup imports the collector's modules: start-up, not wall.
+    child = Child(inbox, outbox, _receive(inbox))
+    outbox.send(("ready", os.getpid(), child.tid))
+    _, specs, queued_ns = _receive(inbox)
+    child.run(specs, queued_ns)
+    _receive(inbox)  # ("exit",), or end of input
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -9,7 +9,7 @@ UV     := $(VENV)/bin/uv
 UV_COMPILE = $(UV) pip compile pyproject.toml --extra dev --universal \
              --python-version 3.11 --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
-.PHONY: bench test lint demo perf perf-compare lock upgrade test-latest test-matrix clean
+.PHONY: bench test lint demo perf perf-compare models lock upgrade test-latest test-matrix clean
 
 # Installs exactly the lock (re-run only when it or a pyproject changes); the package itself is
 # installed without dependencies, so nothing unpinned slips in.
@@ -48,6 +48,10 @@ perf: $(STAMP)
 # The same, compared with the last saved run (pytest-benchmark's table of both), then saved.
 perf-compare: $(STAMP)
 	$(PERF) --benchmark-autosave --benchmark-compare
+
+# The README's "which model for which job" table, measured here (about two minutes).
+models: $(STAMP)
+	$(PY) -m tests.perf.models $(ARGS)
 
 # Re-resolve the lock after editing pyproject's ranges, keeping every other pin.
 lock: $(UV)

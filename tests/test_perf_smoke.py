@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.perf import cases
 
 
@@ -35,3 +37,16 @@ def test_make_perf_says_pass_or_miss_per_target_and_sums_up() -> None:
         "      plain",
         "targets met: 1 of 2; missed: eff",
     ]
+
+
+def test_the_models_table_is_built_from_real_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.perf import models
+
+    assert models.main(["--small", "--strategies", "asyncio,threads"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("| model | where the I/O run's tasks ran |")
+    rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ") for line in lines[2:]}
+    assert set(rows) == {"sequential", "asyncio", "threads"}
+    assert rows["asyncio"][1] == "1 OS thread"  # from the records, not from a name
+    assert rows["threads"][1] == "4 OS threads, 1 process"
+    assert rows["sequential"][3] == "1.00x"  # the baseline of the CPU-bound speed-ups

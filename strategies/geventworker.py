@@ -127,8 +127,12 @@ def main(argv: Sequence[str]) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     inbox = Connection(int(argv[1]), writable=False)
     outbox = Connection(int(argv[2]), readable=False)
-    # Unpickling the setup imports the collector's modules: start-up, not wall.
+    # Unpickling the setup imports the collector's modules: start-up, not wall. So does one
+    # open/close here: the process-wide first-use costs (http.client's parser imports); each
+    # worker greenlet's own connection (threading.local is per greenlet) is made by its first task.
     child = Child(inbox, outbox, _receive(inbox))
+    child.collector.open()
+    child.collector.close()
     outbox.send(("ready", os.getpid(), child.tid))
     _, specs, queued_ns = _receive(inbox)
     child.run(specs, queued_ns)

@@ -82,7 +82,7 @@ def cpu_findings(
             continue
         limit = base.ideal_s / s.ideal_s  # what a perfect executor would gain here
         verdict = _verdict(_shape(run), s.speedup, limit, workload == "cpu", (numpy, gil))
-        if _shape(run) == "processes" and s.wall_s:
+        if _shape(run) in ("processes", "interpreters") and s.wall_s:
             verdict += f" (the work got {s.cpu_s / s.wall_s:.1f} cores on average)"
         setup = f"{s.workers} workers, {s.cores or '?'} usable cores"
         found.append(
@@ -94,11 +94,14 @@ def cpu_findings(
 
 def _shape(run: RunRecord) -> str:
     """Where the CPU work ran, from the records: "loop" (one thread, asyncio tasks), "thread"
-    (one thread), "threads" (several threads of one process) or "processes"."""
+    (one thread), "threads" (several threads of one process), "interpreters" (several
+    interpreters of one process, each with its own GIL) or "processes"."""
     ran = [t for t in run.tasks if t.ran]
     cpu_pids = {p[3] for t in ran for p in t.phases if p[0] == "cpu"}
     if len(stats.distinct_pids(ran) | cpu_pids) > 1:
         return "processes"
+    if len({t.interpreter_id for t in ran if t.interpreter_id is not None}) > 1:
+        return "interpreters"
     if len(stats.lanes(ran)) > 1:
         return "threads"
     return "loop" if any(t.task_name for t in ran) else "thread"
@@ -154,6 +157,13 @@ def _verdict(
         return f"no faster: every CPU part ran on {one}"
     if cpu_only and shape == "threads":
         return _threads_verdict(faster, *impl)
+    if shape == "interpreters":
+        return (
+            "faster, but short of the ideal: each interpreter has its own GIL"
+            if faster
+            else "no faster across interpreters: the workers shared too few cores, or crossing "
+            "between interpreters cost more than it saved (Cost table)"
+        )
     if shape == "processes":
         if faster:
             return "faster, but short of the ideal"

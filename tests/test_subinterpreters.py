@@ -94,3 +94,20 @@ def test_where_it_cannot_run_it_says_why(
     assert "not available here: strategy 'subinterpreters' needs Python 99" in " ".join(
         capsys.readouterr().out.split()
     )
+
+
+def test_the_findings_read_interpreters_from_the_records() -> None:
+    """Several interpreters in one pid are neither threads under one GIL nor processes."""
+    from dataclasses import replace
+
+    from reports.reading import cpu_findings, reading
+    from tests.test_cpu import _crafted
+
+    seq, threads = _crafted({"sequential": 4.0, "threads": 2.9})
+    spread = tuple(replace(t, interpreter_id=1 + t.index % 4) for t in threads.tasks)
+    interp = replace(threads, strategy="subinterpreters", tasks=spread)
+    found = cpu_findings([seq, interp], {"workload": "cpu"})
+    assert "faster, but short of the ideal: each interpreter has its own GIL" in found[0]
+    assert "in 4 interpreters of one process (4 threads)" in reading(interp, seq)
+    slow = replace(interp, wall_ns=4 * 10**9)
+    assert "no faster across interpreters" in cpu_findings([seq, slow], {"workload": "cpu"})[0]

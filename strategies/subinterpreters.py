@@ -61,6 +61,7 @@ class SubinterpretersStrategy(Strategy):
     def __init__(self, options: StrategyOptions) -> None:
         super().__init__(options)
         self._chunksize = options.chunksize
+        self._chunks = 0
         self._pool: Any = None
         self._workers: list[tuple[int, int, int]] = []  # (interpreter id, pid, thread id)
         self._inflight: dict[Future[Any], tuple[Chunk, int]] = {}  # chunk, when submitted
@@ -92,6 +93,7 @@ class SubinterpretersStrategy(Strategy):
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         size = self._chunksize
         chunks = [tuple(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+        self._chunks = len(chunks)
         supervisor = self._supervisor = Supervisor(self.options, sink, now_ns())
         window = SubmissionWindow(2 * self.workers, len(chunks), no_progress)
         done = functools.partial(self._finished, supervisor, window)
@@ -168,6 +170,7 @@ class SubinterpretersStrategy(Strategy):
             + (" (interpreters-pep-734 backport)" if sys.version_info < (3, 14) else ""),
             "chunksize": self._chunksize,
             "interpreter_ids": sorted(interp for interp, _, _ in self._workers),
+            "ipc_round_trips": self._chunks,
             "ipc_sampled_tasks": ipc["tasks"],
             "ipc_bytes_out_per_task": round(ipc["out_bytes"] / sampled, 1),
             "ipc_bytes_in_per_task": round(ipc["in_bytes"] / sampled, 1),

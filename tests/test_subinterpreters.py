@@ -52,10 +52,20 @@ def test_chunks_cross_and_what_crossing_costs_is_recorded() -> None:
 
 
 @needs_interpreters
-def test_deadlines_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["run", "--strategies", "subinterpreters", "--tasks", "2", "--task-timeout", "1"]
+@pytest.mark.parametrize(
+    ("flags", "why"),
+    [
+        (["--task-timeout", "1"], "--task-timeout"),
+        (["--workload", "cpu", "--cpu-impl", "numpy"], "numpy does not support loading in sub"),
+    ],
+)
+def test_what_it_cannot_do_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], why: str
+) -> None:
+    argv = ["run", "--strategies", "subinterpreters", "--tasks", "2", *flags]
     assert main([*argv, "--out", str(tmp_path)]) == 2
-    assert "subinterpreters" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "subinterpreters" in err and why in err and err.count("\n") == 1
 
 
 @needs_interpreters

@@ -130,7 +130,8 @@ class SubinterpretersStrategy(Strategy):
                 self._take(payload, pickle_ns, supervisor)
             else:  # the interpreter failed around the tasks (they catch their own errors)
                 why = f"the worker interpreter failed: {describe_error(error)}"
-                supervisor.abandon(self._running(chunk, submitted), why)
+                for task in self._running(chunk, submitted):
+                    supervisor.close(task, "error", why)
         window.release()
         self.options.progress(len(supervisor.sink))
 

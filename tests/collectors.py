@@ -54,3 +54,14 @@ class GcWitness(SleepCollector):
     async def acollect(self, spec: TaskSpec) -> object:
         GC_SEEN.append(gc.isenabled())
         return await SleepCollector.acollect(self, spec)
+
+
+@dataclass(frozen=True, slots=True)
+class ExitsInTask(SleepCollector):
+    """Task 1 raises SystemExit, which no task catches (it is not an Exception): in a pool it
+    fails the call around the task instead."""
+
+    def collect(self, spec: TaskSpec) -> object:
+        if spec.index == 1:
+            raise SystemExit(3)
+        return SleepCollector.collect(self, spec)

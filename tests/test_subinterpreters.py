@@ -121,3 +121,12 @@ def test_the_findings_read_interpreters_from_the_records() -> None:
     assert "in 4 interpreters of one process (4 threads)" in reading(interp, seq)
     slow = replace(interp, wall_ns=4 * 10**9)
     assert "no faster across interpreters" in cpu_findings([seq, slow], {"workload": "cpu"})[0]
+
+
+@needs_interpreters
+def test_a_call_that_fails_around_its_task_is_that_tasks_error() -> None:
+    from tests.collectors import ExitsInTask
+
+    record = run("subinterpreters", make_plan(3, 0.01), workers=2, collector=ExitsInTask())
+    assert [t.status for t in record.tasks] == ["ok", "error", "ok"]
+    assert "the worker interpreter failed: SystemExit" in (record.tasks[1].error or "")

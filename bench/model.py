@@ -65,6 +65,7 @@ class RawRecord(NamedTuple):
     attempts: int = 0  # HTTP collectors: requests made, retries included
     http_status: int | None = None  # HTTP collectors: the final response's status
     retried: tuple[int, ...] = ()  # HTTP collectors: the status of each attempt retried
+    interpreter_id: int | None = None  # subinterpreters: the worker interpreter that ran it
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class TaskRecord:
     attempts: int = 0  # HTTP collectors: requests made, retries included (0: not HTTP)
     http_status: int | None = None  # HTTP collectors: the final response's status
     retried: tuple[int, ...] = ()  # HTTP: the status of each attempt retried (0: dropped)
+    # Subinterpreters: which interpreter of the process ran it (None: the main one, or unknown)
+    interpreter_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.status not in TASK_STATUSES:
@@ -138,6 +141,7 @@ class TaskRecord:
             attempts=raw.attempts,
             http_status=raw.http_status,
             retried=tuple(raw.retried),
+            interpreter_id=raw.interpreter_id,
         )
 
     @classmethod

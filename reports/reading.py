@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bench.analysis import stats
 from bench.model import RunRecord
@@ -54,29 +54,35 @@ def readings(runs: Sequence[RunRecord]) -> list[str]:
     return [reading(run, baselines.get((run.round, stats.plan_key(run)))) for run in runs]
 
 
-def cpu_findings(runs: Sequence[RunRecord], config: dict[str, object]) -> list[str]:
+def cpu_findings(
+    runs: Sequence[RunRecord],
+    config: Mapping[str, object],
+    environment: Mapping[str, object] | None = None,
+) -> list[str]:
     """What the data says about the classic advice, for CPU or mixed work; computed, never
     assumed: where the machine disagrees (numpy releasing the GIL, one core, a free-threaded
     Python), the sentence says what was measured. The explanation follows from where the
-    records say the work ran, never from a strategy's name."""
+    records say the work ran, never from a strategy's name. With the run's environment, the
+    first line says whether the GIL was on, which decides what threads can do."""
     workload = config.get("workload", "io")
     if workload == "io":
         return []
+    gil = environment is None or environment.get("gil_enabled") is not False
+    found = [] if environment is None else [gil_line(environment)]
     first = [r for r in runs if r.round == 0]
     base = next(
         (s for r, s in zip(first, stats.summarize_all(first), strict=True) if stats.is_baseline(r)),
         None,
     )
     if base is None:
-        return ["Add the sequential strategy to compare the others against it."]
+        return [*found, "Add the sequential strategy to compare the others against it."]
     numpy = config.get("cpu_impl") == "numpy"
-    found = []
     for run, s in zip(first, stats.summarize_all(first), strict=True):
         if stats.is_baseline(run) or s.speedup is None or not s.ideal_s:
             continue
         limit = base.ideal_s / s.ideal_s  # what a perfect executor would gain here
-        verdict = _verdict(_shape(run), s.speedup, limit, workload == "cpu", numpy)
-        if _shape(run) == "processes" and s.wall_s:
+        verdict = _verdict(_shape(run), s.speedup, limit, workload == "cpu", (numpy, gil))
+        if _shape(run) in ("processes", "interpreters") and s.wall_s:
             verdict += f" (the work got {s.cpu_s / s.wall_s:.1f} cores on average)"
         setup = f"{s.workers} workers, {s.cores or '?'} usable cores"
         found.append(
@@ -88,17 +94,59 @@ def cpu_findings(runs: Sequence[RunRecord], config: dict[str, object]) -> list[s
 
 def _shape(run: RunRecord) -> str:
     """Where the CPU work ran, from the records: "loop" (one thread, asyncio tasks), "thread"
-    (one thread), "threads" (several threads of one process) or "processes"."""
+    (one thread), "threads" (several threads of one process), "interpreters" (several
+    interpreters of one process, each with its own GIL) or "processes"."""
     ran = [t for t in run.tasks if t.ran]
     cpu_pids = {p[3] for t in ran for p in t.phases if p[0] == "cpu"}
     if len(stats.distinct_pids(ran) | cpu_pids) > 1:
         return "processes"
+    if len({t.interpreter_id for t in ran if t.interpreter_id is not None}) > 1:
+        return "interpreters"
     if len(stats.lanes(ran)) > 1:
         return "threads"
     return "loop" if any(t.task_name for t in ran) else "thread"
 
 
-def _verdict(shape: str, speedup: float, limit: float, cpu_only: bool, numpy: bool) -> str:
+def gil_line(environment: Mapping[str, object]) -> str:
+    """The GIL as the run found it (environment.gil_enabled), in the words that matter here."""
+    if environment.get("gil_enabled") is False:
+        return (
+            "This Python ran without the GIL (a free-threaded build): threads can run Python "
+            "code on several cores at once."
+        )
+    rebuilt = " (a free-threaded build, with the GIL back on)"
+    return (
+        f"The GIL was enabled{rebuilt if environment.get('free_threaded_build') else ''}: one "
+        "thread at a time runs Python code."
+    )
+
+
+def _threads_verdict(faster: bool, numpy: bool, gil: bool) -> str:
+    """Several threads of one process doing CPU work: what the GIL (or numpy) allowed."""
+    if numpy:
+        return (
+            "faster: numpy released the GIL inside its calls"
+            if faster
+            else "no faster, although numpy releases the GIL inside its calls"
+        )
+    if not gil:
+        return (
+            "faster: without the GIL the threads ran on several cores"
+            if faster
+            else "no faster, although this Python ran without the GIL: something serialised "
+            "the threads (a lock, or a busy machine)"
+        )
+    return (
+        "faster: the GIL is off or the work released it"
+        if faster
+        else "no faster: the GIL lets one thread run Python at a time"
+    )
+
+
+def _verdict(
+    shape: str, speedup: float, limit: float, cpu_only: bool, impl: tuple[bool, bool]
+) -> str:
+    """`impl`: (the CPU work is numpy's, the GIL was on)."""
     if speedup >= 0.75 * limit:
         return "close to the ideal" + (": the cores were used" if cpu_only else "")
     faster = speedup >= 1.25
@@ -108,16 +156,13 @@ def _verdict(shape: str, speedup: float, limit: float, cpu_only: bool, numpy: bo
             return "faster, which one thread cannot explain for CPU work: check the run"
         return f"no faster: every CPU part ran on {one}"
     if cpu_only and shape == "threads":
-        if numpy:
-            return (
-                "faster: numpy released the GIL inside its calls"
-                if faster
-                else "no faster, although numpy releases the GIL inside its calls"
-            )
+        return _threads_verdict(faster, *impl)
+    if shape == "interpreters":
         return (
-            "faster: the GIL is off or the work released it"
+            "faster, but short of the ideal: each interpreter has its own GIL"
             if faster
-            else "no faster: the GIL lets one thread run Python at a time"
+            else "no faster across interpreters: the workers shared too few cores, or crossing "
+            "between interpreters cost more than it saved (Cost table)"
         )
     if shape == "processes":
         if faster:

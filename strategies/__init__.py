@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import platform
+import sys
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ BUILTIN: Final = {
     "dask": "strategies.dask_strategy:DaskStrategy",
     "gevent": "strategies.gevent_strategy:GeventStrategy",
     "trio": "strategies.trio_strategy:TrioStrategy",
+    "subinterpreters": "strategies.subinterpreters:SubinterpretersStrategy",
 }
 # Strategies that need an optional extra, and which one (`pip install 'concurrency-bench[X]'`).
 EXTRAS: Final = {
@@ -32,6 +35,12 @@ EXTRAS: Final = {
     "dask": ("distributed", "dask"),
     "gevent": ("gevent", "gevent"),
     "trio": ("trio", "trio"),
+    "subinterpreters": ("interpreters_backport", "subinterpreters"),
+}
+# Strategies that need a newer Python: (the oldest that can run them, the first whose standard
+# library has what the extra provides, so that the extra is not needed there), and what for.
+PYTHONS: Final = {
+    "subinterpreters": ((3, 13), (3, 14), "InterpreterPoolExecutor: PEP 734's interpreters"),
 }
 # Not offered to users: a deterministic fake for exact end-to-end tests (hyperfine's mock executor).
 HIDDEN: Final = {"fake": "strategies.fake:FakeStrategy"}
@@ -55,25 +64,50 @@ def _plugins() -> dict[str, str]:
     return discovered()
 
 
-class MissingExtra(LookupError):
+class Unavailable(LookupError):
+    """A known strategy that cannot run here; the message says why and what would fix it."""
+
+
+class MissingExtra(Unavailable):
     def __init__(self, name: str, extra: str) -> None:
         install = f"pip install 'concurrency-bench[{extra}]'"
         super().__init__(f"strategy {name!r} needs the {extra!r} extra: {install}")
 
 
+class NeedsNewerPython(Unavailable):
+    def __init__(self, name: str) -> None:
+        oldest, _, what = PYTHONS[name]
+        super().__init__(
+            f"strategy {name!r} needs Python {'.'.join(map(str, oldest))} or newer ({what}); "
+            f"this is Python {platform.python_version()}"
+        )
+
+
+def unavailable(name: str, python: tuple[int, ...] | None = None) -> Unavailable | None:
+    """Why a strategy cannot run here (an interpreter too old, an optional extra not
+    installed), or None when it can; `python` stands in for this version in tests."""
+    version = sys.version_info[:2] if python is None else python
+    oldest, builtin, _ = PYTHONS.get(name, ((3,), (99,), ""))
+    if version < oldest:
+        return NeedsNewerPython(name)
+    if name in EXTRAS and version < builtin:
+        module, extra = EXTRAS[name]
+        if importlib.util.find_spec(module) is None:
+            return MissingExtra(name, extra)
+    return None
+
+
 def available(name: str) -> bool:
-    """False for a strategy whose optional extra is not installed."""
-    if name not in EXTRAS:
-        return True
-    return importlib.util.find_spec(EXTRAS[name][0]) is not None
+    return unavailable(name) is None
 
 
 def get(name: str) -> type[Strategy]:
     target = BUILTIN.get(name) or HIDDEN.get(name) or _plugins().get(name)
     if target is None:
         raise UnknownStrategy(name)
-    if not available(name):
-        raise MissingExtra(name, EXTRAS[name][1])
+    why = unavailable(name)
+    if why is not None:
+        raise why
     module_name, _, class_name = target.partition(":")
     strategy: type[Strategy] = getattr(importlib.import_module(module_name), class_name)
     return strategy

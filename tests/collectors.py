@@ -74,3 +74,14 @@ class OpenWitness(SleepCollector):
     def _stamp(self, name: str) -> None:
         with open(os.path.join(self.folder, name), "w") as out:
             out.write(str(time.monotonic_ns()))
+
+
+@dataclass(frozen=True, slots=True)
+class ExitsInTask(SleepCollector):
+    """Task 1 raises SystemExit, which no task catches (it is not an Exception): in a pool it
+    fails the call around the task instead."""
+
+    def collect(self, spec: TaskSpec) -> object:
+        if spec.index == 1:
+            raise SystemExit(3)
+        return SleepCollector.collect(self, spec)

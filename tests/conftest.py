@@ -27,8 +27,9 @@ def strategy_name(request: pytest.FixtureRequest) -> str:
     """Every built-in strategy: shared checks run under each one (anyio's backend fixture).
     Plugins carry their own tests (see examples/thread_per_task)."""
     name: str = request.param
-    if not strategies.available(name):
-        pytest.skip(f"{name}: its optional extra is not installed ({strategies.EXTRAS[name][1]})")
+    why = strategies.unavailable(name)
+    if why is not None:
+        pytest.skip(str(why))
     return name
 
 

@@ -111,7 +111,14 @@ def test_a_sweep_answers_with_the_knee(tmp_path: Path, capsys: Capture) -> None:
 def test_list_shows_every_strategy_its_abilities_and_how_to_get_a_missing_one(
     monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
-    monkeypatch.setattr(strategies, "available", lambda name: name != "dask")
+    real = strategies.unavailable
+    monkeypatch.setattr(
+        strategies,
+        "unavailable",
+        lambda name, python=None: (
+            strategies.MissingExtra(name, "dask") if name == "dask" else real(name, python)
+        ),
+    )
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     for name in strategies.names():

@@ -115,10 +115,27 @@ def test_cpu_bound_both_ways_and_honest_about_why() -> None:
     assert verdicts.cpu_bound(seq, aio, thr, run("processes", 4, together, 2.0), 2, True).confirmed
     one_core = verdicts.cpu_bound(seq, aio, thr, run("processes", 4, together, 4.0), 1, True)
     assert not one_core.confirmed and "one usable core" in one_core.evidence
-    free = verdicts.cpu_bound(
-        seq, aio, run("threads", 4, together, 2.0), run("processes", 4, together, 2.0), 2, False
-    )
-    assert not free.confirmed and "without the GIL" in free.evidence
+    assert "held back by the GIL" in verdicts.cpu_bound(seq, aio, thr, thr, 2, True).claim
+
+
+def test_cpu_bound_without_the_gil_expects_threads_to_use_the_cores() -> None:
+    """A free-threaded build (the GIL off; faked here, as no such build is on the test machine):
+    threads that win confirm the claim, threads held to one core contradict it."""
+    seq = run("sequential", 1, in_line, 4.0)
+    aio, procs = run("asyncio", 4, in_line, 4.0), run("processes", 4, together, 2.0)
+    procs = dataclasses.replace(procs, children=Usage(3.9, 0.0))
+    free_threads = dataclasses.replace(run("threads", 4, together, 2.0), parent=Usage(3.8, 0.0))
+    free = verdicts.cpu_bound(seq, aio, free_threads, procs, 2, False)
+    assert free.confirmed and "without the GIL threads use the cores" in free.claim
+    assert "the threads got 1.9" in free.evidence
+    held = dataclasses.replace(run("threads", 4, in_line, 4.1), parent=Usage(4.0, 0.0))
+    stuck = verdicts.cpu_bound(seq, aio, held, procs, 2, False)
+    assert not stuck.confirmed
+    assert "yet the threads got 1.0 cores where processes got 1.9" in stuck.evidence
+    with_gil = verdicts.cpu_bound(seq, aio, free_threads, procs, 2, True)
+    assert not with_gil.confirmed  # threads that win with the GIL on contradict that claim
+    one_core = verdicts.cpu_bound(seq, aio, held, procs, 1, False)
+    assert "neither threads nor processes can win" in one_core.evidence
 
 
 def test_blocking_call_both_ways() -> None:
@@ -160,3 +177,5 @@ def test_titles_say_the_latency_the_lesson_uses() -> None:
     assert texts(2.0)[2][0] == "12 s vs 2 s"
     assert texts(0.2)[2][0] == "1.2 s vs 0.2 s"  # --fast
     assert "after 0.20s wait" in texts(0.2)[4][1]
+    assert "held back by the GIL" in texts(2.0)[7][1]
+    assert "without the GIL, so threads use the cores" in texts(2.0, gil=False)[7][1]

@@ -119,7 +119,7 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
 def _abilities(name: str) -> Abilities:
     try:
         return strategies.get(name).abilities
-    except strategies.MissingExtra as exc:
+    except strategies.Unavailable as exc:
         raise EnvironmentProblem(str(exc)) from None
 
 

@@ -90,6 +90,7 @@ def build_config(
     chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
     start_method = check_start_method(args.start_method)
     faults = _io_faults(args, abilities, scenario)
+    _check_cpu_impl(args.cpu_impl, abilities, scenario)
     scheduler = _scheduler(args.scheduler, abilities)
     collector = _custom_collector(args.collector, args.io, abilities)
     if collector is not None:  # the user's code does its own waiting: no planned latency
@@ -147,6 +148,16 @@ def _io_faults(args: Any, abilities: Mapping[str, Abilities], scenario: Scenario
             "separate I/O and CPU parts; run it with --io sleep"
         )
     return faults
+
+
+def _check_cpu_impl(impl: str, abilities: Mapping[str, Abilities], scenario: Scenario) -> None:
+    """numpy's extension modules refuse to load in a subinterpreter: every task would fail."""
+    isolated = [name for name, can in abilities.items() if can.leaves_interpreter]
+    if impl == "numpy" and scenario.workload != "io" and isolated:
+        raise UsageError(
+            f"--cpu-impl numpy cannot run under {isolated[0]}: numpy does not support loading "
+            "in subinterpreters; use --cpu-impl python"
+        )
 
 
 def _scheduler(address: str | None, abilities: Mapping[str, Abilities]) -> str | None:

@@ -112,7 +112,7 @@ def check_runnable(collector: FunctionCollector, abilities: Mapping[str, Abiliti
                 f"{name} runs the sync face in threads or processes without an "
                 "event loop; give a sync function too"
             )
-        if can.leaves_process and collector.sync_ref is not None:
+        if (can.leaves_process or can.leaves_interpreter) and collector.sync_ref is not None:
             function = resolve(collector.sync_ref)
             try:
                 pickle.dumps(function)
@@ -120,5 +120,5 @@ def check_runnable(collector: FunctionCollector, abilities: Mapping[str, Abiliti
                 got = getattr(function, "__qualname__", function)
                 raise ValueError(
                     f"{name} needs a module-level function it can send to another "
-                    f"process; got {got}"
+                    f"{'process' if can.leaves_process else 'interpreter'}; got {got}"
                 ) from None

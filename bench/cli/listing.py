@@ -45,7 +45,7 @@ def _wrap(line: str, width: int) -> str:
 def _strategy(name: str) -> list[str]:
     try:
         strategy = strategies.get(name)
-    except strategies.MissingExtra as exc:
+    except strategies.Unavailable as exc:
         return [f"not available here: {exc}"]
     except Exception as exc:  # a broken plugin: say so, keep listing the rest
         return [f"cannot be loaded: {type(exc).__name__}: {exc}"]
@@ -64,6 +64,8 @@ def _abilities(can: Abilities) -> str:
         parts.append(f"{can.processes_per_worker} process per worker")
     if can.leaves_process:
         parts.append("tasks leave the process")
+    if can.leaves_interpreter:
+        parts.append("tasks run in other interpreters of this process")
     if can.cluster:
         parts.append("runs on a cluster with --scheduler")
     if can.baseline:

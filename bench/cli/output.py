@@ -121,7 +121,7 @@ def print_summary(results: Results, console: Console) -> None:
     if results.config.get("gc") == "off":
         note = "The garbage collector was off while tasks ran (--gc off, as timeit does)"
         console.print(f"{note}: a program with it on pays for its walks too.")
-    for line in cpu_findings(results.runs, dict(results.config)):
+    for line in cpu_findings(results.runs, results.config, results.environment):
         console.print(f"- {line}")
 
 

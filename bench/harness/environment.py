@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import sysconfig
 import time
 from importlib import metadata
 from typing import Any
@@ -19,8 +20,17 @@ def usable_cpus() -> int:
 
 
 def gil_enabled() -> bool:
+    """Whether the GIL is on now. Only a free-threaded build (3.13t, 3.14t) can run without it,
+    and even there an extension module that does not declare itself free-threading-safe turns
+    it back on when imported (PYTHON_GIL=1 and -X gil=1 too): ask the interpreter, not the build.
+    Before 3.13 there is no question to ask: the GIL is always on."""
     check = getattr(sys, "_is_gil_enabled", None)
     return True if check is None else bool(check())
+
+
+def free_threaded_build() -> bool:
+    """A build that can run without the GIL (configured --disable-gil; `python3.13t`)."""
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 def _version(package: str) -> str | None:
@@ -41,6 +51,7 @@ def collect(start_method: str) -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "usable_cpus": usable_cpus(),
         "gil_enabled": gil_enabled(),
+        "free_threaded_build": free_threaded_build(),
         "start_method": start_method,
         "clock": f"{clock.implementation} (resolution {clock.resolution * 1e9:g} ns)",
         "packages": {name: _version(name) for name in ("concurrency-bench", "aiohttp", "rich")},

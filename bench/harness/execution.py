@@ -67,6 +67,8 @@ class Abilities:
     faces: frozenset[str] = frozenset({"sync"})  # of FACES: the collector faces it calls
     baseline: bool = False  # the run every speed-up is measured against (sequential)
     leaves_process: bool = False  # tasks run in other processes: the collector must pickle
+    # Tasks run in other interpreters of this process (subinterpreters): it must pickle too.
+    leaves_interpreter: bool = False
     cluster: bool = False  # can run on an existing cluster reached at --scheduler ADDRESS
 
     def __post_init__(self) -> None:

@@ -100,6 +100,7 @@ def _record(
         0,
         None,
         (),
+        None,
     )
     return _new_tuple(RawRecord, fields)
 

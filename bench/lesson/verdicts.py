@@ -162,34 +162,59 @@ def io_costs(aio: RunRecord, threads: RunRecord, processes: RunRecord) -> Verdic
 def cpu_bound(
     seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: RunRecord, cores: int, gil: bool
 ) -> Verdict:
+    """With the GIL (`gil`, as the interpreter says when the runs end), threads must not beat
+    sequential; without it (a free-threaded build) they must, as processes do."""
+
     def x(run: RunRecord) -> float:
         return seq.wall_ns / run.wall_ns if run.wall_ns else 0.0
 
-    ok = x(aio) < 1.25 and x(threads) < 1.25 and x(processes) >= 1.25
-    # The cores the workers really got: their CPU time over the wall. Start-up is not in the
-    # wall; what makes processes fall short here is a machine busy with something else.
-    got = processes.children.cpu_s / (processes.wall_ns / 1e9) if processes.wall_ns else 0.0
-    could = min(cores, processes.workers)
+    threads_win = x(threads) >= 1.25
+    ok = x(aio) < 1.25 and x(processes) >= 1.25 and threads_win != gil
+    thread_cores = "" if gil else f"; the threads got {_cores_got(threads, False):.1f}"
     evidence = (
         f"speed-up over sequential: asyncio {x(aio):.2f}x, threads {x(threads):.2f}x, "
         f"processes {x(processes):.2f}x on {cores} usable cores (the workers got "
-        f"{got:.1f} cores on average)"
+        f"{_cores_got(processes, True):.1f} cores on average{thread_cores})"
     )
-    if not ok and cores < 2:
-        evidence += "; this machine has one usable core, so processes cannot win"
-    elif not ok and got < 0.75 * could:
-        evidence += (
-            f"; the machine was busy with other work: the workers got {got:.1f} of "
-            f"{could} cores, so this run cannot show it (run it again on an idle "
-            "machine)"
-        )
-    if not ok and not gil:
-        evidence += "; this Python runs without the GIL, so threads can use the cores"
-    return Verdict(
+    if not ok:
+        evidence += _why_not(threads, processes, cores, gil)
+    claim = (
         "CPU-bound: asyncio does not help, threads are held back by the GIL, "
-        "processes use the cores",
-        ok,
-        evidence,
+        "processes use the cores"
+        if gil
+        else "CPU-bound: asyncio does not help; without the GIL threads use the cores, as "
+        "processes do"
+    )
+    return Verdict(claim, ok, evidence)
+
+
+def _cores_got(run: RunRecord, workers_are_children: bool) -> float:
+    """The cores a run's workers really got: their CPU time over the wall (start-up is not in
+    the wall). A process pool's workers are its children; threads are the harness itself."""
+    usage = run.children if workers_are_children else run.parent
+    return usage.cpu_s / (run.wall_ns / 1e9) if run.wall_ns else 0.0
+
+
+def _why_not(threads: RunRecord, processes: RunRecord, cores: int, gil: bool) -> str:
+    """Why the CPU claim failed, as far as the records tell: one core; a busy machine (the
+    process pool's workers got well under the cores they could use), which this run cannot see
+    past; or, without the GIL, threads held to one core when processes were not."""
+    if cores < 2:
+        return "; this machine has one usable core, so " + (
+            "processes cannot win" if gil else "neither threads nor processes can win"
+        )
+    got, could = _cores_got(processes, True), min(cores, processes.workers)
+    if got < 0.75 * could:
+        return (
+            f"; the machine was busy with other work: the workers got {got:.1f} of "
+            f"{could} cores, so this run cannot show it (run it again on an idle machine)"
+        )
+    if gil:
+        return ""
+    return (
+        f"; this Python runs without the GIL, yet the threads got "
+        f"{_cores_got(threads, False):.1f} cores where processes got {got:.1f}: something in "
+        "the work serialised them"
     )
 
 

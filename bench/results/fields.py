@@ -51,6 +51,7 @@ TASK_FIELDS: Final = (
     TaskField("http_status", "http_status", "opt_int", "Int64", optional=True),
     TaskField("retried_statuses", "retried", "statuses", "string", optional=True),
     TaskField("phases", "phases", "phases", "", optional=True),
+    TaskField("interpreter_id", "interpreter_id", "opt_int", "Int64", optional=True),
 )
 
 

@@ -4,10 +4,10 @@ Schema history (bump SCHEMA_VERSION and add a migration for every incompatible c
   1 - first version: environment, config, runs[] with tasks[] (times in seconds from the run start).
       Optional fields added since, read with defaults when absent: runs[].cores, runs[].round,
       tasks[].cpu_seconds, tasks[].phases[], tasks[].attempts, tasks[].http_status,
-      tasks[].retried_statuses. Since 2026-11-28 every optional task field is written only when it
-      says something (http_status was once written as null beside attempts); absent reads as null.
-      runs[].usage.server (the mock API server's CPU during an --io http run) is added, written
-      only for HTTP runs.
+      tasks[].retried_statuses, tasks[].interpreter_id. Since 2026-11-28 every optional task field
+      is written only when it says something (http_status was once written as null beside
+      attempts); absent reads as null. runs[].usage.server (the mock API server's CPU during an
+      --io http run) is added, written only for HTTP runs.
 
 The per-task fields, their kinds and their CSV columns are one table: bench.results.fields.
 """

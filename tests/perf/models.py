@@ -129,7 +129,7 @@ def row(name: str, runs: dict[str, dict[str, RunSummary]]) -> str:
 def table(runs: dict[str, list[RunSummary]], missing: dict[str, str]) -> str:
     named = {job: _by_name(summaries) for job, summaries in runs.items()}
     lines = [HEADER, *(row(name, named) for name in named["io"])]
-    lines += [f"| {name} | not available here: {why} ||||||| " for name, why in missing.items()]
+    lines += [f"| {name} | not available here: {why} |||||||" for name, why in missing.items()]
     return "\n".join(lines)
 
 
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "sequential" not in wanted:
         wanted.insert(0, "sequential")  # the baseline of speed-ups and memory
     names = [n for n in wanted if strategies.available(n)]
-    missing = {n: strategies.EXTRAS[n][1] for n in wanted if not strategies.available(n)}
+    missing = {n: str(strategies.unavailable(n)) for n in wanted if not strategies.available(n)}
     with tempfile.TemporaryDirectory() as scratch:
         runs = run_all(SMALL if args.small else FULL, names, args.out or Path(scratch))
         print(table(runs, missing))

@@ -119,8 +119,10 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
 def _abilities(name: str) -> Abilities:
     try:
         return strategies.get(name).abilities
+    except strategies.NeedsNewerPython as exc:
+        raise UsageError(str(exc)) from None  # nothing to install: this Python cannot, ever
     except strategies.Unavailable as exc:
-        raise EnvironmentProblem(str(exc)) from None
+        raise EnvironmentProblem(str(exc)) from None  # an install away
 
 
 def _check_limits(config: RunConfig, workers: int | None = None) -> None:

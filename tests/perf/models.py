@@ -34,7 +34,7 @@ class Job:
 
 FULL = (
     Job("io", ("--tasks", "200", "--workers", "20", "--latency", "0.05")),
-    Job("cpu", ("--workload", "cpu", "--tasks", "8", "--workers", "2", "--cpu-work", "200000")),
+    Job("cpu", ("--workload", "cpu", "--tasks", "8", "--workers", "2", "--cpu-work", "400000")),
     Job(
         "mixed",
         (

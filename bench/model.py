@@ -177,6 +177,17 @@ class Usage:
     def cpu_s(self) -> float:
         return self.user_s + self.system_s
 
+    def since(self, earlier: Usage) -> Usage:
+        """What one process spent between an earlier reading and this one (its peak memory is
+        this reading's: a peak is not a difference)."""
+        return Usage(
+            max(self.user_s - earlier.user_s, 0.0),
+            max(self.system_s - earlier.system_s, 0.0),
+            self.peak_rss_bytes,
+            self.voluntary_switches - earlier.voluntary_switches,
+            self.involuntary_switches - earlier.involuntary_switches,
+        )
+
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             self.user_s + other.user_s,

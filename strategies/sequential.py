@@ -61,7 +61,6 @@ class SequentialStrategy(Strategy):
                 )
                 raise
             progress(done)
-        collector.close()
 
     def abandon(self, reason: str) -> None:
         if self._supervised is not None:
@@ -70,6 +69,9 @@ class SequentialStrategy(Strategy):
     def stop(self, abandon: bool = False) -> Usage:
         if self._supervised is not None:
             self._supervised.stop(abandon)
+        else:
+            # The thread that opened it, outside the wall, whether the run ended or was cut off.
+            self.options.collector.close()
         return Usage()
 
     def details(self) -> Meta:

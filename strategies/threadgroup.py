@@ -42,6 +42,7 @@ class WorkerThreads(Generic[Item]):
         self._current: dict[threading.Thread, object] = {}  # what each thread is working on
         self._numbers = itertools.count(1)
         self._started = threading.Semaphore(0)
+        self._failed: BaseException | None = None  # what a thread's on_start raised
 
     def start(self) -> None:
         """Start `width` threads and return once every one is running (start-up, not wall)."""
@@ -49,6 +50,9 @@ class WorkerThreads(Generic[Item]):
             self._spawn()
         for _ in range(self.width):
             self._started.acquire()
+        if self._failed is not None:
+            self.stop(wait=True)  # the threads that did start leave: nothing was queued
+            raise self._failed
 
     def put(self, item: Item) -> None:
         self._queue.put(item)
@@ -108,9 +112,16 @@ class WorkerThreads(Generic[Item]):
     def _loop(self) -> None:
         main_thread_takes_interrupts()
         me = threading.current_thread()
-        if self._on_start is not None:
-            self._on_start()  # before start() returns, for the first `width` threads
-        self._started.release()
+        try:
+            if self._on_start is not None:
+                self._on_start()  # before start() returns, for the first `width` threads
+        except BaseException as exc:  # start() raises it; never leave start() waiting
+            self._failed = exc
+            with self._lock:
+                self._active.discard(me)
+            return
+        finally:
+            self._started.release()
         try:
             while True:
                 item = self._queue.get()

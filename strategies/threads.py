@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, Usage
@@ -19,7 +19,11 @@ from strategies.window import SubmissionWindow
 
 
 def _open_on(barrier: threading.Barrier, open_: Callable[[], None]) -> None:
-    open_()  # before the barrier: one call in each of the pool's threads
+    try:
+        open_()  # before the barrier: one call in each of the pool's threads
+    except BaseException:
+        barrier.abort()  # the others stop waiting at once; start() sees this one's error
+        raise
     barrier.wait(30)
 
 
@@ -52,8 +56,13 @@ class ThreadsStrategy(Strategy):
         )
         # The pool creates threads lazily; a barrier makes every thread exist before timing starts.
         barrier, ready = threading.Barrier(workers), self.options.collector.open
-        for future in [self._pool.submit(_open_on, barrier, ready) for _ in range(workers)]:
-            future.result()
+        futures = [self._pool.submit(_open_on, barrier, ready) for _ in range(workers)]
+        wait(futures)
+        errors = [e for e in (f.exception() for f in futures) if e is not None]
+        # The thread whose open() failed, not the ones it released from the barrier.
+        errors.sort(key=lambda e: isinstance(e, threading.BrokenBarrierError))
+        if errors:
+            raise errors[0]
 
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         if self._supervised is not None:

@@ -85,3 +85,30 @@ class ExitsInTask(SleepCollector):
         if spec.index == 1:
             raise SystemExit(3)
         return SleepCollector.collect(self, spec)
+
+
+class OpenFails(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class FailsToOpen(SleepCollector):
+    """Its open() raises in every worker: start-up must fail at once, never wait forever."""
+
+    def open(self) -> None:
+        raise OpenFails("cannot open")
+
+
+SERVED: list[str] = []  # what a pretend server was asked for, in this process
+
+
+@dataclass(frozen=True, slots=True)
+class CountsRequests(SleepCollector):
+    """A pretend HTTP collector: `open` makes a warm-up request, each task one request."""
+
+    def open(self) -> None:
+        SERVED.append("warm-up")
+
+    def collect(self, spec: TaskSpec) -> object:
+        SERVED.append(spec.symbol)
+        return SleepCollector.collect(self, spec)

@@ -18,8 +18,9 @@ def make_plan(count: int, latency_s: float) -> tuple[TaskSpec, ...]:
 
 def run(name: str, plan: Sequence[TaskSpec], workers: int, **options: object) -> RunRecord:
     collector = options.pop("collector", SleepCollector())
+    watch = options.pop("watch", None)
     opts = StrategyOptions(workers, collector, **options)  # type: ignore[arg-type]
-    return run_strategy(strategies.get(name), plan, opts)
+    return run_strategy(strategies.get(name), plan, opts, watch=watch)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=list(strategies.BUILTIN))

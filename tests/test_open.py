@@ -3,11 +3,12 @@ connect, first-use costs) before the clock starts, so none of that lands in the 
 
 from __future__ import annotations
 
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 
-from tests.collectors import OpenWitness
+from tests.collectors import FailsToOpen, OpenFails, OpenWitness
 from tests.conftest import make_plan, run
 
 # With a deadline, sequential and threads run on supervised threads of their own; processes keep
@@ -31,3 +32,12 @@ def test_each_worker_opens_before_the_clock(name: str, supervised: bool, tmp_pat
     assert len(tasks) == 6
     assert ran <= opened.keys()  # every worker that ran a task had opened ...
     assert max(opened[w] for w in ran) < min(tasks)  # ... before any task began
+
+
+@pytest.mark.parametrize(("name", "supervised"), CASES)
+def test_an_open_that_raises_fails_the_start_and_never_hangs(name: str, supervised: bool) -> None:
+    # The suite's 120 s timeout is the hang detector: before, a supervised group waited forever
+    # for a thread whose open() had raised, and a pool's threads sat at the barrier for 30 s.
+    deadline = {"task_timeout_s": 5.0} if supervised else {}
+    with pytest.raises((OpenFails, BrokenProcessPool)):
+        run(name, make_plan(4, 0.01), workers=3, collector=FailsToOpen(), **deadline)

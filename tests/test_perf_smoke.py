@@ -15,7 +15,9 @@ def test_fidelity_cases_run_for_every_strategy() -> None:
 
 
 def test_recording_cost_and_ns_per_task_run() -> None:
-    assert cases.recording_cost(50, rounds=1)["ratio"] > 0
+    from tests.perf.recording import recording_cost
+
+    assert recording_cost(50, rounds=1)["ratio"] > 0
     assert cases.ns_per_task("threads", 20, 2) > 0
 
 

@@ -9,12 +9,14 @@ from pathlib import Path
 
 from bench.analysis.stats import summarize_all
 from bench.cli.app import main
-from bench.mockapi.meter import since, usage_of
+from bench.mockapi.meter import usage_of
 from bench.model import Results, Usage
 from bench.results.loader import load
 from bench.results.writer import save
 from reports.html import render_html
 from reports.table import format_tables
+from tests.collectors import SERVED, CountsRequests
+from tests.conftest import make_plan, run
 from tests.samples import sample_results
 
 
@@ -23,11 +25,11 @@ def http_results(server_cpu_s: dict[str, float]) -> Results:
     strategy) of CPU in each."""
     base = sample_results()
     runs = []
-    for run in base.runs:
-        tasks = tuple(dataclasses.replace(t, attempts=1, http_status=200) for t in run.tasks)
-        cpu = server_cpu_s.get(run.strategy)
+    for record in base.runs:
+        tasks = tuple(dataclasses.replace(t, attempts=1, http_status=200) for t in record.tasks)
+        cpu = server_cpu_s.get(record.strategy)
         server = None if cpu is None else Usage(user_s=cpu, system_s=0.0)
-        runs.append(dataclasses.replace(run, tasks=tasks, server=server))
+        runs.append(dataclasses.replace(record, tasks=tasks, server=server))
     return dataclasses.replace(base, runs=tuple(runs), environment=ENVIRONMENT)
 
 
@@ -84,17 +86,30 @@ def test_the_meter_reads_a_live_process_and_gives_none_for_a_gone_one() -> None:
     here = usage_of(os.getpid())
     assert here is not None and here.user_s > 0
     assert usage_of(2**22 + 12345) is None  # above Linux's pid_max default: never a process
-    assert since(here, None) is None
-    spent = since(Usage(1.0, 0.5, 0, 3, 4), Usage(1.5, 0.75, 0, 5, 4))
-    assert spent == Usage(0.5, 0.25, 0, 2, 0)
+    spent = Usage(1.5, 0.75, 7, 5, 4).since(Usage(1.0, 0.5, 0, 3, 4))
+    assert spent == Usage(0.5, 0.25, 7, 2, 0)
 
 
 def test_a_real_http_run_records_the_servers_work(tmp_path: Path) -> None:
     argv = ["run", "--io", "http", "--strategies", "asyncio", "--tasks", "30", "--workers", "5"]
     assert main([*argv, "--latency", "0.01", "--out", str(tmp_path)]) == 0
-    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
-    server = run["usage"]["server"]
+    first = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    server = first["usage"]["server"]
     # CPU seconds tick in 10 ms steps; context switches count every wake-up exactly: a server
     # that answered 30 requests cannot have slept through them.
     assert server["voluntary_switches"] > 0
     assert server["user_seconds"] >= 0 and server["system_seconds"] >= 0
+
+
+def test_the_server_is_read_at_the_walls_edges_not_around_start_up() -> None:
+    """Workers' warm-up requests (the collector's open, in start-up) are not the run's."""
+    SERVED.clear()
+
+    def pretend_server() -> Usage:
+        return Usage(user_s=float(len(SERVED)))  # a second of CPU per request served
+
+    record = run(
+        "threads", make_plan(6, 0.01), workers=3, collector=CountsRequests(), watch=pretend_server
+    )
+    assert SERVED.count("warm-up") == 3  # one per worker thread, all before the clock
+    assert record.server == Usage(user_s=6.0)  # the six tasks' requests, and only those

@@ -28,7 +28,7 @@ from bench.harness import environment
 from bench.harness.calibrate import with_cpu_estimates
 from bench.harness.execution import StrategyOptions
 from bench.harness.runner import RunInterrupted, StartupFailed, run_strategy
-from bench.model import Results, RunRecord, TaskSpec
+from bench.model import Results, RunRecord, TaskSpec, Usage
 from bench.results.writer import save
 
 
@@ -146,9 +146,7 @@ def execute(
             options = _options(job, config, progress.begin(job.strategy, len(job.plan)))
             try:
                 strategy = strategies.get(job.strategy)
-                run = _metered(
-                    config, partial(run_strategy, strategy, job.plan, options, on_interrupt)
-                )
+                run = run_strategy(strategy, job.plan, options, on_interrupt, _watch(config))
             except RunInterrupted as stop:
                 outcome.results = _saved(outcome.results, stop.record, job, folder)
                 progress.end(stop.record)
@@ -187,15 +185,13 @@ def _options(job: Job, config: RunConfig, progress: Callable[[int], None]) -> St
     )
 
 
-def _metered(config: RunConfig, run: Callable[[], RunRecord]) -> RunRecord:
-    """A run, with the mock server's CPU during it when there is one."""
+def _watch(config: RunConfig) -> Callable[[], Usage | None] | None:
+    """The mock server's usage, when there is one, for the runner to read at the wall's edges."""
     if config.server_pid is None:
-        return run()
-    from bench.mockapi.meter import since, usage_of
+        return None
+    from bench.mockapi.meter import usage_of
 
-    before = usage_of(config.server_pid)
-    record = run()
-    return dataclasses.replace(record, server=since(before, usage_of(config.server_pid)))
+    return partial(usage_of, config.server_pid)
 
 
 def _saved(results: Results, run: RunRecord, job: Job, folder: Path) -> Results:

@@ -149,6 +149,10 @@ def _ignore() -> None:
     pass
 
 
+def _unwatched() -> Usage | None:
+    return None
+
+
 @dataclass
 class _Timed:
     """What execute() left behind: the records, how it ended, the clock and the parent's bill."""
@@ -160,6 +164,7 @@ class _Timed:
     t0: int = 0
     t1: int = 0
     parent: Usage = field(default_factory=Usage)
+    server: Usage | None = None  # the process `watch` read, over the same span
 
 
 def run_strategy(
@@ -167,14 +172,16 @@ def run_strategy(
     plan: Sequence[TaskSpec],
     options: StrategyOptions,
     on_interrupt: Callable[[], None] = _ignore,
+    watch: Callable[[], Usage | None] | None = None,
 ) -> RunRecord:
     """Run one strategy over the plan. Task failures are data; an abort (broken pool, run
     deadline) gives an `aborted` record; an interrupt raises RunInterrupted carrying the partial
-    record, after `on_interrupt` (the CLI lets a second Ctrl-C through at once)."""
+    record, after `on_interrupt` (the CLI lets a second Ctrl-C through at once). `watch` reads
+    another process's usage (the mock server's), recorded over the timed region as `server`."""
     strategy = make(options)
     startup = _start(strategy, plan, options, on_interrupt)
     peak_reset = _reset_peak_rss()
-    timed = _execute(strategy, plan, options, on_interrupt)
+    timed = _execute(strategy, plan, options, on_interrupt, watch or _unwatched)
     late: KeyboardInterrupt | None = None
     children: Usage = Usage()
     details: Meta = {}
@@ -194,6 +201,7 @@ def run_strategy(
         tasks=build_tasks(plan, timed.sink, timed.t0),
         parent=timed.parent,
         children=children,
+        server=timed.server,
         details={
             **details,
             "peak_rss_reset": peak_reset,
@@ -214,6 +222,7 @@ def _execute(
     plan: Sequence[TaskSpec],
     options: StrategyOptions,
     on_interrupt: Callable[[], None],
+    watch: Callable[[], Usage | None],
 ) -> _Timed:
     timed = _Timed([])
     # Collect now and freeze what survives, so the collector does not walk (and time does not
@@ -224,7 +233,7 @@ def _execute(
     gc.freeze()
     if not options.gc:
         gc.disable()
-    before = resource.getrusage(resource.RUSAGE_SELF)
+    before, watched = resource.getrusage(resource.RUSAGE_SELF), watch()
     timed.t0 = strategy.clock()
     try:
         strategy.execute(plan, timed.sink)
@@ -246,6 +255,8 @@ def _execute(
             gc.enable()
         gc.unfreeze()
         timed.parent = _usage_since(before, _peak_rss_bytes())
+        now = watch()
+        timed.server = None if now is None or watched is None else now.since(watched)
     return timed
 
 

@@ -157,7 +157,7 @@ def fidelity(
     return Fidelity(strategy, ideal_ns((t.latency_ns for t in tasks), width) / 1e9, h, b)
 
 
-async def _bare_collect(tasks: Sequence[TaskSpec], workers: int, collector: Collector) -> float:
+async def bare_collect(tasks: Sequence[TaskSpec], workers: int, collector: Collector) -> float:
     """What a user writes: one task per symbol running the collector, create_task + gather,
     behind a semaphore only when one can block (as the harness does)."""
     limit = asyncio.Semaphore(workers) if workers < len(tasks) else None
@@ -175,7 +175,7 @@ async def _bare_collect(tasks: Sequence[TaskSpec], workers: int, collector: Coll
     return time.perf_counter() - begin
 
 
-async def _bare_nothing(count: int) -> float:
+async def bare_nothing(count: int) -> float:
     """The floor: tasks that do nothing at all (no collector, no suspension)."""
 
     async def nothing() -> None:
@@ -184,38 +184,6 @@ async def _bare_nothing(count: int) -> float:
     begin = time.perf_counter()
     await asyncio.gather(*(asyncio.create_task(nothing()) for _ in range(count)))
     return time.perf_counter() - begin
-
-
-def recording_cost(
-    count: int, rounds: int = 3, gc_on: bool = True, workers: int | None = None
-) -> dict[str, float]:
-    """Zero-latency tasks under asyncio: the harness against the user's own create_task +
-    gather of the same collector, both under the same GC regime (on, as in a user's program,
-    or off, as timeit does). The collector's own work (its quote) is the user's, not the
-    recording's, so both sides do it; a loop of empty tasks is reported beside, as the floor."""
-    tasks = plan(count, 0.0)
-    width = count if workers is None else workers
-    collector = SleepCollector()
-
-    def bare_same_gc() -> float:
-        with gc_as_the_harness_does(gc_on):
-            return asyncio.run(_bare_collect(tasks, width, collector))
-
-    h, b = interleaved(
-        lambda: harness_wall("asyncio", tasks, width, gc_on=gc_on), bare_same_gc, rounds
-    )
-    with gc_as_the_harness_does(gc_on):
-        floor = asyncio.run(_bare_nothing(count))
-    return {
-        "gc": 1.0 if gc_on else 0.0,
-        "workers": float(width),
-        "harness_s": h,
-        "bare_s": b,
-        "ratio": h / b,
-        "harness_ns_per_task": h / count * 1e9,
-        "bare_ns_per_task": b / count * 1e9,
-        "empty_task_ns": floor / count * 1e9,
-    }
 
 
 def ns_per_task(strategy: str, count: int, workers: int) -> float:

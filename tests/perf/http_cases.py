@@ -8,8 +8,9 @@ import asyncio
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -17,9 +18,9 @@ import aiohttp
 from bench.analysis.stats import ideal_ns
 from bench.collectors.http import HttpCollector
 from bench.mockapi.faults import FaultRates
-from bench.mockapi.meter import since, usage_of
+from bench.mockapi.meter import usage_of
 from bench.mockapi.process import server_process
-from bench.model import Usage
+from bench.model import RunRecord, Usage
 from tests.perf.cases import plan
 
 
@@ -40,20 +41,23 @@ async def _bare_client(url: str, count: int, latency: float, workers: int) -> fl
 
 def http_fidelity(count: int, latency: float, workers: int) -> dict[str, Any]:
     """Efficiency per strategy beside a bare aiohttp loop, and the mock server's CPU share of
-    each wall (its own process, read from outside: a share near 1 means it set the pace)."""
+    each wall (its own process, read from outside at the wall's edges: near 1, it set the pace)."""
     tasks = plan(count, latency)
     ideal = ideal_ns((t.latency_ns for t in tasks), workers) / 1e9
     out: dict[str, Any] = {"ideal_s": ideal}
     with server_process(1, FaultRates()) as (url, pid):
-        before = usage_of(pid)
+        watch = partial(usage_of, pid)
+        before = watch()
         bare = asyncio.run(_bare_client(url, count, latency, workers))
+        after = watch()
         out["bare_aiohttp_efficiency"] = ideal / bare
-        out["bare_aiohttp_server_busy"] = _busy(since(before, usage_of(pid)), bare)
+        out["bare_aiohttp_server_busy"] = _busy(
+            None if before is None or after is None else after.since(before), bare
+        )
         for strategy in ("asyncio", "asyncio-workers", "threads", "processes"):
-            before = usage_of(pid)
-            wall = _harness_http(strategy, tasks, workers, url)
-            out[f"{strategy}_efficiency"] = ideal / wall
-            out[f"{strategy}_server_busy"] = _busy(since(before, usage_of(pid)), wall)
+            record = _harness_http(strategy, tasks, workers, url, watch)
+            out[f"{strategy}_efficiency"] = ideal / (record.wall_ns / 1e9)
+            out[f"{strategy}_server_busy"] = _busy(record.server, record.wall_ns / 1e9)
     return out
 
 
@@ -61,16 +65,22 @@ def _busy(spent: Usage | None, wall_s: float) -> float:
     return -1.0 if spent is None else spent.cpu_s / wall_s
 
 
-def _harness_http(strategy: str, tasks: Any, workers: int, url: str) -> float:
+def _harness_http(
+    strategy: str,
+    tasks: Any,
+    workers: int,
+    url: str,
+    watch: Callable[[], Usage | None] | None = None,
+) -> RunRecord:
     import strategies
     from bench.harness.execution import StrategyOptions
     from bench.harness.runner import run_strategy
 
     chunk = max(1, len(tasks) // (workers * 4))
     options = StrategyOptions(workers, HttpCollector(url), chunksize=chunk)
-    record = run_strategy(strategies.get(strategy), tasks, options)
+    record = run_strategy(strategies.get(strategy), tasks, options, watch=watch)
     assert all(t.status == "ok" for t in record.tasks), strategy
-    return record.wall_ns / 1e9
+    return record
 
 
 # A minimal aiohttp handler in a process of its own, like the mock server: the same client
@@ -126,7 +136,7 @@ def uvloop_http(count: int, latency: float, workers: int) -> dict[str, float]:
     with server_process(1, FaultRates()) as (url, _):
         for _ in range(2):  # interleaved, twice; the better of two to cut the noise
             for strategy in ("asyncio", "asyncio-uvloop"):
-                eff = ideal / _harness_http(strategy, tasks, workers, url)
+                eff = ideal / (_harness_http(strategy, tasks, workers, url).wall_ns / 1e9)
                 key = f"{strategy}_efficiency"
                 out[key] = max(out.get(key, 0.0), eff)
     return out

@@ -64,11 +64,9 @@ def test_fidelity(benchmark: Any, strategy: str, count: int, latency: float, wor
 def test_recording_cost(benchmark: Any, gc_on: bool, workers: int | None) -> None:
     """Like with like: the harness and the user's own loop over the same collector, under the
     same GC regime; with 1,000 workers both wait at a semaphore."""
-    # Five rounds, not three: with the GC off the timing follows the allocator's state, and
-    # medians of three moved by 30% between runs here.
-    result = _once(
-        benchmark, lambda: cases.recording_cost(100_000, rounds=5, gc_on=gc_on, workers=workers)
-    )
+    from tests.perf.recording import recording_cost
+
+    result = _once(benchmark, lambda: recording_cost(100_000, gc_on=gc_on, workers=workers))
     benchmark.extra_info.update(result)
     limit = "" if workers is None else f", Semaphore({workers})"
     text = (

@@ -61,9 +61,12 @@ class GeventStrategy(Strategy):
         self._outbox = Connection(to_child, readable=False)
         self._inbox = Connection(from_child, writable=False)
         options = self.options
-        self._outbox.send(
-            ("setup", options.collector, self.workers, options.log, options.task_timeout_s)
-        )
+        try:
+            self._outbox.send(
+                ("setup", options.collector, self.workers, options.log, options.task_timeout_s)
+            )
+        except OSError:  # it died before reading (a broken gevent install): say how it ended
+            raise RuntimeError(f"the gevent process did not start ({self._exit()})") from None
         message = self._next(START_S)
         if message is None or message[0] != "ready":
             raise RuntimeError(f"the gevent process did not start ({self._exit()})")

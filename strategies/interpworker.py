@@ -44,7 +44,10 @@ def warm(arrived: Any, workers: int) -> tuple[int, int, int]:
     """Meet the other workers: put this interpreter's id on `arrived` (a cross-interpreter
     queue, which travels by its id) and wait until `workers` have, so that every worker is up
     before timing starts. (The pool starts a worker only when something is submitted and none is
-    idle; while each warm call waits, none is.) A threading.Barrier cannot cross interpreters."""
+    idle; while each warm call waits, none is.) A threading.Barrier cannot cross interpreters.
+    The collector is made ready here first (its `open`: connect, first-use costs), as in every
+    other strategy's workers, before the clock starts."""
+    _state["collector"].open()
     arrived.put(_state["interpreter"])
     deadline = time.monotonic() + WARM_TIMEOUT_S
     while arrived.qsize() < workers:

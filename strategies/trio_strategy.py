@@ -99,6 +99,9 @@ class TrioStrategy(Strategy):
         are taken here, in plan order, on each task's behalf. The heartbeat (if any) is
         cancelled once every task is done."""
         limit = trio.CapacityLimiter(self.workers)
+        # --io to-thread hands each call to trio.to_thread, whose own default limiter (40
+        # threads) would silently cap a wider run: the width is ours to set, not trio's.
+        trio.to_thread.current_default_thread_limiter().total_tokens = max(self.workers, 1)
         queued = now_ns()  # released together: the wait at the limiter is the whole wait
         async with trio.open_nursery() as inner:
             for spec in tasks:

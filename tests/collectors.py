@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench.collectors.base import SleepCollector
+from bench.collectors.base import SleepCollector, ToThreadCollector
 from bench.model import TaskSpec
 
 
@@ -112,3 +112,22 @@ class CountsRequests(SleepCollector):
     def collect(self, spec: TaskSpec) -> object:
         SERVED.append(spec.symbol)
         return SleepCollector.collect(self, spec)
+
+
+_FLIGHT_LOCK = threading.Lock()
+IN_FLIGHT = [0, 0]  # [calls in progress now, the most at once] in this process
+
+
+@dataclass(frozen=True, slots=True)
+class CountsThreadedCalls(ToThreadCollector):
+    """The to-thread face, counting how many of its blocking calls run at once."""
+
+    def collect(self, spec: TaskSpec) -> object:
+        with _FLIGHT_LOCK:
+            IN_FLIGHT[0] += 1
+            IN_FLIGHT[1] = max(IN_FLIGHT)
+        try:
+            return SleepCollector.collect(self, spec)
+        finally:
+            with _FLIGHT_LOCK:
+                IN_FLIGHT[0] -= 1

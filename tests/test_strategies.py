@@ -15,6 +15,7 @@ import strategies
 from bench.analysis import stats
 from bench.cli.app import main
 from bench.collectors.base import BlockingSleepCollector
+from tests.collectors import IN_FLIGHT, CountsThreadedCalls
 from tests.conftest import make_plan, run
 
 LATENCY = 0.1
@@ -172,3 +173,13 @@ def test_bench_list_shows_the_engines_abilities(capsys: pytest.CaptureFixture[st
         assert line.split(" available here; ", 1)[1].startswith(
             "honours --task-timeout and --run-timeout"
         )
+
+
+def test_trio_to_thread_is_not_capped_by_trios_default_limiter() -> None:
+    """trio.to_thread lends 40 threads by default; a run 50 wide must make 50 calls at once
+    (counted inside the blocking calls: the records are made on trio's side of the hand-off)."""
+    if not strategies.available("trio"):
+        pytest.skip(str(strategies.unavailable("trio")))
+    IN_FLIGHT[:] = [0, 0]
+    run("trio", make_plan(50, LATENCY), workers=50, collector=CountsThreadedCalls())
+    assert IN_FLIGHT == [0, 50]

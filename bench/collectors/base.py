@@ -20,8 +20,8 @@ from bench.model import TaskSpec
 class Quote(NamedTuple):
     """The small, deterministic record a collection returns: price and volume derive from the
     digest when read, so making one costs a tuple, not a frozen dataclass's setattr per field
-    and a round() (1.5 us of a zero-latency task's 2-3 us under asyncio, measured with timeit
-    on the 2-core VM: README, Performance)."""
+    and a round(): 1.5 us less per task (timeit, 2-core VM), of the 17-19 us a zero-latency
+    asyncio task costs in all (README, Performance)."""
 
     symbol: str
     digest: int

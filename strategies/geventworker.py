@@ -22,11 +22,13 @@ import os
 import resource
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 import gevent
+import gevent.event
+import gevent.lock
 import gevent.pool
 from gevent.socket import wait_read
 
@@ -48,14 +50,22 @@ class Child:
         self.inbox, self.outbox = inbox, outbox
         self.tid = os_thread_id()
         self.pool = gevent.pool.Pool(self.workers)
+        self.plan: gevent.event.AsyncResult = gevent.event.AsyncResult()
+
+    def prepare(self) -> None:
+        """`workers` long-lived greenlets that will pull from one plan, like a thread pool's
+        threads. Each gets the collector ready first (its `open`: its own keep-alive connection,
+        as threading.local is per greenlet here), and this returns once all have: before the
+        parent's clock starts."""
+        opened = gevent.lock.Semaphore(0)
+        for n in range(self.workers):
+            self.pool.spawn(self._worker, opened).name = f"Greenlet-{n}"
+        for _ in range(self.workers):
+            opened.acquire()
 
     def run(self, specs: Sequence[TaskSpec], queued_ns: int) -> None:
         before = resource.getrusage(resource.RUSAGE_SELF)
-        plan = iter(specs)
-        # `workers` long-lived greenlets pulling from one plan, like a thread pool's threads:
-        # each keeps its own keep-alive connection (threading.local is per greenlet here).
-        for n in range(min(self.workers, len(specs))):  # a greenlet with nothing to do: none
-            self.pool.spawn(self._worker, plan, queued_ns).name = f"Greenlet-{n}"
+        self.plan.set((iter(specs), queued_ns))  # greenlets beyond the plan's length just end
         listener = gevent.spawn(self._listen)
         self.pool.join()
         listener.kill()
@@ -71,9 +81,14 @@ class Child:
             )
         )
 
-    def _worker(self, plan: Iterator[TaskSpec], queued_ns: int) -> None:
+    def _worker(self, opened: gevent.lock.Semaphore) -> None:
         name = gevent.getcurrent().name
         try:
+            try:
+                self.collector.open()
+            finally:
+                opened.release()  # prepare() must never wait on a greenlet that failed
+            plan, queued_ns = self.plan.get()
             for spec in plan:
                 self.outbox.send(("record", self._task(spec, queued_ns, name)))
         finally:
@@ -127,12 +142,10 @@ def main(argv: Sequence[str]) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     inbox = Connection(int(argv[1]), writable=False)
     outbox = Connection(int(argv[2]), readable=False)
-    # Unpickling the setup imports the collector's modules: start-up, not wall. So does one
-    # open/close here: the process-wide first-use costs (http.client's parser imports); each
-    # worker greenlet's own connection (threading.local is per greenlet) is made by its first task.
+    # Unpickling the setup imports the collector's modules, and prepare() opens each worker's
+    # collector: start-up, not wall.
     child = Child(inbox, outbox, _receive(inbox))
-    child.collector.open()
-    child.collector.close()
+    child.prepare()
     outbox.send(("ready", os.getpid(), child.tid))
     _, specs, queued_ns = _receive(inbox)
     child.run(specs, queued_ns)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import strategies
 from tests.collectors import FailsToOpen, OpenFails, OpenWitness
 from tests.conftest import make_plan, run
 
@@ -41,3 +42,17 @@ def test_an_open_that_raises_fails_the_start_and_never_hangs(name: str, supervis
     deadline = {"task_timeout_s": 5.0} if supervised else {}
     with pytest.raises((OpenFails, BrokenProcessPool)):
         run(name, make_plan(4, 0.01), workers=3, collector=FailsToOpen(), **deadline)
+
+
+def test_each_gevent_greenlet_opens_before_the_clock(tmp_path: Path) -> None:
+    """Under gevent threading.local is per greenlet, so each worker greenlet opens its own."""
+    if not strategies.available("gevent"):
+        pytest.skip(str(strategies.unavailable("gevent")))
+    witness = OpenWitness(folder=str(tmp_path))
+    record = run("gevent", make_plan(6, 0.01), workers=3, collector=witness)
+    assert record.status == "completed", record.reason
+    stamps = {p.name: int(p.read_text()) for p in tmp_path.iterdir()}
+    opened = [v for k, v in stamps.items() if k.startswith("open-")]
+    tasks = [v for k, v in stamps.items() if k.startswith("task-")]
+    assert len(opened) == 3 and len(tasks) == 6  # one per greenlet (patched get_ident)
+    assert max(opened) < min(tasks)

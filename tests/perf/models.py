@@ -20,6 +20,7 @@ from pathlib import Path
 
 import strategies
 from bench.analysis.stats import RunSummary, summarize_all
+from bench.model import RunRecord
 from bench.results.loader import load
 from reports.words import plural
 
@@ -74,21 +75,40 @@ SMALL = (
 )
 HEADER = (
     "| model | where the I/O run's tasks ran | I/O-bound: efficiency | CPU-bound: speed-up | "
-    "mixed: speed-up | extra memory per worker | start-up | cost per task |\n"
+    "mixed: speed-up | memory above sequential (per worker) | start-up | cost per task |\n"
     "|---|---|---|---|---|---|---|---|"
 )
 
 
-def run_all(jobs: Sequence[Job], names: Sequence[str], folder: Path) -> dict[str, list[RunSummary]]:
-    """Each job over every strategy in one `bench run` (interleaved, as users run it)."""
+def _bench(names: Sequence[str], flags: Sequence[str], target: Path) -> list[RunRecord]:
+    argv = [sys.executable, "-m", "bench", "run", "-q", "--strategies", ",".join(names)]
+    command = [*argv, *flags, "--out", str(target)]
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return list(load(target / "results.json").runs)
+
+
+def run_all(
+    jobs: Sequence[Job], names: Sequence[str], folder: Path
+) -> tuple[dict[str, list[RunSummary]], dict[str, float]]:
+    """Each job over every strategy in one `bench run` (interleaved, as users run it); then
+    the I/O job once more per strategy, each in a fresh process, for its memory: in one
+    process a run's peak also holds what the strategies before it imported."""
     out = {}
     for job in jobs:
-        target = folder / job.name
-        argv = [sys.executable, "-m", "bench", "run", "-q", "--strategies", ",".join(names)]
-        command = [*argv, *job.argv, "--out", str(target)]
-        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        out[job.name] = summarize_all(load(target / "results.json").runs)
-    return out
+        out[job.name] = summarize_all(_bench(names, job.argv, folder / job.name))
+    memory = {}
+    for name in names:
+        (run,) = _bench([name], jobs[0].argv, folder / f"memory-{name}")
+        memory[name] = _memory_bytes(run)
+    return out, memory
+
+
+def _memory_bytes(run: RunRecord) -> float:
+    """The run's peak: the harness's, plus its workers' (their proportional share where the
+    strategy measured it, so pages shared between processes count once)."""
+    shared = run.details.get("workers_pss_bytes")
+    workers = shared if isinstance(shared, int) and shared > 0 else run.children.peak_rss_bytes
+    return float(run.parent.peak_rss_bytes + workers)
 
 
 def _by_name(summaries: Sequence[RunSummary]) -> dict[str, RunSummary]:
@@ -105,30 +125,31 @@ def _where(run: RunSummary) -> str:
     return plural(run.threads, "OS thread") + (", 1 process" if run.threads > 1 else "")
 
 
-def _memory(run: RunSummary, baseline: RunSummary) -> str:
-    extra = (run.peak_rss_bytes - baseline.peak_rss_bytes) / max(run.workers, 1)
-    return f"{max(extra, 0) / 2**20:.1f} MiB"
+def _memory(name: str, memory: dict[str, float], workers: int) -> str:
+    extra = max(memory[name] - memory["sequential"], 0.0) / 2**20
+    return f"{extra:.1f} MiB ({extra / max(workers, 1):.2f})"
 
 
-def row(name: str, runs: dict[str, dict[str, RunSummary]]) -> str:
+def row(name: str, runs: dict[str, dict[str, RunSummary]], memory: dict[str, float]) -> str:
     io, cpu, mixed, cost = (runs[k][name] for k in ("io", "cpu", "mixed", "overhead"))
-    baseline = runs["io"]["sequential"]
     cells = [
         name,
         _where(io),
         _ratio(io.efficiency),
         _ratio(cpu.speedup, "x"),
         _ratio(mixed.speedup, "x"),
-        _memory(io, baseline),
+        _memory(name, memory, io.workers),
         f"{io.startup_s * 1e3:.1f} ms",
         f"{cost.wall_s / max(cost.tasks, 1) * 1e6:.0f} us",
     ]
     return "| " + " | ".join(cells) + " |"
 
 
-def table(runs: dict[str, list[RunSummary]], missing: dict[str, str]) -> str:
+def table(
+    runs: dict[str, list[RunSummary]], memory: dict[str, float], missing: dict[str, str]
+) -> str:
     named = {job: _by_name(summaries) for job, summaries in runs.items()}
-    lines = [HEADER, *(row(name, named) for name in named["io"])]
+    lines = [HEADER, *(row(name, named, memory) for name in named["io"])]
     lines += [f"| {name} | not available here: {why} |||||||" for name, why in missing.items()]
     return "\n".join(lines)
 
@@ -145,8 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = [n for n in wanted if strategies.available(n)]
     missing = {n: str(strategies.unavailable(n)) for n in wanted if not strategies.available(n)}
     with tempfile.TemporaryDirectory() as scratch:
-        runs = run_all(SMALL if args.small else FULL, names, args.out or Path(scratch))
-        print(table(runs, missing))
+        runs, memory = run_all(SMALL if args.small else FULL, names, args.out or Path(scratch))
+        print(table(runs, memory, missing))
     return 0
 
 

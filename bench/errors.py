@@ -4,6 +4,11 @@ CLI), and how an exception is told in one line. Imports nothing from bench."""
 from __future__ import annotations
 
 
+class TaskDeadline(TimeoutError):
+    """--task-timeout, raised inside a task by a strategy that interrupts it there (gevent's
+    Timeout): a collector with timeouts of its own must let it through, not report its own."""
+
+
 class UsageError(Exception):
     """Bad input from the user: exit 2 with this one-line message."""
 

@@ -32,6 +32,7 @@ import gevent.lock
 import gevent.pool
 from gevent.socket import wait_read
 
+from bench.errors import TaskDeadline
 from bench.harness.recording import now_ns, run_sync
 from bench.model import RawRecord, TaskSpec
 
@@ -101,7 +102,8 @@ class Child:
                 record = run_sync(self.collector, spec, queued_ns, self.log)
             else:
                 # A TimeoutError raised inside the task: run_sync records it as `timeout`.
-                with gevent.Timeout(self.timeout_s, TimeoutError()):
+                deadline = TaskDeadline(f"exceeded --task-timeout {self.timeout_s:g}s")
+                with gevent.Timeout(self.timeout_s, deadline):
                     record = run_sync(self.collector, spec, queued_ns, self.log)
         except Cancelled as exc:
             record = RawRecord(

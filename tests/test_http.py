@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+import strategies
 from bench.analysis.stats import summarize
 from bench.cli.app import main
 from bench.collectors.http import BACKOFF_CAP_S, HttpCollector, retry_delay
@@ -208,3 +209,14 @@ def test_open_connects_before_the_first_task_and_survives_a_dead_server() -> Non
     dead = HttpCollector(url, timeout_s=1.0)
     dead.open()  # the server is gone: no exception here; the tasks meet it and record it
     assert dead._connection().sock is None
+
+
+def test_a_task_deadline_under_gevent_names_the_deadline_not_the_clients_timeout() -> None:
+    """gevent's Timeout fires inside http.client: the record says --task-timeout, not the
+    collector's own "no response within 10s"."""
+    if not strategies.available("gevent"):
+        pytest.skip(str(strategies.unavailable("gevent")))
+    with served(slow=1.0, slow_seconds=3.0) as (url, _):
+        record = run("gevent", plan(2), workers=2, collector=HttpCollector(url), task_timeout_s=0.3)
+    assert [t.status for t in record.tasks] == ["timeout"] * 2
+    assert all("exceeded --task-timeout 0.3s" in (t.error or "") for t in record.tasks)

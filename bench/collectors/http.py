@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from bench.collectors.base import Collector
+from bench.errors import TaskDeadline
 from bench.model import TaskSpec
 
 RETRYABLE = (429, 503)
@@ -130,6 +131,9 @@ class HttpCollector(Collector):
                 conn.request("GET", self.path(spec, attempt))
                 response = conn.getresponse()
                 body = response.read()
+            except TaskDeadline:
+                self.close()  # the strategy's deadline, not this collector's: say so
+                raise
             except TimeoutError:
                 self.close()
                 message = f"no response within {self.timeout_s:g}s"

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.harness import interrupts
 from bench.harness.execution import no_progress
 from bench.harness.recording import now_ns, run_async
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, cancel_main
+from strategies.base import (
+    Abilities,
+    Strategy,
+    StrategyAborted,
+    StrategyOptions,
+    cancel_main,
+    main_thread_takes_interrupts,
+)
 from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
 
 BLOCKED_S = 0.1  # asyncio's own slow_callback_duration: a callback this long blocked the loop
@@ -40,7 +48,13 @@ class AsyncioStrategy(Strategy):
 
     def start(self) -> None:
         self._runner = asyncio.Runner(loop_factory=self.loop_factory())
-        self._runner.get_loop()
+        loop = self._runner.get_loop()
+        # asyncio.to_thread (--io to-thread) runs on the loop's default executor, min(32,
+        # CPUs + 4) threads (6 on 2 cores), which would silently cap a wider run: the width is
+        # the run's. The Runner shuts it down when it closes.
+        loop.set_default_executor(
+            ThreadPoolExecutor(self.workers, "bench-to-thread", main_thread_takes_interrupts)
+        )
         # Collectors with a per-run resource (an HTTP session) open it here and close it in stop().
         self._runner.run(self.options.collector.astart(self.options.workers))
 

@@ -114,20 +114,26 @@ class CountsRequests(SleepCollector):
         return SleepCollector.collect(self, spec)
 
 
-_FLIGHT_LOCK = threading.Lock()
+_FLIGHT = threading.Condition()
 IN_FLIGHT = [0, 0]  # [calls in progress now, the most at once] in this process
 
 
 @dataclass(frozen=True, slots=True)
 class CountsThreadedCalls(ToThreadCollector):
-    """The to-thread face, counting how many of its blocking calls run at once."""
+    """The to-thread face, counting how many of its blocking calls run at once. Each call
+    waits (up to 5 s) until `expect` have arrived, so the count shows the width a run allows,
+    not how fast a loaded machine starts threads."""
+
+    expect: int = 0
 
     def collect(self, spec: TaskSpec) -> object:
-        with _FLIGHT_LOCK:
+        with _FLIGHT:
             IN_FLIGHT[0] += 1
             IN_FLIGHT[1] = max(IN_FLIGHT)
+            _FLIGHT.notify_all()
+            _FLIGHT.wait_for(lambda: IN_FLIGHT[1] >= self.expect, timeout=5.0)
         try:
             return SleepCollector.collect(self, spec)
         finally:
-            with _FLIGHT_LOCK:
+            with _FLIGHT:
                 IN_FLIGHT[0] -= 1

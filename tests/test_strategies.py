@@ -181,5 +181,13 @@ def test_trio_to_thread_is_not_capped_by_trios_default_limiter() -> None:
     if not strategies.available("trio"):
         pytest.skip(str(strategies.unavailable("trio")))
     IN_FLIGHT[:] = [0, 0]
-    run("trio", make_plan(50, LATENCY), workers=50, collector=CountsThreadedCalls())
+    run("trio", make_plan(50, LATENCY), workers=50, collector=CountsThreadedCalls(expect=50))
     assert IN_FLIGHT == [0, 50]
+
+
+@pytest.mark.parametrize("name", ["asyncio", "asyncio-workers"])
+def test_asyncio_to_thread_is_not_capped_by_the_default_executor(name: str) -> None:
+    """asyncio.to_thread's default executor has min(32, CPUs + 4) threads: 6 on 2 cores."""
+    IN_FLIGHT[:] = [0, 0]
+    run(name, make_plan(20, LATENCY), workers=20, collector=CountsThreadedCalls(expect=20))
+    assert IN_FLIGHT == [0, 20]

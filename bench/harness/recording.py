@@ -124,7 +124,8 @@ def task_failure(exc: BaseException) -> tuple[TaskStatus, str, BaseException | N
 
 
 def with_http(record: RawRecord, outcome: object) -> RawRecord:
-    """HTTP collectors report attempts and the final status on their result or exception."""
+    """HTTP collectors report attempts and the final status on their result or exception.
+    (run_async tests for `attempts` before calling this: a call per task saved off HTTP.)"""
     attempts = getattr(outcome, "attempts", 0)
     if not attempts:
         return record
@@ -177,7 +178,6 @@ async def run_async(
                 raise
         finally:
             record = _record(spec.index, status, queued, started, name, error)
-            # with_http's own test inlined: a call per task otherwise, for nothing unless HTTP
             sink.append(with_http(record, outcome) if hasattr(outcome, "attempts") else record)
     finally:
         if limit is not None:

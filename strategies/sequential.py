@@ -7,11 +7,9 @@ call.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Sequence
 
-from bench.harness.recording import now_ns, run_sync
+from bench.harness.recording import now_ns, record_ended, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from strategies.base import Abilities, Strategy, StrategyOptions
 from strategies.supervise import SupervisedThreads
@@ -44,20 +42,8 @@ class SequentialStrategy(Strategy):
             try:
                 sink.append(run_sync(collector, spec, queued, log))
             except KeyboardInterrupt:
-                thread = threading.current_thread()
                 sink.append(
-                    RawRecord(
-                        spec.index,
-                        "cancelled",
-                        queued,
-                        started,
-                        now_ns(),
-                        os.getpid(),
-                        thread.ident or 0,
-                        thread.name,
-                        None,
-                        "interrupted",
-                    )
+                    record_ended(spec.index, "cancelled", queued, started, None, "interrupted")
                 )
                 raise
             progress(done)

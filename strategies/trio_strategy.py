@@ -12,15 +12,13 @@ itself. The collector's start and stop run in trio.run calls of their own, outsi
 from __future__ import annotations
 
 import math
-import os
-import threading
 from collections.abc import Iterator, Sequence
 
 import trio
 
 from bench.collectors.base import Collector
 from bench.harness import interrupts
-from bench.harness.recording import log_line, now_ns, task_failure, with_http
+from bench.harness.recording import log_line, now_ns, record_ended, task_failure, with_http
 from bench.model import Meta, RawRecord, TaskSpec, TaskStatus, Usage
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
@@ -170,20 +168,7 @@ async def _record(
         if status == "cancelled":  # an interrupt or the watchdog's abort: it ends the run
             raise
     finally:
-        thread = threading.current_thread()
-        record = RawRecord(
-            spec.index,
-            status,
-            queued,
-            started,
-            now_ns(),
-            os.getpid(),
-            thread.ident or 0,
-            thread.name,
-            name,
-            error,
-        )
-        record = with_http(record, outcome)
+        record = with_http(record_ended(spec.index, status, queued, started, name, error), outcome)
         sink.append(record)
     return record
 

@@ -55,7 +55,7 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
         outcome = collector.collect(spec)
     except Exception as exc:  # a task's failure is data, not a crash of the harness
         status, error, outcome = task_failure(exc)
-    record = _record(spec.index, status, queued_ns, started, None, error)
+    record = record_ended(spec.index, status, queued_ns, started, None, error)
     if log:
         log_line(_outcome(spec, status, record.finished_ns - started, error))
     return with_http(record, outcome)
@@ -78,7 +78,7 @@ def _where() -> tuple[int, str]:
     return where
 
 
-def _record(
+def record_ended(
     index: int, status: TaskStatus, queued: int, started: int, task: str | None, error: str | None
 ) -> RawRecord:
     """The record of a task that ends now, in the calling thread. Built with tuple.__new__,
@@ -177,7 +177,7 @@ async def run_async(
             if status == "cancelled":
                 raise
         finally:
-            record = _record(spec.index, status, queued, started, name, error)
+            record = record_ended(spec.index, status, queued, started, name, error)
             sink.append(with_http(record, outcome) if hasattr(outcome, "attempts") else record)
     finally:
         if limit is not None:

@@ -30,48 +30,24 @@ ROOT = Path(__file__).resolve().parents[2]
 @dataclass(frozen=True)
 class Job:
     name: str  # a column group of the table
-    argv: tuple[str, ...]  # `bench run` flags beyond --strategies and --out
+    flags: str  # `bench run` flags beyond --strategies and --out, as typed
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return tuple(self.flags.split())
 
 
 FULL = (
-    Job("io", ("--tasks", "200", "--workers", "20", "--latency", "0.05")),
-    Job("cpu", ("--workload", "cpu", "--tasks", "8", "--workers", "2", "--cpu-work", "400000")),
-    Job(
-        "mixed",
-        (
-            "--workload",
-            "mixed",
-            "--tasks",
-            "24",
-            "--workers",
-            "4",
-            "--latency",
-            "0.05",
-            "--cpu-work",
-            "100000",
-        ),
-    ),
-    Job("overhead", ("--tasks", "2000", "--workers", "20", "--latency", "0")),
+    Job("io", "--tasks 200 --workers 20 --latency 0.05"),
+    Job("cpu", "--workload cpu --tasks 8 --workers 2 --cpu-work 400000"),
+    Job("mixed", "--workload mixed --tasks 24 --workers 4 --latency 0.05 --cpu-work 100000"),
+    Job("overhead", "--tasks 2000 --workers 20 --latency 0"),
 )
 SMALL = (
-    Job("io", ("--tasks", "8", "--workers", "4", "--latency", "0.02")),
-    Job("cpu", ("--workload", "cpu", "--tasks", "2", "--workers", "2", "--cpu-work", "5000")),
-    Job(
-        "mixed",
-        (
-            "--workload",
-            "mixed",
-            "--tasks",
-            "4",
-            "--workers",
-            "2",
-            "--latency",
-            "0.02",
-            "--cpu-work",
-            "5000",
-        ),
-    ),
-    Job("overhead", ("--tasks", "40", "--workers", "4", "--latency", "0")),
+    Job("io", "--tasks 8 --workers 4 --latency 0.02"),
+    Job("cpu", "--workload cpu --tasks 2 --workers 2 --cpu-work 5000"),
+    Job("mixed", "--workload mixed --tasks 4 --workers 2 --latency 0.02 --cpu-work 5000"),
+    Job("overhead", "--tasks 40 --workers 4 --latency 0"),
 )
 HEADER = (
     "| model | where the I/O run's tasks ran | I/O-bound: efficiency | CPU-bound: speed-up | "

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +11,13 @@ from bench.collectors.base import SleepCollector
 from bench.harness.execution import StrategyOptions
 from bench.harness.runner import run_strategy
 from bench.model import RunRecord, TaskSpec
+
+# The suite sends Ctrl-C to the processes it starts, as a terminal does. Started as a background
+# job of a script (`make test &`), pytest inherits SIGINT ignored and would hand that on: a
+# `bench run` keeps an inherited SIG_IGN, as Python does, and the interrupt tests would see runs
+# that never stop.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def make_plan(count: int, latency_s: float) -> tuple[TaskSpec, ...]:

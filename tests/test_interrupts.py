@@ -118,6 +118,34 @@ def test_ctrl_c_reaches_a_loop_held_by_a_blocking_call(tmp_path: Path, strategy:
         assert set(statuses) == {"cancelled", "not_run"}
 
 
+def _started_with(how: str, tmp_path: Path) -> subprocess.Popen[str]:
+    """A run started as a parent left SIGINT: ignored (a background job of a script), or
+    blocked (a mask inherited from the thread that forked)."""
+    if how == "ignored":
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return _start(tmp_path, "asyncio", "--latency", "0.5")
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return _start(tmp_path, "asyncio", "--latency", "0.5")
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@pytest.mark.parametrize(("how", "code"), [("ignored", 0), ("blocked", 130)])
+def test_a_sigint_the_parent_ignored_stays_ignored_and_a_blocked_one_is_taken(
+    tmp_path: Path, how: str, code: int
+) -> None:
+    with _started_with(how, tmp_path) as proc:
+        _wait_for_tasks(proc, 1)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == code
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert run["status"] == ("completed" if code == 0 else "interrupted")
+
+
 def test_sigterm_takes_the_same_path_with_143(tmp_path: Path) -> None:
     with _start(tmp_path, "threads") as proc:
         _wait_for_tasks(proc, 2)

@@ -43,12 +43,18 @@ class _State:
     cancelled: KeyboardInterrupt | None = None  # the interrupt that cancelled it, raised after
 
 
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 ESCALATE = signal.SIGUSR1  # sent to the main thread to raise a cancelled run's interrupt
 
 
 def install() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _on_signal)
+    # Ignored when we started (a background job of a script ignores SIGINT): kept ignored, as
+    # Python's own start-up does, rather than taken from the moment our handler is in. Blocked
+    # (a mask inherited from the parent's thread): unblocked, or no Ctrl-C would ever arrive.
+    for signum in INTERRUPTS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _on_signal)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
     signal.signal(ESCALATE, _on_escalate)
     sys.unraisablehook = _unraisable
 

@@ -98,8 +98,9 @@ class Strategy(ABC):
 
     A strategy only schedules tasks: timing, start-up measurement, usage and records belong to
     the runner. `start` builds pools (timed as start-up), `execute` runs the plan and appends one
-    raw record per task to `sink` as tasks finish (so partial results survive an abort), `stop`
-    tears down and reports the usage of any worker processes. What it can do is declared in
+    raw record per task to `sink` as tasks finish (so partial results survive an abort) or keeps
+    a short row per task for `deferred_records`, `stop` tears down and reports the usage of any
+    worker processes. What it can do is declared in
     `abilities`, which every check reads (never the name).
     """
 
@@ -124,6 +125,12 @@ class Strategy(ABC):
     @abstractmethod
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         """Run every task, appending one raw record per finished task to `sink`."""
+
+    def deferred_records(self) -> Sequence[RawRecord]:
+        """Records a strategy kept short while the clock ran and builds in full only now that it
+        has stopped (asyncio's at 100,000 tasks, see bench.harness.ledger); the runner adds them
+        to the sink before teardown, whatever ended the run. None by default."""
+        return ()
 
     def abandon(self, reason: str) -> None:  # noqa: B027  # optional hook
         """After an interrupt or abort: record the tasks still running as cancelled (appending

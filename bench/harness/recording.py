@@ -65,7 +65,12 @@ _new_tuple = tuple.__new__
 _here = threading.local()
 
 
-def _where() -> tuple[int, str]:
+def pid() -> int:
+    """This process's id, kept current across forks without a system call per task."""
+    return _pid
+
+
+def thread_here() -> tuple[int, str]:
     """The calling thread's id and name, looked up once per thread: threading.current_thread()
     and its name property are two Python calls per task otherwise. A thread-local dies with its
     thread, so a reused id never inherits a dead thread's name; a thread renamed after its first
@@ -85,9 +90,9 @@ def record_ended(
     RawRecord's defaults spelled out: a NamedTuple's own constructor is a Python function, and
     cost 0.4 us more per task here (measured on the 2-core VM)."""
     try:
-        ident, name = _here.where  # inline: _where() is a Python call per task
+        ident, name = _here.where  # inline: thread_here() is a Python call per task
     except AttributeError:
-        ident, name = _where()
+        ident, name = thread_here()
     fields = (
         index,
         status,

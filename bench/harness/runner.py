@@ -261,6 +261,7 @@ def _execute(
 
 
 def _teardown(strategy: Strategy, timed: _Timed) -> tuple[Usage, Meta]:
+    timed.sink.extend(strategy.deferred_records())  # first: an abandon may read the sink
     if timed.status != "completed":
         strategy.abandon(f"{timed.status}: {timed.reason}")
     children = strategy.stop(abandon=timed.status != "completed")

@@ -11,6 +11,7 @@ same code. A fresh interpreter per measurement starts every side from the same s
 from __future__ import annotations
 
 import asyncio
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,6 @@ from tests.perf.cases import (
     bare_nothing,
     gc_as_the_harness_does,
     harness_wall,
-    interleaved,
     plan,
 )
 
@@ -48,25 +48,33 @@ def fresh(side: str, count: int, gc_on: bool, workers: int) -> float:
 
 
 def recording_cost(
-    count: int, rounds: int = 5, gc_on: bool = True, workers: int | None = None
+    count: int, rounds: int = 9, gc_on: bool = True, workers: int | None = None
 ) -> dict[str, float]:
     """Zero-latency asyncio tasks: harness vs the user's create_task + gather of the same
     collector, both under the same GC regime (on, as in a user's program, or off, as timeit
-    does), interleaved, medians. The collector's own work (its quote) is the user's, not the
-    recording's, so both sides do it; a loop of empty tasks is reported beside, as the floor."""
+    does). The collector's own work (its quote) is the user's, not the recording's, so both
+    sides do it; a loop of empty tasks is reported beside, as the floor.
+
+    The ratio is the median of each round's pair, run back to back: this VM's speed drifts by
+    a third over seconds (the same bare loop took 6.0 to 9.7 us a task in one minute), and a
+    pair shares its moment."""
     width = count if workers is None else workers
-    h, b = interleaved(
-        lambda: fresh("harness", count, gc_on, width),
-        lambda: fresh("bare", count, gc_on, width),
-        rounds,
-    )
+    hs, bs = [], []
+    for _ in range(rounds):
+        hs.append(fresh("harness", count, gc_on, width))
+        bs.append(fresh("bare", count, gc_on, width))
+    ratios = sorted(h / b for h, b in zip(hs, bs, strict=True))
     floor = fresh("empty", count, gc_on, width)
+    h, b = statistics.median(hs), statistics.median(bs)
     return {
         "gc": 1.0 if gc_on else 0.0,
         "workers": float(width),
+        "rounds": float(rounds),
         "harness_s": h,
         "bare_s": b,
-        "ratio": h / b,
+        "ratio": statistics.median(ratios),
+        "ratio_low": ratios[0],
+        "ratio_high": ratios[-1],
         "harness_ns_per_task": h / count * 1e9,
         "bare_ns_per_task": b / count * 1e9,
         "empty_task_ns": floor / count * 1e9,

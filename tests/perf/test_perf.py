@@ -73,7 +73,9 @@ def test_recording_cost(benchmark: Any, gc_on: bool, workers: int | None) -> Non
         f"recording cost, GC {'on' if gc_on else 'off'} both sides{limit} (100,000 zero-latency "
         f"asyncio tasks: harness {result['harness_ns_per_task'] / 1e3:.1f} us/task vs the same "
         f"collector under a bare create_task+gather {result['bare_ns_per_task'] / 1e3:.1f} us; "
-        f"an empty task {result['empty_task_ns'] / 1e3:.1f} us)"
+        f"an empty task {result['empty_task_ns'] / 1e3:.1f} us; ratio median of "
+        f"{result['rounds']:.0f} back-to-back pairs, {result['ratio_low']:.2f}-"
+        f"{result['ratio_high']:.2f})"
     )
     SUMMARY.append(at_most(text, result["ratio"], 1.5 if gc_on else 1.3, "x"))
 

@@ -71,6 +71,8 @@ def test_csv_to_a_file_is_tasks_csv_and_stdout_keeps_the_tables(
     [
         (["--export-json", "-", "--export-csv", "-"], "only one --export-* can be - (stdout)"),
         (["--export-json", "nowhere/x.json"], "is in a folder that does not exist"),
+        (["--export-json", "a.json", "--export-json", "b.json"], "--export-json was given twice"),
+        (["--export-json", "x", "--export-csv", "./x"], "--export-json and --export-csv both"),
     ],
 )
 def test_bad_exports_are_refused_before_anything_runs(

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from bench import __version__
 from bench.cli.config import IO_MODES, default_start_method
 from bench.cli.exits import EXIT_USAGE
+from bench.cli.flags import output_flags
 from bench.cli.plan import DEFAULT_CPU_WORK
 from bench.collectors.faults import FAULT_MODES
 from bench.mockapi.faults import FAULTS
@@ -130,7 +131,7 @@ def _execution_flags(add: Callable[..., Any]) -> None:
     add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")
     add("--warmup", default="0", help="rounds run first and thrown away (default 0)")
     add("-v", "--verbose", action="store_true", help="log every task as it runs")
-    _output_flags(add)
+    output_flags(add)
 
 
 def _pool_flags(add: Callable[..., Any]) -> None:
@@ -148,28 +149,6 @@ def _pool_flags(add: Callable[..., Any]) -> None:
         help="the garbage collector while tasks run: on, as in your "
         "program, or off, as timeit does (default on)",
     )
-
-
-def _output_flags(add: Callable[..., Any]) -> None:
-    """What is shown and exported (run, sweep and report)."""
-    add(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="print only the one-line answers and where the report is",
-    )
-    for kind, what in (
-        ("json", "the results document"),
-        ("markdown", "the answers and a summary table"),
-        ("csv", "the task records (tasks.csv)"),
-    ):
-        add(
-            f"--export-{kind}",
-            metavar="FILE",
-            help=f"write {what} to FILE; - is stdout, and then all else goes to stderr "
-            "(default: none)",
-        )
-    add("--open", action="store_true", help="open the report in your browser (with a display)")
 
 
 def build_parser(
@@ -214,7 +193,7 @@ def _report(sub: Any, handlers: Mapping[str, Handler]) -> None:
         "path", type=Path, help="a results.json, the folder holding one, or latest (the newest run)"
     )
     report.add_argument("--out", type=folder, help="where to write (default: beside the file)")
-    _output_flags(report.add_argument)
+    output_flags(report.add_argument)
     report.set_defaults(handler=handlers["report"])
 
 

@@ -7,6 +7,7 @@ its client library), are made in start(): one-time costs are start-up, never wal
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -39,6 +40,7 @@ class AsyncioStrategy(Strategy):
         super().__init__(options)
         self.blocked = 0
         self.longest_block_s = 0.0
+        self.busy = 0  # blocks during which the loop's thread was mostly computing, not waiting
         self._watchdog = LoopWatchdog(options.task_timeout_s, options.run_timeout_s)
         self._runner: asyncio.Runner | None = None
         self._main_task: asyncio.Task[None] | None = None
@@ -154,24 +156,34 @@ class AsyncioStrategy(Strategy):
         ]
 
     async def _heartbeat(self) -> None:
-        """Measure how late the loop wakes us: a late wake-up means something blocked it."""
+        """Measure how late the loop wakes us: a late wake-up means something held it. The loop
+        thread's CPU time over the same span says how: almost none, a call that waited
+        (time.sleep, blocking I/O); much of it, work on the loop's thread (a CPU-bound call, or
+        very many tasks' steps back to back, as when 100,000 tasks start at once)."""
         loop = asyncio.get_running_loop()
         while True:
-            before = loop.time()
+            before, cpu = loop.time(), time.thread_time()
             try:
                 await asyncio.sleep(HEARTBEAT_S)
             finally:
                 # Also when cancelled at the end: the last block may be the only one.
                 lag = loop.time() - before - HEARTBEAT_S
                 if lag >= BLOCKED_S:
-                    self.blocked += 1
-                    self.longest_block_s = max(self.longest_block_s, lag)
+                    self._held(lag, time.thread_time() - cpu)
+
+    def _held(self, lag_s: float, cpu_s: float) -> None:
+        self.blocked += 1
+        self.longest_block_s = max(self.longest_block_s, lag_s)
+        # A quarter, not all: on a loaded machine a busy thread gets only its share of a core,
+        # while a waiting one uses a few ms of the 100+.
+        self.busy += cpu_s >= lag_s / 4
 
     def details(self) -> Meta:
         return {
             "executor": "asyncio.gather + Semaphore",
             "loop": "asyncio",
             "loop_blocked": self.blocked,
+            "loop_blocked_busy": self.busy,
             "loop_longest_block_seconds": round(self.longest_block_s, 4),
             "loop_watchdog_interrupts": self._watchdog.interrupted,
         }

@@ -137,3 +137,14 @@ class CountsThreadedCalls(ToThreadCollector):
         finally:
             with _FLIGHT:
                 IN_FLIGHT[0] -= 1
+
+
+@dataclass(frozen=True, slots=True)
+class SpinsOnTheLoop(SleepCollector):
+    """CPU work inside the coroutine: 150 ms of computing that never yields to the loop."""
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        end = time.thread_time() + 0.15  # CPU time: on a loaded machine it simply takes longer
+        while time.thread_time() < end:
+            pass
+        return SleepCollector.compute(self, spec)

@@ -21,6 +21,7 @@ import strategies
 from bench.cli import session
 from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
+from bench.cli.output import loop_warning
 from bench.model import TaskSpec
 from reports.frames import load_frames
 
@@ -348,3 +349,29 @@ def test_each_sweep_point_is_read_against_the_sequential_run_of_its_own_plan(
             assert f"({summary.speedup:.2f}x)" in text, text  # the tables' own speed-up
             checked += 1
     assert checked == 2
+
+
+@pytest.mark.parametrize(
+    ("blocked", "busy", "tail"),
+    [
+        (1, 0, ": a blocking call inside a coroutine serialises every task"),
+        (
+            1,
+            1,
+            " by CPU work on its thread: a CPU-bound call inside a coroutine, or very many tasks' "
+            "steps back to back (100,000 tasks starting at once)",
+        ),
+        (
+            3,
+            1,
+            ": 2 waiting in a call (a blocking call inside a coroutine serialises every task), "
+            "1 by CPU work on its thread: a CPU-bound call inside a coroutine, or very many "
+            "tasks' steps back to back (100,000 tasks starting at once)",
+        ),
+    ],
+)
+def test_the_loop_warning_says_how_the_loop_was_held(blocked: int, busy: int, tail: str) -> None:
+    details = {"loop_longest_block_seconds": 0.45, "loop_blocked_busy": busy}
+    times = "once" if blocked == 1 else f"{blocked} times"
+    expected = f"warning: asyncio: the event loop was blocked {times} (longest 0.45 s){tail}"
+    assert loop_warning("asyncio", blocked, details) == expected

@@ -13,7 +13,7 @@ from bench.analysis import stats
 from bench.collectors import faults
 from bench.collectors.base import BlockingSleepCollector
 from bench.model import RunRecord, TaskSpec
-from tests.collectors import UnpicklableFailure
+from tests.collectors import SpinsOnTheLoop, UnpicklableFailure
 from tests.conftest import run
 
 
@@ -120,6 +120,15 @@ def test_a_blocking_call_in_a_coroutine_serialises_and_is_reported() -> None:
     record = run("asyncio", plan, workers=4, collector=BlockingSleepCollector())
     assert stats.peak_overlap(record.tasks) == 1  # one after another on the one thread
     assert isinstance(record.details["loop_blocked"], int) and record.details["loop_blocked"] >= 1
+    assert record.details["loop_blocked_busy"] == 0  # the loop's thread waited in time.sleep
+
+
+def test_cpu_work_holding_the_loop_is_told_apart_from_a_call_that_waits() -> None:
+    plan = tuple(TaskSpec(i, f"S{i}", 0) for i in range(3))
+    record = run("asyncio", plan, workers=3, collector=SpinsOnTheLoop())
+    blocked = record.details["loop_blocked"]
+    assert isinstance(blocked, int) and blocked >= 1
+    assert record.details["loop_blocked_busy"] == blocked  # computing, not waiting
 
 
 def test_workers_are_never_the_harness() -> None:

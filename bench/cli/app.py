@@ -36,7 +36,7 @@ from bench.cli.exits import (
 )
 from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
-from bench.cli.output import Show, cmd_report, finish, show_from, write_reports
+from bench.cli.output import Show, cmd_report, finish, loop_warning, show_from, write_reports
 from bench.cli.plan import MAX_TASKS
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
@@ -174,13 +174,7 @@ def _session(
 def _warn_about(run: RunRecord) -> None:
     blocked = run.details.get("loop_blocked")
     if isinstance(blocked, int) and blocked > 0:
-        longest = run.details.get("loop_longest_block_seconds")
-        print(
-            f"warning: {run.strategy}: the event loop was blocked "
-            f"{'once' if blocked == 1 else f'{blocked} times'} (longest "
-            f"{longest} s): a blocking call inside a coroutine serialises every task",
-            file=sys.stderr,
-        )
+        print(loop_warning(run.strategy, blocked, run.details), file=sys.stderr)
     deaths = run.details.get("worker_deaths")
     for death in deaths if isinstance(deaths, list) else []:
         print(

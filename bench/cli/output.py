@@ -24,7 +24,7 @@ from bench.cli.exits import EXIT_OK
 from bench.errors import EnvironmentProblem, OutputFailed, UsageError, describe_error
 from bench.harness import interrupts
 from bench.harness.runner import MACHINE_LIMIT
-from bench.model import Results
+from bench.model import Meta, Results
 from bench.results.folder import prepare, resolve_latest
 from bench.results.writer import csv_chunks, json_chunks, write_atomic
 
@@ -182,3 +182,20 @@ def _open(uri: str, console: Console) -> None:
     )
     if not display or not webbrowser.open(uri):
         console.print("--open: no browser to open here (no display); open the link above.")
+
+
+def loop_warning(strategy: str, blocked: int, details: Meta) -> str:
+    """How the event loop was held, from its heartbeat: waiting in a call, or busy computing."""
+    busy = details.get("loop_blocked_busy")
+    busy = busy if isinstance(busy, int) else 0
+    times = "once" if blocked == 1 else f"{blocked} times"
+    head = f"warning: {strategy}: the event loop was blocked {times} (longest "
+    head += f"{details.get('loop_longest_block_seconds')} s)"
+    waited = "a blocking call inside a coroutine serialises every task"
+    computed = "CPU work on its thread: a CPU-bound call inside a coroutine, or very many "
+    computed += "tasks' steps back to back (100,000 tasks starting at once)"
+    if busy == 0:
+        return f"{head}: {waited}"
+    if busy == blocked:
+        return f"{head} by {computed}"
+    return f"{head}: {blocked - busy} waiting in a call ({waited}), {busy} by {computed}"

@@ -174,9 +174,10 @@ class AsyncioStrategy(Strategy):
     def _held(self, lag_s: float, cpu_s: float) -> None:
         self.blocked += 1
         self.longest_block_s = max(self.longest_block_s, lag_s)
-        # A quarter, not all: on a loaded machine a busy thread gets only its share of a core,
-        # while a waiting one uses a few ms of the 100+.
-        self.busy += cpu_s >= lag_s / 4
+        # The span's first 100 ms were on time and may have been busy: only CPU beyond them
+        # counts. A quarter of the lag, not all: on a loaded machine a busy thread gets only
+        # its share of a core, while one that waits uses almost none.
+        self.busy += cpu_s - HEARTBEAT_S >= lag_s / 4
 
     def details(self) -> Meta:
         return {

@@ -18,7 +18,14 @@ import trio
 
 from bench.collectors.base import Collector
 from bench.harness import interrupts
-from bench.harness.recording import log_line, now_ns, record_ended, task_failure, with_http
+from bench.harness.recording import (
+    http_details,
+    log_line,
+    now_ns,
+    record_ended,
+    task_failure,
+    with_http,
+)
 from bench.model import Meta, RawRecord, TaskSpec, TaskStatus, Usage
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
@@ -168,7 +175,8 @@ async def _record(
         if status == "cancelled":  # an interrupt or the watchdog's abort: it ends the run
             raise
     finally:
-        record = with_http(record_ended(spec.index, status, queued, started, name, error), outcome)
+        record = record_ended(spec.index, status, queued, started, name, error)
+        record = with_http(record, http_details(outcome))
         sink.append(record)
     return record
 

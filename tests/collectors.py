@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import signal
@@ -141,10 +142,26 @@ class CountsThreadedCalls(ToThreadCollector):
 
 @dataclass(frozen=True, slots=True)
 class SpinsOnTheLoop(SleepCollector):
-    """CPU work inside the coroutine: 150 ms of computing that never yields to the loop."""
+    """CPU work inside the coroutine: 250 ms of computing that never yields to the loop."""
 
     async def acollect(self, spec: TaskSpec) -> object:
-        end = time.thread_time() + 0.15  # CPU time: on a loaded machine it simply takes longer
+        end = time.thread_time() + 0.25  # CPU time: on a loaded machine it simply takes longer
         while time.thread_time() < end:
             pass
+        return SleepCollector.compute(self, spec)
+
+
+@dataclass(frozen=True, slots=True)
+class BusyThenBlocks(SleepCollector):
+    """Task 0 keeps the loop busy in short slices (each well under the heartbeat's 100 ms, 90 ms
+    in all), then waits in time.sleep: the loop was held by a wait, not by computing."""
+
+    async def acollect(self, spec: TaskSpec) -> object:
+        if spec.index == 0:
+            for _ in range(18):
+                end = time.thread_time() + 0.005
+                while time.thread_time() < end:
+                    pass
+                await asyncio.sleep(0)
+            time.sleep(0.3)
         return SleepCollector.compute(self, spec)

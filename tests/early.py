@@ -10,9 +10,10 @@ import re
 _OUR_FRAME = re.compile(r'File "[^"]*/(?:bench/(?!__init__\.py)|strategies/|reports/)')
 
 
-# What CPython prints when a KeyboardInterrupt ends its own start-up: in site ("Fatal Python
-# error: init_import_site"), or while `-m` imports runpy ("Could not import runpy module").
-_START_UP = ("init_import_site", "Could not import runpy module")
+# What CPython prints when a KeyboardInterrupt ends its own start-up: while it sets up stdio
+# ("Fatal Python error: init_sys_streams"), in site ("... init_import_site"), or while `-m`
+# imports runpy ("Could not import runpy module").
+_START_UP = ("init_sys_streams", "init_import_site", "Could not import runpy module")
 
 
 def interpreter_took_it(code: int, err: str, signum: int) -> bool:

@@ -14,6 +14,13 @@ Traceback (most recent call last):
 KeyboardInterrupt
 """
 SITE = "Fatal Python error: init_import_site: Failed to import the site module\nKeyboardInterrupt\n"
+# Seen in the signal fuzz test (delay 1.7e-303 s): the interrupt came while CPython set up stdio.
+STREAMS = """Fatal Python error: init_sys_streams: can't initialize sys standard streams
+Python runtime state: core initialized
+Traceback (most recent call last):
+  File "<frozen importlib._bootstrap>", line 542, in _init_module_attrs
+KeyboardInterrupt
+"""
 OURS = """Traceback (most recent call last):
   File "/work/main/bench/cli/app.py", line 10, in main
 KeyboardInterrupt
@@ -23,6 +30,7 @@ KeyboardInterrupt
 def test_start_up_interrupts_are_the_interpreters() -> None:
     assert interpreter_took_it(1, RUNPY, signal.SIGINT)
     assert interpreter_took_it(1, SITE, signal.SIGINT)
+    assert interpreter_took_it(1, STREAMS, signal.SIGINT)
     assert interpreter_took_it(-signal.SIGTERM, "", signal.SIGTERM)
 
 

@@ -13,7 +13,7 @@ from bench.analysis import stats
 from bench.collectors import faults
 from bench.collectors.base import BlockingSleepCollector
 from bench.model import RunRecord, TaskSpec
-from tests.collectors import SpinsOnTheLoop, UnpicklableFailure
+from tests.collectors import BusyThenBlocks, SpinsOnTheLoop, UnpicklableFailure
 from tests.conftest import run
 
 
@@ -129,6 +129,14 @@ def test_cpu_work_holding_the_loop_is_told_apart_from_a_call_that_waits() -> Non
     blocked = record.details["loop_blocked"]
     assert isinstance(blocked, int) and blocked >= 1
     assert record.details["loop_blocked_busy"] == blocked  # computing, not waiting
+
+
+def test_a_busy_loop_that_then_waits_is_held_by_the_wait() -> None:
+    plan = tuple(TaskSpec(i, f"S{i}", 0) for i in range(2))
+    record = run("asyncio", plan, workers=2, collector=BusyThenBlocks())
+    blocked = record.details["loop_blocked"]
+    assert isinstance(blocked, int) and blocked >= 1  # the 300 ms sleep (and, under load, maybe
+    assert record.details["loop_blocked_busy"] == 0  # a preempted slice): none by computing
 
 
 def test_workers_are_never_the_harness() -> None:

@@ -7,15 +7,16 @@ import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
 
 import strategies
 from bench.collectors.base import SleepCollector
-from bench.harness.execution import StrategyOptions
-from bench.harness.runner import RunInterrupted
-from bench.model import RawRecord, RunRecord, TaskSpec
+from bench.harness.execution import Strategy, StrategyOptions
+from bench.harness.runner import RunInterrupted, run_strategy
+from bench.model import RawRecord, RunRecord, TaskSpec, TaskStatus, Usage
 from tests.conftest import run
 from tests.terminal import ROOT
 from tests.test_faults import faulty_plan
@@ -53,6 +54,33 @@ def test_the_lean_and_the_full_path_record_the_same(fault: str) -> None:
     names = [t.task_name for t in lean.tasks]
     assert all(name and name.startswith("Task-") for name in names)
     assert len(set(names)) == 6  # each task's own asyncio name
+
+
+class RecordsWhenStopped(Strategy):
+    """Hands its records over only once stopped, as a loop's close may still cancel a task."""
+
+    name = "records-when-stopped"
+    summary = "a fake"
+
+    def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
+        del sink  # everything is deferred
+        self.plan, self.stopped = tasks, False
+
+    def stop(self, abandon: bool = False) -> Usage:
+        del abandon
+        self.stopped = True
+        return Usage()
+
+    def deferred_records(self) -> list[RawRecord]:
+        error = None if self.stopped else "read before stop()"
+        status: TaskStatus = "ok" if self.stopped else "error"
+        return [RawRecord(s.index, status, 0, 1, 2, 1, 1, "t", None, error) for s in self.plan]
+
+
+def test_the_runner_reads_deferred_records_after_stop() -> None:
+    plan = faulty_plan(3, 0.0, "none", [])
+    record = run_strategy(RecordsWhenStopped, plan, StrategyOptions(3, SleepCollector()))
+    assert [(t.status, t.error) for t in record.tasks] == [("ok", None)] * 3
 
 
 @dataclass(frozen=True)

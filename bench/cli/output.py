@@ -50,12 +50,12 @@ def show_from(args: argparse.Namespace) -> Show:
     exports = {kind: value for kind in EXPORTS if (value := getattr(args, f"export_{kind}", None))}
     if list(exports.values()).count(STDOUT) > 1:
         raise UsageError("only one --export-* can be - (stdout)")
-    _one_file_each(exports)
     for kind, value in exports.items():
         target = Path(value)
         if value != STDOUT and (target.is_dir() or not target.parent.is_dir()):
             problem = "is a folder" if target.is_dir() else "is in a folder that does not exist"
             raise UsageError(f"--export-{kind}: {value} {problem}")
+    _one_file_each(exports)
     return Show(getattr(args, "quiet", False), exports, getattr(args, "open", False))
 
 

@@ -124,12 +124,13 @@ class Strategy(ABC):
 
     @abstractmethod
     def execute(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
-        """Run every task, appending one raw record per finished task to `sink`."""
+        """Run every task, appending one raw record per finished task to `sink` (or keeping it
+        for `deferred_records`)."""
 
     def deferred_records(self) -> Sequence[RawRecord]:
         """Records a strategy kept short while the clock ran and builds in full only now that it
         has stopped (asyncio's at 100,000 tasks, see bench.harness.ledger); the runner adds them
-        to the sink before teardown, whatever ended the run. None by default."""
+        to the sink after `stop`, whatever ended the run. None by default."""
         return ()
 
     def abandon(self, reason: str) -> None:  # noqa: B027  # optional hook

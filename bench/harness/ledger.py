@@ -17,11 +17,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeAlias
 
 from bench.harness import recording
-from bench.harness.recording import now_ns, task_failure, with_http
+from bench.harness.recording import Http, http_details, now_ns, task_failure, with_http
 from bench.model import RawRecord, TaskSpec, TaskStatus
 
-# (index, status, started_ns, finished_ns, error, HTTP outcome or None)
-Row: TypeAlias = tuple[int, TaskStatus, int, int, str | None, object]
+# (index, status, started_ns, finished_ns, error, HTTP details or None)
+Row: TypeAlias = tuple[int, TaskStatus, int, int, str | None, Http | None]
 
 
 class Ledger:
@@ -52,14 +52,14 @@ class Ledger:
         names = {spec.index: task.get_name() for spec, task in ran}
         self.tasks = []  # done with them: the records below need the memory more
         ident, thread = self.where
-        made = []
+        pid, made = recording.pid(), []
         for index, status, started, finished, error, http in self.rows:
             record = RawRecord(
-                index, status, self.queued_ns, started, finished, recording.pid(), ident, thread,
+                index, status, self.queued_ns, started, finished, pid, ident, thread,
                 names.get(index), error,
             )  # fmt: skip
-            made.append(record if http is None else with_http(record, http))
-        self.rows = []
+            made.append(with_http(record, http))
+        self.rows.clear()  # the same list the tasks append to: nothing can add to a lost one
         return made
 
 
@@ -80,5 +80,6 @@ async def run_row(
         if status == "cancelled":
             raise
     finally:
-        http = outcome if hasattr(outcome, "attempts") else None
+        # The details, not the outcome: an HTTP error holds its traceback and the frames' locals.
+        http = http_details(outcome) if hasattr(outcome, "attempts") else None
         add((spec.index, status, started, now_ns(), error, http))

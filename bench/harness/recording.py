@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeAlias
 
 from bench.collectors.base import Collector
 from bench.errors import describe_error
@@ -58,7 +58,7 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
     record = record_ended(spec.index, status, queued_ns, started, None, error)
     if log:
         log_line(_outcome(spec, status, record.finished_ns - started, error))
-    return with_http(record, outcome)
+    return with_http(record, http_details(outcome))
 
 
 _new_tuple = tuple.__new__
@@ -128,17 +128,23 @@ def task_failure(exc: BaseException) -> tuple[TaskStatus, str, BaseException | N
     )  # an interrupt inside the task: Ctrl-C, a watchdog
 
 
-def with_http(record: RawRecord, outcome: object) -> RawRecord:
-    """HTTP collectors report attempts and the final status on their result or exception.
-    (run_async tests for `attempts` before calling this: a call per task saved off HTTP.)"""
+# HTTP collectors' details: (attempts, final status, the status of each attempt retried)
+Http: TypeAlias = tuple[int, int | None, tuple[int, ...]]
+
+
+def http_details(outcome: object) -> Http | None:
+    """HTTP collectors report attempts and the final status on their result or exception."""
     attempts = getattr(outcome, "attempts", 0)
     if not attempts:
+        return None
+    return attempts, getattr(outcome, "http_status", None), tuple(getattr(outcome, "retried", ()))
+
+
+def with_http(record: RawRecord, http: Http | None) -> RawRecord:
+    if http is None:
         return record
-    return record._replace(
-        attempts=attempts,
-        http_status=getattr(outcome, "http_status", None),
-        retried=tuple(getattr(outcome, "retried", ())),
-    )
+    attempts, status, retried = http
+    return record._replace(attempts=attempts, http_status=status, retried=retried)
 
 
 async def run_async(
@@ -157,8 +163,7 @@ async def run_async(
     interrupted run still knows which tasks were running.
     """
     queued = now_ns() if queued_ns is None else queued_ns
-    task = asyncio.current_task()
-    name = None if task is None else task.get_name()
+    name = None if (task := asyncio.current_task()) is None else task.get_name()
     if limit is not None:
         if log and limit.locked():
             log_line("Waiting for semaphore...", name)
@@ -183,7 +188,8 @@ async def run_async(
                 raise
         finally:
             record = record_ended(spec.index, status, queued, started, name, error)
-            sink.append(with_http(record, outcome) if hasattr(outcome, "attempts") else record)
+            is_http = hasattr(outcome, "attempts")  # two calls per task saved off HTTP
+            sink.append(with_http(record, http_details(outcome)) if is_http else record)
     finally:
         if limit is not None:
             limit.release()

@@ -261,10 +261,13 @@ def _execute(
 
 
 def _teardown(strategy: Strategy, timed: _Timed) -> tuple[Usage, Meta]:
-    timed.sink.extend(strategy.deferred_records())  # first: an abandon may read the sink
     if timed.status != "completed":
         strategy.abandon(f"{timed.status}: {timed.reason}")
-    children = strategy.stop(abandon=timed.status != "completed")
+    try:
+        children = strategy.stop(abandon=timed.status != "completed")
+    finally:
+        # After stop: a task that closing the loop cancels still records itself.
+        timed.sink.extend(strategy.deferred_records())
     details = strategy.details()
     gc.collect()  # the pool's cycles go now, inside the deferred block, not at a random moment
     return children, details

@@ -165,6 +165,9 @@ class WorkerPool:
         # the worker that died first.
         dead = [(pid, code) for pid, code in ended if code != -signal.SIGTERM]
         dead = dead or [e for e in ended if e[0] in self._first_dead] or ended[:1]
+        # Under forkserver 255 also means "status unknown" (read through the fork server, seen
+        # beside the SIGKILL that broke the pool): a worker with a known cause goes first.
+        dead.sort(key=lambda e: e[1] == 255)
         if dead and self._fork_server_died(dead):
             return Death(
                 "the fork server died, cutting the pool off from its workers",

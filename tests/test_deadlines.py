@@ -7,9 +7,11 @@ test session does. Durations are never asserted beyond one-sided bounds.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,10 @@ import strategies
 from bench.analysis import stats
 from bench.cli.app import main
 from bench.collectors import faults
-from bench.collectors.base import BlockingSleepCollector
+from bench.collectors.base import BlockingSleepCollector, SleepCollector
+from bench.harness.execution import StrategyOptions
 from bench.model import TaskSpec
+from strategies.procpool import WorkerPool
 from tests.collectors import KillsItsWorker
 from tests.conftest import run
 from tests.test_faults import assert_nothing_lost, faulty_plan
@@ -182,3 +186,18 @@ def test_a_hung_task_takes_only_itself_down_in_a_chunk(chunksize: int) -> None:
     assert record.status == "completed", record.reason
     assert [t.status for t in record.tasks] == ["ok", "ok", "timeout"] + ["ok"] * 5
     assert record.details["resubmitted_tasks"] == chunksize - 1 - 2 % chunksize
+
+
+@dataclass
+class _Ended:
+    exitcode: int | None
+
+
+@pytest.mark.parametrize("order", [(11, 12), (12, 11)])
+def test_the_blame_goes_to_a_known_cause_before_a_255(order: tuple[int, int]) -> None:
+    """Under forkserver a worker's status can read 255 ("unknown", through the fork server)
+    beside the SIGKILL that broke the pool: the SIGKILL is named, whichever pid comes first."""
+    pool = WorkerPool(StrategyOptions(2, SleepCollector(), start_method="forkserver"), 2, False)
+    codes = {11: -signal.SIGKILL, 12: 255}
+    pool.procs = {pid: _Ended(codes[pid]) for pid in order}
+    assert pool.death().what == "worker pid 11 was killed by SIGKILL"

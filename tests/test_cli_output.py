@@ -196,7 +196,7 @@ def test_every_flag_shows_its_default_and_the_command_an_example(command: str) -
     text, options = _help(command)
     missing = [flag for flag, help_text in options if "default" not in help_text]
     assert missing == []
-    assert f"example: bench {command} " in text
+    assert f"\nexamples:\n  bench {command} " in text
 
 
 def test_sweep_help_has_its_own_defaults_and_says_it_takes_lists() -> None:

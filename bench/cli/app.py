@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
     if "_ARGCOMPLETE" in os.environ:  # the shell asking for completions (bench completion)
-        complete(parser, strategies.names())
+        complete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a one-line usage error

@@ -112,7 +112,7 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
         return
     from bench.mockapi.process import server_process
 
-    with server_process(config.scenario.seed, config.http_faults) as (url, pid):
+    with server_process(config.scenario.seed, config.http_faults, config.http_quota) as (url, pid):
         yield dataclasses.replace(config, base_url=url, server_pid=pid)
 
 

@@ -214,6 +214,12 @@ def _serve(sub: Any, handlers: Mapping[str, Handler]) -> None:
         default="0.05",
         help="the Retry-After header of a 429 (default %(default)s)",
     )
+    add(
+        "--quota",
+        metavar="RATE[/s|/min][,burst=N]",
+        help="a token bucket per client key (X-API-Key, else the address): 429 with "
+        "Retry-After beyond it, e.g. 20/s,burst=5 (default: none)",
+    )
     add("--parent-pid", help=argparse.SUPPRESS)
     serve.set_defaults(handler=handlers["serve"])
 

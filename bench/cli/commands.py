@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.cli.args import printable
-from bench.cli.config import http_faults, retry_after
+from bench.cli.config import http_faults, http_quota, retry_after
 from bench.cli.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT, EXIT_SIGTERM
 from bench.cli.numbers import parse_float, parse_int
 from bench.errors import UsageError
@@ -85,7 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         None if args.parent_pid is None else parse_int("--parent-pid", args.parent_pid, 1, 2**31)
     )
     try:
-        signum = serve(host, port, seed, faults, parent)
+        signum = serve(host, port, seed, faults, parent, http_quota(args.quota, "--quota"))
     except KeyboardInterrupt as exc:  # before the server's own handlers were in
         return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
     return 128 + signum if signum else EXIT_OK

@@ -21,6 +21,7 @@ from bench.collectors.custom import load as load_collector
 from bench.errors import UsageError, did_you_mean, not_one_of
 from bench.harness.execution import Abilities
 from bench.mockapi.faults import NO_FAULTS, FaultRates, describe, parse_faults
+from bench.mockapi.quota import Quota, parse_quota
 from bench.model import MAX_WORKERS
 from bench.workload import (
     Scenario,
@@ -45,6 +46,8 @@ class RunConfig:
     io: str = "sleep"
     cpu_impl: str = "python"
     http_faults: FaultRates = NO_FAULTS
+    http_quota: Quota | None = None  # the mock server's token bucket per client key
+    http_attempts: int = 4  # requests per task at most, retries included
     base_url: str | None = None  # set once the mock server is up
     server_pid: int | None = None  # its process, whose CPU each run reads
     collector: str | None = None  # --collector, already checked against the strategies
@@ -61,6 +64,8 @@ class RunConfig:
             "collector": self.collector,
             "scheduler": self.scheduler,
             "http_faults": describe(self.http_faults) if self.io == "http" else None,
+            "http_quota": self.http_quota.describe() if self.http_quota else None,
+            "http_attempts": self.http_attempts if self.io == "http" else None,
             "cpu_impl": self.cpu_impl,
             "start_method": self.start_method,
             "chunksize": self.chunksize,
@@ -110,6 +115,8 @@ def build_config(
         args.io,
         cpu_impl=args.cpu_impl,
         http_faults=faults,
+        http_quota=_quota(args),
+        http_attempts=_attempts(args),
         collector=collector,
         scheduler=scheduler,
         task_timeout_s=task_timeout,
@@ -204,6 +211,31 @@ def http_faults(text: str, flag: str = "--http-faults") -> FaultRates:
         return parse_faults(text)
     except ValueError as exc:
         raise UsageError(f"{flag}: {exc}") from None
+
+
+def http_quota(text: str | None, flag: str = "--http-quota") -> Quota | None:
+    if text is None:
+        return None
+    try:
+        return parse_quota(text)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+
+
+def _quota(args: Any) -> Quota | None:
+    quota = http_quota(getattr(args, "http_quota", None))
+    if quota is not None and args.io != "http":
+        raise UsageError("--http-quota is enforced by the mock API: it needs --io http")
+    return quota
+
+
+def _attempts(args: Any) -> int:
+    text = getattr(args, "http_attempts", None)
+    if text is None:
+        return 4
+    if args.io != "http":
+        raise UsageError("--http-attempts is for the HTTP collector: it needs --io http")
+    return parse_int("--http-attempts", text, 1, 100)
 
 
 def retry_after(text: str) -> str:

@@ -173,6 +173,18 @@ def _fault_flags(add: Add) -> None:
         f"error=0.1,rate_limit=0.05 (from {', '.join(FAULTS)}; default: none)",
     )
     add(
+        "--http-quota",
+        metavar="RATE[/s|/min][,burst=N]",
+        help="with --io http: the mock API's quota per client key, a token bucket answering "
+        "429 with Retry-After beyond it, e.g. 20/s or 600/min,burst=10 (default: none)",
+    )
+    add(
+        "--http-attempts",
+        metavar="N",
+        help="with --io http: requests per task at most, retries on 429, 503 and dropped "
+        "connections included, 1..100 (default 4)",
+    )
+    add(
         "--task-timeout",
         metavar="SECONDS",
         help="a task running longer is recorded as timeout (default: none)",

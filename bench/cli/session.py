@@ -74,7 +74,11 @@ def collector_for(config: RunConfig) -> Collector:
         return custom.load(config.collector)
     if config.io == "http":
         assert config.base_url is not None, "the mock server is started before the runs"
-        return HttpCollector(config.base_url, timeout_s=config.task_timeout_s or 10.0)
+        return HttpCollector(
+            config.base_url,
+            timeout_s=config.task_timeout_s or 10.0,
+            max_attempts=config.http_attempts,
+        )
     kind = {"sleep": SleepCollector, "blocking": BlockingSleepCollector}[config.io]
     return kind(config.scenario.seed, config.cpu_impl)
 

@@ -3,7 +3,9 @@
 `GET /quotes/{symbol}?latency=S` answers after S seconds (the plan's latency for that task, so
 sleep and HTTP runs face the same waits) with a JSON quote series, unless the seeded fault plan
 says otherwise for this (symbol, attempt): 500/503, 429 with Retry-After, a response slower than
-any client timeout, a malformed body, or a connection closed mid-response. `GET /health` is 200.
+any client timeout, a malformed body, or a connection closed mid-response. With a quota, a
+request beyond its client's token bucket is refused first: 429 with the Retry-After of its next
+token (bench.mockapi.quota). `GET /health` is 200 and spends no quota.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ import functools
 import json
 import math
 import random
+import time
 from collections import Counter
+from collections.abc import Callable
 
 from aiohttp import web
 
 from bench.collectors.base import quote_for
 from bench.mockapi.faults import FAULTS, FaultRates
+from bench.mockapi.quota import Limiter, Quota, retry_after
 
 SERIES_LENGTH = 20
+LIMITER = web.AppKey[Limiter | None]("limiter")  # the quota's buckets and counts, for tests
 
 
 # A body is a pure function of (symbol, seed): made once, then served from here. Seeding a
@@ -44,8 +50,14 @@ def series(symbol: str, seed: int) -> dict[str, object]:
 MAX_LATENCY_S = 1e6  # the CLI's bound on every duration
 
 
-def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Application:
+def make_app(
+    seed: int = 42,
+    faults: FaultRates | None = None,
+    quota: Quota | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> web.Application:
     faults = faults or FaultRates()
+    limiter = None if quota is None else Limiter(quota, clock)
     attempts: Counter[str] = Counter()
     # With no faults planned (the common case) no draw is made: each seeds a Random (25 us).
     planned = any(getattr(faults, name) for name in FAULTS)
@@ -53,6 +65,12 @@ def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Applicatio
     async def quotes(request: web.Request) -> web.StreamResponse:
         symbol = request.match_info["symbol"]
         latency = _latency(request)
+        if limiter is not None:  # refused at the door, as a provider does: no work, no wait
+            wait = limiter.admit(client_key(request))
+            if wait:
+                raise web.HTTPTooManyRequests(
+                    headers={"Retry-After": retry_after(wait)}, text="quota exceeded"
+                )
         # The client numbers its attempts, so every strategy meets the same faults; a client that
         # does not (curl, a browser) gets the server's own count per symbol.
         try:
@@ -77,9 +95,16 @@ def make_app(seed: int = 42, faults: FaultRates | None = None) -> web.Applicatio
         return web.json_response({"status": "ok"})
 
     app = web.Application(client_max_size=64 * 1024)
+    app[LIMITER] = limiter
     app.router.add_get("/quotes/{symbol}", quotes)
     app.router.add_get("/health", health)
     return app
+
+
+def client_key(request: web.Request) -> str:
+    """Whose quota a request spends: its X-API-Key, else its address (all of one machine's
+    workers share one key, as one account's workers share a provider's quota)."""
+    return request.headers.get("X-API-Key") or request.remote or "unknown"
 
 
 def _latency(request: web.Request) -> float:

@@ -18,18 +18,24 @@ from contextlib import contextmanager
 
 from bench.errors import EnvironmentProblem
 from bench.mockapi.faults import FAULTS, FaultRates
+from bench.mockapi.quota import Quota
 
 ANNOUNCE = "serving on http://"
 
 
 async def _serve(
-    host: str, port: int, seed: int, faults: FaultRates, parent_pid: int | None
+    host: str,
+    port: int,
+    seed: int,
+    faults: FaultRates,
+    parent_pid: int | None,
+    quota: Quota | None = None,
 ) -> int:
     """Serve until SIGINT or SIGTERM (returned, for the exit code) or the parent's death."""
     from bench.mockapi.app import make_app, start
 
     try:
-        runner, real_port = await start(make_app(seed, faults), host, port)
+        runner, real_port = await start(make_app(seed, faults, quota), host, port)
     except OSError as exc:
         raise EnvironmentProblem(
             f"{host}:{port} cannot be bound ({exc.strerror or exc}; another mock server?); "
@@ -69,9 +75,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def serve(host: str, port: int, seed: int, faults: FaultRates, parent_pid: int | None) -> int:
+def serve(
+    host: str,
+    port: int,
+    seed: int,
+    faults: FaultRates,
+    parent_pid: int | None,
+    quota: Quota | None = None,
+) -> int:
     """The signal that stopped the server (0: none)."""
-    return asyncio.run(_serve(host, port, seed, faults, parent_pid))
+    return asyncio.run(_serve(host, port, seed, faults, parent_pid, quota))
 
 
 def fault_flags(faults: FaultRates) -> list[str]:
@@ -87,7 +100,9 @@ def fault_flags(faults: FaultRates) -> list[str]:
 
 
 @contextmanager
-def server_process(seed: int, faults: FaultRates) -> Iterator[tuple[str, int]]:
+def server_process(
+    seed: int, faults: FaultRates, quota: Quota | None = None
+) -> Iterator[tuple[str, int]]:
     """A mock server in a child process on 127.0.0.1 and a free port: (base URL, pid)."""
     argv = [
         sys.executable,
@@ -101,6 +116,7 @@ def server_process(seed: int, faults: FaultRates) -> Iterator[tuple[str, int]]:
         "--parent-pid",
         str(os.getpid()),
         *fault_flags(faults),
+        *(["--quota", quota.flags()] if quota else []),
     ]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

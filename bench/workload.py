@@ -82,6 +82,7 @@ MORE_TICKERS: Final = (
 
 WORKLOADS: Final = ("io", "cpu", "mixed")
 DISTRIBUTIONS: Final = ("constant", "uniform", "normal", "lognormal", "exponential")
+EMPIRICAL: Final = "empirical"  # replayed from the user's own latencies (--latency-from)
 MAX_SYMBOL_LENGTH: Final = 1000
 
 
@@ -94,9 +95,22 @@ class LatencyModel:
     mean_s: float = 2.0
     spread: float | None = None
     scale: float = 1.0
+    samples: tuple[float, ...] = ()  # empirical: the latencies drawn from, in seconds
+    source: tuple[tuple[str, object], ...] = ()  # empirical: where they came from (no data)
+
+    @classmethod
+    def empirical(
+        cls, samples: Sequence[float], source: dict[str, object], scale: float = 1.0
+    ) -> LatencyModel:
+        if not samples or not all(math.isfinite(x) and x >= 0 for x in samples):
+            raise ValueError("an empirical distribution needs latencies, each finite and >= 0")
+        mean = math.fsum(samples) / len(samples)
+        return cls(EMPIRICAL, mean, None, scale, tuple(samples), tuple(source.items()))
 
     def __post_init__(self) -> None:
-        if self.dist not in DISTRIBUTIONS:
+        if (self.dist == EMPIRICAL) != bool(self.samples):
+            raise ValueError("latencies are replayed only by the empirical distribution")
+        if self.dist not in (*DISTRIBUTIONS, EMPIRICAL):
             raise ValueError(f"unknown distribution {self.dist!r}; choose from {DISTRIBUTIONS}")
         if not (math.isfinite(self.mean_s) and self.mean_s >= 0):
             raise ValueError(f"latency must be a finite number >= 0, got {self.mean_s}")
@@ -118,6 +132,8 @@ class LatencyModel:
 
     def draw(self, rng: random.Random) -> float:
         """One latency in seconds, before scaling; never negative."""
+        if self.samples:  # uniform over the file's rows: its own quantiles, tail and all
+            return self.samples[rng.randrange(len(self.samples))]
         mean, spread = self.mean_s, self.effective_spread()
         if self.dist == "constant" or mean == 0:
             return mean
@@ -208,6 +224,7 @@ class Scenario:
             "latency_dist": self.latency.dist,
             "latency_spread": self.latency.effective_spread(),
             "latency_scale": self.latency.scale,
+            "latency_source": dict(self.latency.source) if self.latency.source else None,
             "seed": self.seed,
             "fail_rate": self.fail_rate,
             "fail_mode": self.fail_mode if self.fail_rate else None,

@@ -76,6 +76,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     ]
     tasks = [parse_int("--tasks", n, 1, MAX_TASKS) for n in parse_list("--tasks", args.tasks)]
     latencies = [parse_float("--latency", x, 0.0) for x in parse_list("--latency", args.latency)]
+    if args.latency_from is not None and len(latencies) > 1:
+        raise UsageError("--latency-from replaces --latency: a sweep replays the file's latencies")
     axes: dict[str, object] = {"workers": workers, "tasks": tasks, "latency": latencies}
     configs = [
         build_config(

@@ -4,6 +4,7 @@ part, seed) turned into a checked Scenario."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any, Final
 
 from bench.cli.numbers import MAX_NUMBER, parse_float, parse_int, parse_list
@@ -35,11 +36,26 @@ def scenario_from(args: Any) -> Scenario:
         args.latency_scale,
         args.seed,
     )
+    if getattr(args, "latency_from", None) is not None:
+        scenario = _replayed(scenario, args)
     scenario = _with_faults(scenario, args.fail_rate, args.fail_mode)
     scenario = _with_workload(scenario, args.workload, args.cpu_work)
     if args.cpu_impl not in IMPLEMENTATIONS:
         raise not_one_of("--cpu-impl", args.cpu_impl, IMPLEMENTATIONS)
     return scenario
+
+
+def _replayed(scenario: Scenario, args: Any) -> Scenario:
+    """--latency-from: the user's own latencies instead of a built-in distribution."""
+    from bench.cli.latency_file import load_latencies
+
+    if args.latency_dist != "constant" or args.latency_spread is not None:
+        raise UsageError("--latency-from replaces --latency-dist and --latency-spread: give one")
+    samples, source = load_latencies(Path(args.latency_from))
+    model = LatencyModel.empirical(samples, source, scenario.latency.scale)
+    if max(samples) * model.scale > MAX_NUMBER:
+        raise UsageError(f"--latency-from x --latency-scale must be at most {MAX_NUMBER:,.0f} s")
+    return dataclasses.replace(scenario, latency=model)
 
 
 def _with_workload(scenario: Scenario, workload: str, cpu_work_text: str) -> Scenario:

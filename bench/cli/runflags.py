@@ -114,6 +114,12 @@ def _plan_flags(add: Add, sweep: bool) -> None:
         "mean, a quarter of the mean, sigma 0.5; constant and exponential take none)",
     )
     add(
+        "--latency-from",
+        metavar="FILE",
+        help="replay your own latencies (replaces --latency and --latency-dist): a CSV or JSON "
+        "list of seconds, or a HAR file's entries; seeded like the others",
+    )
+    add(
         "--latency-scale",
         metavar="FACTOR",
         default="1.0",

@@ -18,6 +18,7 @@ from bench.analysis.repeats import summarize_groups
 from bench.analysis.stats import saturated, summarize_all
 from bench.model import Results, RunRecord
 from reports import charts, timeline
+from reports.advice_chart import advice_parts
 from reports.answers import answers
 from reports.frames import runs_frame
 from reports.reading import cpu_findings, readings
@@ -247,4 +248,5 @@ def render_html(results: Results) -> str:
         stats=stats,
         stat_warnings=warnings,
         sweep=sweep,
+        advice=advice_parts(results),
     )

@@ -70,6 +70,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    return sweep(args)[0]
+
+
+def sweep(args: argparse.Namespace, extra: dict[str, object] | None = None) -> tuple[int, Path]:
+    """The sweep's session: its exit code and its folder (`extra`: more for config)."""
     _importable_here(args)
     workers = [
         parse_int("--workers", w, 1, MAX_WORKERS) for w in parse_list("--workers", args.workers)
@@ -103,7 +108,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     described = {**configs[0].describe(), "sweep": axes, "repeat": repeat, "warmup": warmup}
     for key in ("workers", "tasks", "latency_seconds", "symbols"):
         described.pop(key, None)
-    return _session(jobs, configs[0], described, folder, show)
+    if args.latency_from is not None:  # the file's mean, not the --latency it replaced
+        axes["latency"] = [configs[0].scenario.latency.mean_s]
+    described.update(extra or {})
+    return _session(jobs, configs[0], described, folder, show), folder
 
 
 @contextmanager
@@ -194,6 +202,12 @@ def _warn_about(run: RunRecord) -> None:
         )
 
 
+def cmd_advise(args: argparse.Namespace) -> int:
+    from bench.cli.advise import cmd_advise as advise
+
+    return advise(args, sweep)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bench.cli.demo import cmd_demo as demo
 
@@ -203,6 +217,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 HANDLERS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
+    "advise": cmd_advise,
     "report": cmd_report,
     "compare": cmd_compare,
     "serve": cmd_serve,

@@ -153,6 +153,9 @@ def build_parser(
     )
     run_flags(sweep, names, default, sweep=True)
     sweep.set_defaults(handler=handlers["sweep"])
+    from bench.cli.advise import add_parser as add_advise
+
+    add_advise(sub, handlers["advise"], lambda p: run_flags(p, names, "asyncio", sweep=True))
     for add_command in (_report, _compare, _list, _demo, _serve, _completion):
         add_command(sub, handlers)
     return parser

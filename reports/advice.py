@@ -1,7 +1,8 @@
 """The capacity advice in words and as a table (plain text: the terminal and the report alike).
 
 Every sentence names its evidence: the measured throughput, the threshold it passed (within 5%
-of the best; 90% of the quota; 80% of Little's law or of the CPUs), and the numbers behind it.
+of the best; 80% of the quota with 429s beyond; 80% of Little's law or of the CPUs), and the
+numbers behind it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def _reason(advice: Advice) -> str:
             f"law, {advice.quota_rate:g}/s x {latency:.3f} s mean latency = "
             f"{advice.little_workers:.1f} workers keep it busy; beyond that, more workers only "
             "add 429s and retries."
+        )
+    if advice.limit == "politeness":
+        return (
+            f"The ceiling is your own politeness cap, --max-rate {advice.polite_rate:g}/s: the "
+            f"best measured is {best.throughput / (advice.polite_rate or 1):.0%} of it. Raise it "
+            "(if the endpoint's owner agrees) to find the endpoint's own limit."
         )
     if advice.limit == "tasks":
         return (

@@ -19,43 +19,7 @@ def advice_svg(advice: Advice) -> str:
     with style():
         fig = Figure(figsize=(11, 3.6))
         rate_ax, cost_ax = fig.subplots(1, 2)
-        measured = [p.throughput for p in advice.points]
-        top = max(measured)
-        if advice.latency_s > 0:
-            # Little's law: throughput = workers / latency, drawn up to where it leaves the chart.
-            ceiling = 1.15 * max(top, advice.quota_rate or 0.0)
-            cross = ceiling * advice.latency_s  # where workers / latency leaves the chart
-            xs = [w for w in workers if w < cross] + [min(cross, max(workers))]
-            rate_ax.plot(
-                xs,
-                [w / advice.latency_s for w in xs],
-                "k--",
-                linewidth=1,
-                label=f"Little's law: workers / {advice.latency_s:.3f} s",
-            )
-        if advice.quota_rate is not None:
-            rate_ax.axhline(
-                advice.quota_rate,
-                color="#d62728",
-                linestyle=":",
-                linewidth=1.5,
-                label=f"quota {advice.quota_rate:g}/s",
-            )
-        rate_ax.plot(workers, measured, marker="o", color="#3b7dd8", label="measured")
-        chosen = advice.chosen
-        rate_ax.plot(
-            [chosen.workers], [chosen.throughput], marker="s", markersize=10, fillstyle="none"
-        )
-        rate_ax.annotate(
-            f"advice: {chosen.workers}",
-            (chosen.workers, chosen.throughput),
-            textcoords="offset points",
-            xytext=(6, -14),
-            fontsize=SMALL,
-        )
-        rate_ax.set_ylabel("tasks that succeeded per s")
-        rate_ax.set_ylim(0, 1.15 * max(top, advice.quota_rate or 0.0) or 1)
-        rate_ax.legend(fontsize=SMALL, loc="lower right")
+        _rates(rate_ax, advice)
         cost_ax.plot(
             workers, [p.refusals_per_task for p in advice.points], marker="o", label="429s a task"
         )
@@ -83,9 +47,47 @@ def advice_svg(advice: Advice) -> str:
     return to_svg(fig)
 
 
+def _rates(ax: Any, advice: Advice) -> None:
+    """Measured throughput, Little's law's line, the quota's, and the advice marked."""
+    workers = [p.workers for p in advice.points]
+    top = max(advice.best.throughput, advice.quota_rate or 0.0)
+    if advice.latency_s > 0:
+        cross = 1.15 * top * advice.latency_s  # where workers / latency leaves the chart
+        xs = [w for w in workers if w < cross] + [min(cross, max(workers))]
+        ax.plot(
+            xs,
+            [w / advice.latency_s for w in xs],
+            "k--",
+            linewidth=1,
+            label=f"Little's law: workers / {advice.latency_s:.3f} s",
+        )
+    if advice.quota_rate is not None:
+        ax.axhline(
+            advice.quota_rate,
+            color="#d62728",
+            linestyle=":",
+            linewidth=1.5,
+            label=f"quota {advice.quota_rate:g}/s",
+        )
+    ax.plot(workers, [p.throughput for p in advice.points], marker="o", label="measured")
+    chosen = advice.chosen
+    ax.plot([chosen.workers], [chosen.throughput], marker="s", markersize=10, fillstyle="none")
+    ax.annotate(
+        f"advice: {chosen.workers}",
+        (chosen.workers, chosen.throughput),
+        textcoords="offset points",
+        xytext=(6, -14),
+        fontsize=SMALL,
+    )
+    ax.set_ylabel("tasks that succeeded per s")
+    ax.set_ylim(0, 1.15 * top or 1)
+    ax.legend(fontsize=SMALL, loc="lower right")
+
+
 def _limit_words(advice: Advice) -> str:
     words = {
         "quota": "the quota",
+        "politeness": "your --max-rate",
         "latency": "none reached: Little's law",
         "cpus": "the CPUs",
         "tasks": "the plan's size",

@@ -3,6 +3,7 @@ sentence is checked exactly), the ladder it sweeps, and the known answer on the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -208,3 +209,27 @@ def test_a_plateau_near_the_quota_without_429s_is_not_called_the_quota() -> None
     runs.append(sweep_run(4, 18.2, tasks=200, cpu_s=0.1))
     (advice,) = advise(runs, 20.0, None, cpus=2)
     assert advice.limit == "unexplained" and advice.workers == 2
+
+
+def test_on_your_own_endpoint_the_politeness_cap_is_named_and_latency_is_measured() -> None:
+    runs = [
+        dataclasses.replace(r, tasks=tuple(dataclasses.replace(t, latency_ns=0) for t in r.tasks))
+        for r in (sweep_run(1, 4.0, tasks=60), sweep_run(2, 4.9, tasks=60))
+    ]
+    (advice,) = advise(runs, None, None, cpus=2, polite_rate=5.0)
+    assert advice.limit == "politeness" and advice.workers == 2
+    assert "your own politeness cap, --max-rate 5/s" in advice_lines(advice)[1]
+    assert advice.latency_s > 0  # measured: the first attempts' mean duration
+
+
+def test_on_your_own_endpoint_the_ladder_brackets_max_rate_times_your_latency() -> None:
+    import strategies
+    from bench.cli.advise import plan_args
+    from bench.cli.app import HANDLERS
+    from bench.cli.args import build_parser
+
+    parser = build_parser(HANDLERS, strategies.names(), "asyncio")
+    url = "http://127.0.0.1:9/q/{symbol}"
+    args = parser.parse_args(["advise", "--base-url", url, "--max-rate", "40", "--latency", "0.2"])
+    swept, job = plan_args(args)
+    assert swept.workers == "1,2,4,8,16,32" and swept.tasks == "120" and job is None

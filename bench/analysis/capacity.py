@@ -28,7 +28,7 @@ from bench.model import Results, RunRecord
 QUOTA_SHARE: Final = 0.8
 LITTLE_SHARE: Final = 0.8
 CPU_SHARE: Final = 0.8
-LIMITS: Final = ("quota", "latency", "cpus", "tasks", "unexplained")
+LIMITS: Final = ("quota", "politeness", "latency", "cpus", "tasks", "unexplained")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,7 @@ class Advice:
     job_tasks: int
     workers: int  # the fewest within KNEE_TOLERANCE of the best throughput
     limit: str  # one of LIMITS
+    polite_rate: float | None = None  # --base-url: the client's own --max-rate cap
 
     @property
     def chosen(self) -> Point:
@@ -88,12 +89,11 @@ class Advice:
         return tuple(p for p in self.points if p.workers > self.workers)
 
 
-def _point(workers: int, runs: Sequence[RunRecord], cpus: int) -> Point:
+def _point(workers: int, runs: Sequence[RunRecord], cpus: int, latency: float) -> Point:
     def median(values: Sequence[float]) -> float:
         return statistics.median(values) if values else 0.0
 
     tasks = [len(r.tasks) or 1 for r in runs]
-    latency = _mean_latency(runs)
     return Point(
         workers,
         len(runs),
@@ -134,12 +134,24 @@ def _cpu_busy(run: RunRecord, cpus: int) -> float:
 
 
 def _mean_latency(runs: Sequence[RunRecord]) -> float:
+    """The planned mean; where nothing was planned (the user's own endpoint decides), the
+    measured mean of the tasks answered at the first attempt (pass the fewest workers' runs:
+    their tasks waited least for the politeness cap)."""
     planned = [t.latency_ns for r in runs for t in r.tasks]
-    return sum(planned) / len(planned) / 1e9 if planned else 0.0
+    if planned and any(planned):
+        return sum(planned) / len(planned) / 1e9
+    measured = [
+        t.duration_ns for r in runs for t in r.tasks if t.status == "ok" and t.attempts <= 1
+    ]
+    return sum(measured) / len(measured) / 1e9 if measured else 0.0
 
 
 def advise(
-    runs: Sequence[RunRecord], quota_rate: float | None, job_tasks: int | None, cpus: int
+    runs: Sequence[RunRecord],
+    quota_rate: float | None,
+    job_tasks: int | None,
+    cpus: int,
+    polite_rate: float | None = None,
 ) -> list[Advice]:
     """One advice per strategy swept (the baseline left out: workers do not change it)."""
     by_strategy: dict[str, dict[int, list[RunRecord]]] = {}
@@ -148,7 +160,8 @@ def advise(
             by_strategy.setdefault(run.strategy, {}).setdefault(run.workers, []).append(run)
     out = []
     for strategy, by_workers in sorted(by_strategy.items()):
-        points = tuple(_point(w, rs, cpus) for w, rs in sorted(by_workers.items()))
+        latency = _mean_latency(by_workers[min(by_workers)])
+        points = tuple(_point(w, rs, cpus, latency) for w, rs in sorted(by_workers.items()))
         every = [r for rs in by_workers.values() for r in rs]
         tasks = max(len(r.tasks) for r in every)
         best = max(p.throughput for p in points)
@@ -156,12 +169,13 @@ def advise(
         advice = Advice(
             strategy,
             points,
-            _mean_latency(every),
+            latency,
             tasks,
             quota_rate,
             job_tasks or tasks,
             chosen,
             "unexplained",
+            polite_rate,
         )
         out.append(_with_limit(advice))
     return out
@@ -171,6 +185,8 @@ def _with_limit(advice: Advice) -> Advice:
     best, last = advice.best, advice.points[-1]
     if _quota_bound(advice):
         limit = "quota"
+    elif advice.polite_rate and best.throughput >= QUOTA_SHARE * advice.polite_rate:
+        limit = "politeness"
     elif advice.workers >= advice.tasks:
         limit = "tasks"  # every task at once: the plan, not the API, ran out
     elif advice.workers == last.workers and last.throughput >= LITTLE_SHARE * last.little:
@@ -201,9 +217,12 @@ def advise_results(results: Results) -> list[Advice]:
     plan = config.get("advise")
     job = plan.get("job_tasks") if isinstance(plan, dict) else None
     cpus = results.environment.get("usable_cpus") or results.environment.get("cpu_count") or 1
+    endpoint = config.get("endpoint")
+    polite = endpoint.get("max_rate_per_s") if isinstance(endpoint, dict) else None
     return advise(
         results.runs,
         float(rate) if isinstance(rate, int | float) else None,
         job if isinstance(job, int) else None,
         int(cpus) if isinstance(cpus, int) else 1,
+        float(polite) if isinstance(polite, int | float) else None,
     )

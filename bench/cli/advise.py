@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bench.cli.config import http_quota
+from bench.cli.endpoint import DEFAULT_RATE
 from bench.cli.exits import EXIT_OK
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.plan import MAX_TASKS, scenario_from
@@ -40,7 +41,7 @@ def add_parser(
         help="how many workers for an API: the sweep it needs, and the answer with its reason",
         usage="%(prog)s [options]",
         description="Sweep worker counts against the mock API (with your quota and "
-        "latencies) and answer: the fewest workers within 5%% of the best throughput, the "
+        "latencies) and answer: the fewest workers within 5% of the best throughput, the "
         "ceiling and the limit that sets it (the quota, Little's law, the CPUs), how long "
         "the whole job takes, and what more workers cost. --workers auto brackets Little's "
         "law's answer; --tasks auto measures enough tasks for the quota to show.",
@@ -85,8 +86,12 @@ def _one(flag: str, text: str) -> str:
 
 
 def plan_args(args: argparse.Namespace) -> tuple[argparse.Namespace, int | None]:
-    """The sweep's arguments with `auto` resolved, and the job's size."""
+    """The sweep's arguments with `auto` resolved, and the job's size. On your own endpoint
+    (--base-url) the ladder brackets --max-rate x --latency (your guess of its latency)."""
     quota = http_quota(args.http_quota)
+    if args.base_url is not None and quota is None:
+        rate = parse_float("--max-rate", args.max_rate or DEFAULT_RATE, 0.0, above=True)
+        quota = Quota(rate)
     if args.io != "http":
         raise UsageError("bench advise measures the HTTP collector: leave --io out")
     latency = _one("--latency", args.latency)

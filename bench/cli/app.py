@@ -20,6 +20,7 @@ from pathlib import Path
 
 import strategies
 from bench.cli import session
+from bench.cli.advise import cmd_advise
 from bench.cli.args import build_parser, printable
 from bench.cli.commands import cmd_compare, cmd_list, cmd_serve
 from bench.cli.completion import cmd_completion, complete
@@ -38,6 +39,7 @@ from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.output import Show, cmd_report, finish, loop_warning, show_from, write_reports
 from bench.cli.plan import MAX_TASKS
+from bench.collectors.polite import Politeness
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
 from bench.harness.execution import Abilities
@@ -119,6 +121,10 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
     """With --io http, the mock API in a process of its own for the whole session."""
     if config.io != "http":
         yield config
+        return
+    if config.endpoint is not None:  # the user's own: no mock server, the session's caps
+        polite = Politeness(config.endpoint.rate_per_s, config.endpoint.max_requests)
+        yield dataclasses.replace(config, base_url=config.endpoint.origin, polite=polite)
         return
     from bench.mockapi.process import server_process
 
@@ -202,12 +208,6 @@ def _warn_about(run: RunRecord) -> None:
         )
 
 
-def cmd_advise(args: argparse.Namespace) -> int:
-    from bench.cli.advise import cmd_advise as advise
-
-    return advise(args, sweep)
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     from bench.cli.demo import cmd_demo as demo
 
@@ -217,7 +217,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 HANDLERS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
-    "advise": cmd_advise,
+    "advise": lambda args: cmd_advise(args, sweep),
     "report": cmd_report,
     "compare": cmd_compare,
     "serve": cmd_serve,

@@ -14,10 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bench.cli.endpoint import Endpoint, endpoint_from
 from bench.cli.limits import check_deadlines, check_runnable, check_workers
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.plan import scenario_from
 from bench.collectors.custom import load as load_collector
+from bench.collectors.polite import Politeness
 from bench.errors import UsageError, did_you_mean, not_one_of
 from bench.harness.execution import Abilities
 from bench.mockapi.faults import NO_FAULTS, FaultRates, describe, parse_faults
@@ -55,6 +57,8 @@ class RunConfig:
     task_timeout_s: float | None = None
     run_timeout_s: float | None = None
     gc: bool = True  # the cyclic GC on while tasks run
+    endpoint: Endpoint | None = None  # --base-url: the user's own endpoint, instead of the mock
+    polite: Politeness | None = None  # its limits, shared by the session (set when it starts)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -66,6 +70,7 @@ class RunConfig:
             "http_faults": describe(self.http_faults) if self.io == "http" else None,
             "http_quota": self.http_quota.describe() if self.http_quota else None,
             "http_attempts": self.http_attempts if self.io == "http" else None,
+            "endpoint": self.endpoint.describe() if self.endpoint else None,
             "cpu_impl": self.cpu_impl,
             "start_method": self.start_method,
             "chunksize": self.chunksize,
@@ -98,7 +103,8 @@ def build_config(
     _check_cpu_impl(args.cpu_impl, abilities, scenario)
     scheduler = _scheduler(args.scheduler, abilities)
     collector = _custom_collector(args.collector, args.io, abilities)
-    if collector is not None:  # the user's code does its own waiting: no planned latency
+    endpoint = endpoint_from(args, abilities)
+    if collector is not None or endpoint is not None:  # their own waiting: no planned latency
         latency = dataclasses.replace(scenario.latency, mean_s=0.0)
         scenario = dataclasses.replace(scenario, latency=latency)
     if args.gc not in GC_MODES:
@@ -117,6 +123,7 @@ def build_config(
         http_faults=faults,
         http_quota=_quota(args),
         http_attempts=_attempts(args),
+        endpoint=endpoint,
         collector=collector,
         scheduler=scheduler,
         task_timeout_s=task_timeout,

@@ -32,6 +32,7 @@ def run_flags(
     _strategy_flags(strategies.add_argument, names, default, sweep)
     _plan_flags(parser.add_argument_group("workload").add_argument, sweep)
     _fault_flags(parser.add_argument_group("faults and deadlines").add_argument)
+    _endpoint_flags(parser.add_argument_group("your own endpoint (--io http)").add_argument)
     _statistics_flags(parser.add_argument_group("statistics").add_argument)
     _output_flags(parser.add_argument_group("output").add_argument)
 
@@ -199,6 +200,32 @@ def _fault_flags(add: Add) -> None:
         "--run-timeout",
         metavar="SECONDS",
         help="a strategy run taking longer is aborted (default: none)",
+    )
+
+
+def _endpoint_flags(add: Add) -> None:
+    """The HTTP collector sent to the user's endpoint instead of the mock, politely."""
+    add(
+        "--base-url",
+        metavar="URL",
+        help="send the HTTP collector to your endpoint instead of the mock API: a URL with "
+        "{symbol}, e.g. http://127.0.0.1:8080/quote/{symbol} (default: the mock)",
+    )
+    add(
+        "--max-rate",
+        metavar="PER_S",
+        help="with --base-url: requests a second at most, all workers together (default 5)",
+    )
+    add(
+        "--max-requests",
+        metavar="N",
+        help="with --base-url: requests in the whole session at most; past it a task fails "
+        "unsent (default 1000)",
+    )
+    add(
+        "--allow-remote",
+        action="store_true",
+        help="with --base-url: confirm an endpoint that is not a loopback address",
     )
 
 

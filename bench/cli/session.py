@@ -78,6 +78,8 @@ def collector_for(config: RunConfig) -> Collector:
             config.base_url,
             timeout_s=config.task_timeout_s or 10.0,
             max_attempts=config.http_attempts,
+            template=config.endpoint.template if config.endpoint else None,
+            polite=config.polite,
         )
     kind = {"sleep": SleepCollector, "blocking": BlockingSleepCollector}[config.io]
     return kind(config.scenario.seed, config.cpu_impl)

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from bench.collectors.base import Collector
+from bench.collectors.polite import Politeness, RequestCapReached
 from bench.errors import TaskDeadline
 from bench.model import TaskSpec
 
@@ -88,8 +89,19 @@ def parse_body(
 class HttpCollector(Collector):
     """Both faces of the HTTP collector. Picklable: sessions and connections stay per process."""
 
-    def __init__(self, base_url: str, timeout_s: float = 10.0, max_attempts: int = 4) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float = 10.0,
+        max_attempts: int = 4,
+        template: str | None = None,
+        polite: Politeness | None = None,
+    ) -> None:
+        """`template`: the user's own endpoint's path and query with `{symbol}` (base_url is
+        then its origin), asked with no latency or attempt of ours and no warm-up requests;
+        `polite`: the caps checked before every attempt."""
         self.base_url, self.timeout_s, self.max_attempts = base_url, timeout_s, max_attempts
+        self.template, self.polite = template, polite
         self._local = threading.local()
         self._session: Any = None
 
@@ -98,14 +110,27 @@ class HttpCollector(Collector):
             "base_url": self.base_url,
             "timeout_s": self.timeout_s,
             "max_attempts": self.max_attempts,
+            "template": self.template,
+            "polite": self.polite,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.base_url, self.timeout_s = state["base_url"], state["timeout_s"]
-        self.max_attempts = state["max_attempts"]
+        self.max_attempts, self.template = state["max_attempts"], state["template"]
+        self.polite = state["polite"]
         self._local, self._session = threading.local(), None  # per process: never pickled
 
+    def wait_s(self, attempt: int, retried: list[int]) -> float:
+        """How long to wait before this attempt (politeness); HttpError past the request cap."""
+        assert self.polite is not None
+        try:
+            return self.polite.reserve()
+        except RequestCapReached as exc:
+            raise HttpError(str(exc), None, attempt - 1, tuple(retried)) from None
+
     def path(self, spec: TaskSpec, attempt: int) -> str:
+        if self.template is not None:
+            return self.template.replace("{symbol}", quote(spec.symbol, safe=""))
         return (
             f"/quotes/{quote(spec.symbol, safe='')}?latency={spec.latency_ns / 1e9!r}"
             f"&attempt={attempt}"
@@ -117,15 +142,20 @@ class HttpCollector(Collector):
         conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
         if conn is None:
             parts = urlsplit(self.base_url)
-            conn = http.client.HTTPConnection(
-                parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout_s
+            kind = (
+                http.client.HTTPSConnection
+                if parts.scheme == "https"
+                else http.client.HTTPConnection
             )
+            conn = kind(parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout_s)
             self._local.conn = conn
         return conn
 
     def collect(self, spec: TaskSpec) -> HttpResult:
         rng, retried = random.Random(spec.index), list[int]()
         for attempt in range(1, self.max_attempts + 1):
+            if self.polite is not None:  # only then: a sleep(0) would still cost a call
+                time.sleep(self.wait_s(attempt, retried))
             conn = self._connection()
             try:
                 conn.request("GET", self.path(spec, attempt))
@@ -160,7 +190,10 @@ class HttpCollector(Collector):
         """Connect this thread's keep-alive connection and make one request, so the first task
         does not pay the connect and http.client's first-use costs (its header parser's imports:
         about 1.5 ms of CPU per worker here) inside the wall. A failure here is not a task's:
-        the tasks meet it again and record it."""
+        the tasks meet it again and record it. Not on the user's own endpoint: every request
+        there is one they pay for, or one its politeness caps count."""
+        if self.template is not None:
+            return
         conn = self._connection()
         try:
             conn.request("GET", "/health")
@@ -187,6 +220,8 @@ class HttpCollector(Collector):
         connector = aiohttp.TCPConnector(limit=workers, limit_per_host=workers)
         timeout = aiohttp.ClientTimeout(total=self.timeout_s, sock_read=self.timeout_s)
         self._session = aiohttp.ClientSession(self.base_url, connector=connector, timeout=timeout)
+        if self.template is not None:
+            return  # the user's own endpoint: no requests beyond the tasks' own
         # One request now pays the client's first-use costs (lazy imports, the resolver, the
         # parser) at start-up rather than inside the first round's wall.
         async with self._session.get("/health") as response:
@@ -203,6 +238,8 @@ class HttpCollector(Collector):
         assert self._session is not None, "astart() opens the session for the run"
         rng, retried = random.Random(spec.index), list[int]()
         for attempt in range(1, self.max_attempts + 1):
+            if self.polite is not None:  # only then: a sleep(0) would still yield the loop
+                await asyncio.sleep(self.wait_s(attempt, retried))
             try:
                 async with self._session.get(self.path(spec, attempt)) as response:
                     body = await response.read()

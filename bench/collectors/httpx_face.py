@@ -50,8 +50,10 @@ class HttpxCollector(Collector):
         self._client = httpx.AsyncClient(
             base_url=self.inner.base_url, limits=limits, timeout=timeout
         )
-        # One request now pays the client's first-use costs at start-up, not in the wall.
-        await self._client.get("/health")
+        # One request now pays the client's first-use costs at start-up, not in the wall
+        # (not on the user's own endpoint: there every request counts).
+        if self.inner.template is None:
+            await self._client.get("/health")
 
     async def astop(self) -> None:
         if self._client is not None:
@@ -64,6 +66,8 @@ class HttpxCollector(Collector):
         assert self._client is not None, "astart() opens the client for the run"
         rng, retried, last = random.Random(spec.index), list[int](), self.inner.max_attempts
         for attempt in range(1, last + 1):
+            if self.inner.polite is not None:
+                await trio.sleep(self.inner.wait_s(attempt, retried))
             try:
                 response = await self._client.get(self.inner.path(spec, attempt))
             except httpx.TimeoutException:

@@ -191,7 +191,7 @@ def _help(command: str) -> tuple[str, list[tuple[str, str]]]:
     return sub.format_help(), options
 
 
-@pytest.mark.parametrize("command", ["run", "sweep"])
+@pytest.mark.parametrize("command", ["run", "sweep", "advise"])
 def test_every_flag_shows_its_default_and_the_command_an_example(command: str) -> None:
     text, options = _help(command)
     missing = [flag for flag, help_text in options if "default" not in help_text]

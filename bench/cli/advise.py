@@ -59,13 +59,16 @@ def add_parser(
 
 
 def auto_workers(quota: Quota | None, latency_s: float) -> list[int]:
-    """Powers of two around Little's law's answer, and the answer itself rounded both ways."""
+    """Powers of two around Little's law's answer, and the answer itself."""
     if quota is None or latency_s <= 0:
         return [1, 2, 4, 8, 16, 32, 64]
     need = quota.rate_per_s * latency_s
     low = max(1, math.floor(need / 8))
     top = min(MAX_AUTO_WORKERS, max(8, 4 * math.ceil(need)))
+    # The answer rounded both ways, and half again: each request takes longer than the planned
+    # latency (the client, the loop, the socket), so the real answer is a little above it.
     ladder = {low, top, max(1, math.floor(need)), min(top, math.ceil(need))}
+    ladder.add(min(top, math.ceil(need * 1.5)))
     ladder |= {2**k for k in range(11) if low <= 2**k <= top}
     return sorted(ladder)
 

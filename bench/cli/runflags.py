@@ -118,7 +118,7 @@ def _plan_flags(add: Add, sweep: bool) -> None:
         "--latency-from",
         metavar="FILE",
         help="replay your own latencies (replaces --latency and --latency-dist): a CSV or JSON "
-        "list of seconds, or a HAR file's entries; seeded like the others",
+        "list of seconds, or a HAR file's entries; seeded like the others (default: none)",
     )
     add(
         "--latency-scale",

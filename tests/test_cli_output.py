@@ -29,6 +29,9 @@ QUICK = ["--strategies", "sequential,asyncio", "--tasks", "4", "--latency", "0.0
 Capture = pytest.CaptureFixture[str]
 # Every answer leads with where the tasks ran and how many overlapped (4 tasks, 6 workers).
 FACT = r"asyncio: 1 OS thread, 1 process, 4 tasks in flight at once; "
+# 4 x 10 ms reads about 4x faster; on a machine loaded enough to starve the loop, "about as fast"
+# is the honest answer (the wording's own cases are exact in tests/test_answers.py).
+ONE_RUN = r"(\d+\.\d\dx faster than sequential \(one run each\)|about as fast as sequential \(.*\))"
 
 
 def _run(tmp_path: Path, *extra: str) -> int:
@@ -57,7 +60,7 @@ def test_markdown_to_stdout_has_the_answers_and_one_row_per_run(
         r"- sequential: 1 OS thread, 1 process, 1 task in flight at once; .*", lines[2]
     )
     assert re.fullmatch(
-        r"- " + FACT + r"\d+\.\d\dx faster than sequential \(one run each\)",
+        r"- " + FACT + ONE_RUN,
         lines[3],
     )
     header = lines.index(next(line for line in lines if line.startswith("| strategy |")))
@@ -103,7 +106,7 @@ def test_quiet_prints_only_the_answers_and_the_report(tmp_path: Path, capsys: Ca
     lines = out.splitlines()
     assert len(lines) == 3, out
     assert re.fullmatch(
-        FACT + r"\d+\.\d\dx faster than sequential \(one run each\)",
+        FACT + ONE_RUN,
         lines[1],
     )
     assert lines[2] == f"open the report: {(tmp_path / 'out' / 'report.html').as_uri()}"

@@ -131,7 +131,7 @@ def test_a_regression_across_two_plans_says_the_plans_differ(
     argv = ["run", "--strategies", "threads", "--tasks", "4", "--workers", "2", "--repeat", "3"]
     before, slower = tmp_path / "before", tmp_path / "slower"
     assert main([*argv, "--latency", "0.02", "--out", str(before), "-q"]) == 0
-    assert main([*argv, "--latency", "0.04", "--out", str(slower), "-q"]) == 0
+    assert main([*argv, "--latency", "0.08", "--out", str(slower), "-q"]) == 0  # 4x: certain
     capsys.readouterr()
     assert main(["compare", str(before), str(slower), "--fail-above", "20"]) == 1
     out, err = capsys.readouterr()

@@ -5,17 +5,15 @@ The runner is handed a strategy class; it does not import the strategies (only t
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import gc
-import resource
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bench.errors import describe_error
 from bench.harness import interrupts
 from bench.harness.execution import InputRefused, Strategy, StrategyAborted, StrategyOptions
+from bench.harness.meters import Bill, Meters, reset_peak_rss
 from bench.model import Meta, RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
 
 
@@ -103,36 +101,6 @@ def _start(
     return strategy.clock() - begin
 
 
-def _reset_peak_rss() -> bool:
-    # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each run gets its own peak.
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_rss_bytes() -> int:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _usage_since(before: resource.struct_rusage, peak_rss: int) -> Usage:
-    now = resource.getrusage(resource.RUSAGE_SELF)
-    return Usage(
-        now.ru_utime - before.ru_utime,
-        now.ru_stime - before.ru_stime,
-        peak_rss,
-        now.ru_nvcsw - before.ru_nvcsw,
-        now.ru_nivcsw - before.ru_nivcsw,
-    )
-
-
 def build_tasks(
     plan: Sequence[TaskSpec], raws: Sequence[RawRecord], t0_ns: int
 ) -> tuple[TaskRecord, ...]:
@@ -150,30 +118,6 @@ def _ignore() -> None:
     pass
 
 
-def _unwatched() -> Usage | None:
-    return None
-
-
-def _no_cpu() -> float:
-    return 0.0
-
-
-@dataclass(frozen=True)
-class _Meters:
-    """What the runner reads at the wall's edges besides its own process's usage."""
-
-    watch: Callable[[], Usage | None]  # another process's usage (the mock server)
-    harness_cpu: Callable[[], float]  # CPU seconds of the harness's own threads so far
-
-
-def _without(usage: Usage, harness_s: float) -> Usage:
-    """The process's bill less what the harness's own threads spent (drawing is user time;
-    any excess comes off system time), never below zero."""
-    user = max(usage.user_s - harness_s, 0.0)
-    system = max(usage.system_s - max(harness_s - usage.user_s, 0.0), 0.0)
-    return dataclasses.replace(usage, user_s=user, system_s=system)
-
-
 @dataclass
 class _Timed:
     """What execute() left behind: the records, how it ended, the clock and the parent's bill."""
@@ -184,9 +128,7 @@ class _Timed:
     interrupt: KeyboardInterrupt | None = None
     t0: int = 0
     t1: int = 0
-    parent: Usage = field(default_factory=Usage)
-    server: Usage | None = None  # the process `watch` read, over the same span
-    harness_s: float = 0.0  # CPU of the harness's own threads (the progress display), taken out
+    bill: Bill = field(default_factory=lambda: Bill(Usage(), 0.0, None))
 
 
 def run_strategy(
@@ -205,8 +147,8 @@ def run_strategy(
     progress display): what they spend over the timed region is not charged to the strategy."""
     strategy = make(options)
     startup = _start(strategy, plan, options, on_interrupt)
-    peak_reset = _reset_peak_rss()
-    meters = _Meters(watch or _unwatched, harness_cpu or _no_cpu)
+    peak_reset = reset_peak_rss()
+    meters = Meters(watch or Meters.watch, harness_cpu or Meters.harness_cpu)
     timed = _execute(strategy, plan, options, on_interrupt, meters)
     late: KeyboardInterrupt | None = None
     children: Usage = Usage()
@@ -225,16 +167,10 @@ def run_strategy(
         wall_ns=timed.t1 - timed.t0,
         startup_ns=startup,
         tasks=build_tasks(plan, timed.sink, timed.t0),
-        parent=timed.parent,
+        parent=timed.bill.parent,
         children=children,
-        server=timed.server,
-        details={
-            **details,
-            "peak_rss_reset": peak_reset,
-            "gc": "on" if options.gc else "off",
-            "baseline": strategy.abilities.baseline,
-            **({"display_cpu_seconds": round(timed.harness_s, 6)} if timed.harness_s else {}),
-        },
+        server=timed.bill.server,
+        details={**details, **_notes(strategy, options, peak_reset, timed.bill)},
         reason=timed.reason,
         cores=options.cores,
     )
@@ -249,7 +185,7 @@ def _execute(
     plan: Sequence[TaskSpec],
     options: StrategyOptions,
     on_interrupt: Callable[[], None],
-    meters: _Meters,
+    meters: Meters,
 ) -> _Timed:
     timed = _Timed([])
     # Collect now and freeze what survives, so the collector does not walk (and time does not
@@ -260,8 +196,7 @@ def _execute(
     gc.freeze()
     if not options.gc:
         gc.disable()
-    before, watched = resource.getrusage(resource.RUSAGE_SELF), meters.watch()
-    display = meters.harness_cpu()
+    bill = meters.start()
     timed.t0 = strategy.clock()
     try:
         strategy.execute(plan, timed.sink)
@@ -282,11 +217,19 @@ def _execute(
         if not options.gc:
             gc.enable()
         gc.unfreeze()
-        timed.harness_s = max(meters.harness_cpu() - display, 0.0)
-        timed.parent = _without(_usage_since(before, _peak_rss_bytes()), timed.harness_s)
-        now = meters.watch()
-        timed.server = None if now is None or watched is None else now.since(watched)
+        timed.bill = bill()
     return timed
+
+
+def _notes(strategy: Strategy, options: StrategyOptions, peak_reset: bool, bill: Bill) -> Meta:
+    drawn = {"display_cpu_seconds": round(bill.harness_s, 6)} if bill.harness_s else {}
+    gc_state = "on" if options.gc else "off"
+    return {
+        "peak_rss_reset": peak_reset,
+        "gc": gc_state,
+        "baseline": strategy.abilities.baseline,
+        **drawn,
+    }
 
 
 def _teardown(strategy: Strategy, timed: _Timed) -> tuple[Usage, Meta]:

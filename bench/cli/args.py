@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from bench import __version__
 from bench.cli.exits import EXIT_USAGE
 from bench.cli.flags import folder, output_flags
+from bench.cli.helptext import HelpFormatter
 from bench.cli.runflags import run_flags
 from bench.errors import did_you_mean, nearest
 from bench.mockapi.faults import FAULTS
@@ -91,28 +92,6 @@ def _nearest_flag(flags: Iterable[str], word: str) -> str:
     bare = {flag[2:]: flag for flag in flags if flag.startswith("--")}
     near = nearest(word[2:].partition("=")[0], bare)
     return f"; did you mean {bare[near]}?" if near else ""
-
-
-class HelpFormatter(argparse.HelpFormatter):
-    """Flags and their values in a column wide enough for `--latency-spread X`; prose wrapped
-    to the console, but an indented line (an example) kept whole; the subcommands listed one a
-    line under "commands", without argparse's `{run,sweep,...}` line above them."""
-
-    def __init__(self, prog: str, **kwargs: Any) -> None:
-        kwargs.setdefault("max_help_position", 30)
-        super().__init__(prog, **kwargs)
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        fill = super()._fill_text  # (not inside the generator: super() needs the method's frame)
-        return "\n".join(
-            indent + line if not line or line[0].isspace() else fill(line, width, indent)
-            for line in text.splitlines()
-        )
-
-    def _format_action(self, action: argparse.Action) -> str:
-        if isinstance(action, argparse._SubParsersAction):
-            return "".join(self._format_action(choice) for choice in action._get_subactions())
-        return super()._format_action(action)
 
 
 def build_parser(

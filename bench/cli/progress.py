@@ -24,6 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from bench.cli.lines import say
 from bench.model import RunRecord
 
 
@@ -80,8 +81,8 @@ class RunProgress:
         finished = sum(t.status in ("ok", "error", "timeout") for t in run.tasks)
         if self._current is not None:
             self._current.done = ran
-        # Wrapped at word boundaries (not soft-wrapped: a terminal would cut words in two).
-        self._console.print(
+        say(
+            self._console,
             f"{run.strategy}: {run.status}, {finished}/{len(run.tasks)} tasks finished in "
             f"{run.wall_ns / 1e9:.2f} s (start-up {run.startup_ns / 1e9:.3f} s){note}",
             highlight=False,

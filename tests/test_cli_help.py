@@ -99,8 +99,8 @@ def test_bench_help_lists_each_command_on_one_line_and_gives_examples(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     text = _parser(monkeypatch).format_help()
-    listed = re.findall(r"^  (\w+) {2,}\S", text.split("commands:\n")[1], re.MULTILINE)
-    assert listed == COMMANDS
+    commands = text.split("commands:\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split()[0] for line in commands] == COMMANDS  # one line each, at 80 columns
     examples = text.split("examples:\n")[1].splitlines()
     assert sum(line.startswith("  bench ") for line in examples) >= 5
 
@@ -266,3 +266,46 @@ def test_a_piped_list_keeps_each_strategys_line_whole(capsys: Capture) -> None:
     continued = [line for line in lines if line.startswith(" " * 21)]
     assert continued and all(line.strip().startswith("available here;") for line in continued)
     assert any(len(line) > 80 for line in continued)  # once wrapped at 80 columns
+
+
+def test_the_readme_synopsis_names_every_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It once listed `--io sleep|blocking` and left out six flags."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("\n## Running it\n")[1]
+    synopsis = section.split("```sh\n")[1].split("```")[0]
+    parser = _parser(monkeypatch)
+
+    def named(flag: str) -> bool:
+        return re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", synopsis) is not None
+
+    missing = [
+        f"{command} {action.option_strings[-1]}"
+        for command in COMMANDS
+        for action in _subparser(parser, command)._actions
+        if action.option_strings and action.help not in (argparse.SUPPRESS, None)
+        if action.dest != "help" and not any(map(named, action.option_strings))
+    ]
+    assert missing == []
+    assert "--io {" + ",".join(IO_MODES) + "}" in synopsis
+
+
+def test_every_example_in_the_help_parses_and_its_run_flags_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shlex
+
+    from bench.cli.config import build_config
+
+    parser = _parser(monkeypatch)
+    texts = [parser.format_help(), *(_subparser(parser, c).format_help() for c in COMMANDS)]
+    examples = [
+        line.strip()
+        for text in texts
+        for line in text.split("examples:\n")[1].splitlines()
+        if line.startswith("  bench ")
+    ]
+    assert len(examples) >= 12
+    for example in examples:
+        args = parser.parse_args(shlex.split(example)[1:])
+        if args.command == "run":
+            build_config(args, strategies.names(), [], app._abilities)

@@ -249,7 +249,7 @@ def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
 def _list(sub: Any, handlers: Mapping[str, Handler]) -> None:
     listing = sub.add_parser(
         "list",
-        help="the strategies (available here or not), their abilities, the collectors",
+        help="strategies and collectors: which run here, what each can do",
         description="Every strategy, whether it can run here (and the install command when it "
         "cannot), what it can do, and the collectors.",
         epilog=_examples("bench list"),

@@ -188,16 +188,23 @@ def test_nothing_near_is_not_suggested(argv: list[str], capsys: Capture) -> None
     assert err.count("\n") == 1 and "did you mean" not in err, err
 
 
-def test_a_record_is_one_line_in_a_pipe_and_wrapped_at_words_on_a_terminal() -> None:
+def test_a_record_is_one_line_in_a_log_and_wrapped_at_words_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     record = "asyncio: completed, 100000/100000 tasks finished in 12.34 s " * 3
-    piped = io.StringIO()
-    say(Console(file=piped, width=80, force_terminal=False), record)
-    assert piped.getvalue() == record + "\n"
-    screen = io.StringIO()
-    say(Console(file=screen, width=80, force_terminal=True, color_system=None), record)
-    lines = screen.getvalue().splitlines()
+
+    def shown(terminal: bool) -> str:
+        out = io.StringIO()
+        say(Console(file=out, width=80, force_terminal=terminal, color_system=None), record)
+        return out.getvalue()
+
+    monkeypatch.delenv("CI", raising=False)
+    assert shown(terminal=False) == record + "\n"
+    lines = shown(terminal=True).splitlines()
     assert len(lines) > 1 and all(len(line) <= 80 for line in lines)
     assert " ".join(lines).split() == record.split()  # no word cut in two
+    monkeypatch.setenv("CI", "true")  # a CI job's terminal is recorded as a log
+    assert shown(terminal=True) == record + "\n"
 
 
 @pytest.mark.slow  # a subprocess, for a real pipe

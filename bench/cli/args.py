@@ -8,6 +8,7 @@ one line that suggests the nearest.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -46,6 +47,8 @@ def printable(text: object) -> str:
 class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
+        if sys.version_info >= (3, 14):  # its own "maybe you meant", beside ours: one is enough
+            kwargs.setdefault("suggest_on_error", False)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.live import Live
 
 import strategies
-from bench.cli.lines import say
+from bench.cli.lines import is_log, say
 from bench.cli.numbers import parse_int
 from bench.collectors.base import Collector, SleepCollector
 from bench.errors import UsageError
@@ -66,7 +65,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     folder = prepare(folder, force=True)
     console = Console(highlight=False)
-    live = console.is_terminal and not os.environ.get("CI")
+    live = not is_log(console)
     scale = 0.1 if args.fast else 1.0
     lesson = Lesson(scale, strategies.get, _live_display(console) if live else no_display)
     done: list[dict[str, Any]] = []
@@ -103,7 +102,7 @@ def _show_log(console: Console, chapter: Chapter) -> None:
     then its conclusions."""
     detail = [line for line in chapter.log if line not in chapter.summary]
     for line in detail[:LOG_LINES]:
-        if console.is_terminal:  # one screen line each, so the live view above stays in sight
+        if not is_log(console):  # one screen line each, so the live view above stays in sight
             console.print(f"  {line}", overflow="ellipsis", no_wrap=True)
         else:  # a log, read later or grepped: whole
             say(console, f"  {line}")

@@ -7,12 +7,19 @@ Rich wraps to the console's width, and a console that is not a terminal (a CI lo
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rich.console import Console
 
 
+def is_log(console: Console) -> bool:
+    """Output that is read later or searched: not a terminal, or a CI job (some give their
+    jobs a terminal, and record it as a log)."""
+    return not console.is_terminal or bool(os.environ.get("CI"))
+
+
 def say(console: Console, text: str, **kwargs: Any) -> None:
-    """One record: one line in a pipe or a file, whatever its length; on a terminal wrapped at
-    word boundaries (a terminal's own wrap would cut words in two)."""
-    console.print(text, soft_wrap=not console.is_terminal, **kwargs)
+    """One record: one line in a log, whatever its length; on a person's terminal wrapped at
+    word boundaries (the terminal's own wrap would cut words in two)."""
+    console.print(text, soft_wrap=is_log(console), **kwargs)

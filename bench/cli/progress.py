@@ -8,7 +8,6 @@ broke on rich 15, which draws during `__init__`.)
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -24,7 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from bench.cli.lines import say
+from bench.cli.lines import is_log, say
 from bench.model import RunRecord
 
 
@@ -91,7 +90,7 @@ class RunProgress:
 
 def live_allowed(console: Console) -> bool:
     """Animate only for a person at a terminal (CI logs would fill with redraws)."""
-    return console.is_terminal and not os.environ.get("CI")
+    return not is_log(console)
 
 
 @contextmanager

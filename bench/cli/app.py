@@ -174,7 +174,8 @@ def _session(
 def _warn_about(run: RunRecord) -> None:
     blocked = run.details.get("loop_blocked")
     if isinstance(blocked, int) and blocked > 0:
-        print(loop_warning(run.strategy, blocked, run.details), file=sys.stderr)
+        warning = loop_warning(run.strategy, blocked, run.details, len(run.tasks))
+        print(warning, file=sys.stderr)
     deaths = run.details.get("worker_deaths")
     for death in deaths if isinstance(deaths, list) else []:
         print(
@@ -236,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
     if "_ARGCOMPLETE" in os.environ:  # the shell asking for completions (bench completion)
-        complete(parser, strategies.names())
+        complete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a one-line usage error

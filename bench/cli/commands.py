@@ -13,6 +13,7 @@ from rich.console import Console
 from bench.cli.args import printable
 from bench.cli.config import http_faults, retry_after
 from bench.cli.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT, EXIT_SIGTERM
+from bench.cli.lines import say
 from bench.cli.numbers import parse_float, parse_int
 from bench.errors import UsageError
 from bench.harness.interrupts import Terminated
@@ -52,22 +53,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not rows:
         raise UsageError("the two files have no completed strategy and configuration in common")
     console.print(compare_table(rows, console.width))
-    console.print(
+    say(
+        console,
         "A verdict needs the whole 95% interval of the ratio on one side of 1 (and beyond "
-        "--fail-above for a regression); the U test's p is shown for reference."
+        "--fail-above for a regression); the U test's p is shown for reference.",
     )
     if not all(c.enough_runs for c in rows):
-        console.print(
+        say(
+            console,
             f"note: with fewer than {MIN_RUNS} runs a side there is no interval and "
-            f"no verdict; use --repeat {MIN_RUNS} or more"
+            f"no verdict; use --repeat {MIN_RUNS} or more",
         )
     regressions = [c for c in rows if limit is not None and c.regressed(limit)]
     for c in regressions:
         plans = "; the plans differ, so the plan, not the code, may explain it"
-        console.print(
+        say(
+            console,
             f"regression: {c.label} is {c.ratio - 1:.1%} slower (95% interval of "
             f"the ratio {c.low:.3f}-{c.high:.3f}){plans if c.plans_differ else ''}",
-            soft_wrap=not console.is_terminal,  # one line in a pipe; words kept whole on screen
         )
     return EXIT_REGRESSION if regressions else EXIT_OK
 
@@ -104,5 +107,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     from bench.cli.listing import listing
 
     del args  # nothing to choose
-    sys.stdout.write(listing(shutil.get_terminal_size().columns))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    sys.stdout.write(listing(width))
     return EXIT_OK

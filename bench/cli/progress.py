@@ -9,7 +9,6 @@ broke on rich 15, which draws during `__init__`.)
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from bench.cli.lines import is_log, say
 from bench.model import RunRecord
 
 
@@ -117,8 +117,8 @@ class RunProgress:
         finished = sum(t.status in ("ok", "error", "timeout") for t in run.tasks)
         if self._current is not None:
             self._current.done = ran
-        # Wrapped at word boundaries (not soft-wrapped: a terminal would cut words in two).
-        self._console.print(
+        say(
+            self._console,
             f"{run.strategy}: {run.status}, {finished}/{len(run.tasks)} tasks finished in "
             f"{run.wall_ns / 1e9:.2f} s (start-up {run.startup_ns / 1e9:.3f} s){note}",
             highlight=False,
@@ -127,7 +127,7 @@ class RunProgress:
 
 def live_allowed(console: Console) -> bool:
     """Animate only for a person at a terminal (CI logs would fill with redraws)."""
-    return console.is_terminal and not os.environ.get("CI")
+    return not is_log(console)
 
 
 @contextmanager

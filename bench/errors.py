@@ -36,7 +36,7 @@ def describe_error(exc: BaseException) -> str:
 def nearest(word: str, choices: Iterable[str]) -> str | None:
     """The choice nearest `word`, or None when none is near. Case is ignored (`HTTP` is http)."""
     by_folded = {choice.casefold(): choice for choice in choices}
-    # 0.6, difflib's own cutoff: "asyncoi" finds asyncio, "curio" finds nothing.
+    # 0.6, difflib's own cutoff: "asyncoi" finds asyncio, "celery" finds nothing.
     near = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
     return by_folded[near[0]] if near else None
 

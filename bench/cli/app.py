@@ -190,7 +190,8 @@ def _session(
 def _warn_about(run: RunRecord) -> None:
     blocked = run.details.get("loop_blocked")
     if isinstance(blocked, int) and blocked > 0:
-        print(loop_warning(run.strategy, blocked, run.details), file=sys.stderr)
+        warning = loop_warning(run.strategy, blocked, run.details, len(run.tasks))
+        print(warning, file=sys.stderr)
     deaths = run.details.get("worker_deaths")
     for death in deaths if isinstance(deaths, list) else []:
         print(

@@ -8,6 +8,7 @@ one line that suggests the nearest.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -15,6 +16,7 @@ from typing import Any, NoReturn
 from bench import __version__
 from bench.cli.exits import EXIT_USAGE
 from bench.cli.flags import folder, output_flags
+from bench.cli.helptext import HelpFormatter
 from bench.cli.runflags import run_flags
 from bench.errors import did_you_mean, nearest
 from bench.mockapi.faults import FAULTS
@@ -45,6 +47,8 @@ def printable(text: object) -> str:
 class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
+        if sys.version_info >= (3, 14):  # its own "maybe you meant", beside ours: one is enough
+            kwargs.setdefault("suggest_on_error", False)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -91,28 +95,6 @@ def _nearest_flag(flags: Iterable[str], word: str) -> str:
     bare = {flag[2:]: flag for flag in flags if flag.startswith("--")}
     near = nearest(word[2:].partition("=")[0], bare)
     return f"; did you mean {bare[near]}?" if near else ""
-
-
-class HelpFormatter(argparse.HelpFormatter):
-    """Flags and their values in a column wide enough for `--latency-spread X`; prose wrapped
-    to the console, but an indented line (an example) kept whole; the subcommands listed one a
-    line under "commands", without argparse's `{run,sweep,...}` line above them."""
-
-    def __init__(self, prog: str, **kwargs: Any) -> None:
-        kwargs.setdefault("max_help_position", 30)
-        super().__init__(prog, **kwargs)
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        fill = super()._fill_text  # (not inside the generator: super() needs the method's frame)
-        return "\n".join(
-            indent + line if not line or line[0].isspace() else fill(line, width, indent)
-            for line in text.splitlines()
-        )
-
-    def _format_action(self, action: argparse.Action) -> str:
-        if isinstance(action, argparse._SubParsersAction):
-            return "".join(self._format_action(choice) for choice in action._get_subactions())
-        return super()._format_action(action)
 
 
 def build_parser(
@@ -279,7 +261,7 @@ def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
 def _list(sub: Any, handlers: Mapping[str, Handler]) -> None:
     listing = sub.add_parser(
         "list",
-        help="the strategies (available here or not), their abilities, the collectors",
+        help="strategies and collectors: which run here, what each can do",
         description="Every strategy, whether it can run here (and the install command when it "
         "cannot), what it can do, and the collectors.",
         epilog=_examples("bench list"),

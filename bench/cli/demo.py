@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.live import Live
 
 import strategies
+from bench.cli.lines import is_log, say
 from bench.cli.numbers import parse_int
 from bench.collectors.base import Collector, SleepCollector
 from bench.errors import UsageError
@@ -65,7 +65,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     folder = prepare(folder, force=True)
     console = Console(highlight=False)
-    live = console.is_terminal and not os.environ.get("CI")
+    live = not is_log(console)
     scale = 0.1 if args.fast else 1.0
     lesson = Lesson(scale, strategies.get, _live_display(console) if live else no_display)
     done: list[dict[str, Any]] = []
@@ -73,7 +73,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if only is not None and chapter.number != only:
             continue
         console.rule(f"Chapter {chapter.number}: {chapter.title}")
-        console.print(chapter.explanation)
+        say(console, chapter.explanation)
         if args.step and sys.stdin.isatty():
             input(f"Press Enter to run it (chapter {chapter.number}: {chapter.title})...")
         sys.stderr.flush()
@@ -81,7 +81,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _show_log(console, chapter)
         assert chapter.verdict is not None
         style = "green" if chapter.verdict.confirmed else "red"
-        console.print(f"[{style}]{chapter.verdict.line()}[/]")  # wrapped at word boundaries
+        say(console, f"[{style}]{chapter.verdict.line()}[/]")
         done.append(_record(chapter))
         _save(folder, done, scale)
     from reports.demo_html import render_demo_html
@@ -89,8 +89,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     write_atomic(folder / "demo.html", render_demo_html(done, scale))
     console.rule("Claims checked")
     for ch in done:
-        console.print(
-            f"{ch['number']}. {'confirmed' if ch['confirmed'] else 'CONTRADICTED'}: {ch['claim']}"
+        say(
+            console,
+            f"{ch['number']}. {'confirmed' if ch['confirmed'] else 'CONTRADICTED'}: {ch['claim']}",
         )
     console.print(f"demo report: {(folder / 'demo.html').resolve().as_uri()}", soft_wrap=True)
     return 0
@@ -101,11 +102,14 @@ def _show_log(console: Console, chapter: Chapter) -> None:
     then its conclusions."""
     detail = [line for line in chapter.log if line not in chapter.summary]
     for line in detail[:LOG_LINES]:
-        console.print(f"  {line}", overflow="ellipsis", no_wrap=True)
+        if not is_log(console):  # one screen line each, so the live view above stays in sight
+            console.print(f"  {line}", overflow="ellipsis", no_wrap=True)
+        else:  # a log, read later or grepped: whole
+            say(console, f"  {line}")
     if len(detail) > LOG_LINES:
         console.print(f"  ... {len(detail) - LOG_LINES} more lines in demo.html", style="dim")
     for line in chapter.summary:
-        console.print(f"  {line}")
+        say(console, f"  {line}")
 
 
 def _save(folder: Path, done: list[dict[str, Any]], scale: float) -> None:

@@ -23,8 +23,9 @@ IO_NOTES = {
 }
 
 
-def listing(width: int = 80) -> str:
-    """The whole listing, wrapped to `width` columns."""
+def listing(width: int | None = 80) -> str:
+    """The whole listing, wrapped to `width` columns, or with None one line per line of text
+    (piped: `bench list | grep trio` finds a strategy's lines whole)."""
     lines = ["Strategies (--strategies):"]
     for name in strategies.names():
         head, *rest = _strategy(name)
@@ -38,7 +39,9 @@ def listing(width: int = 80) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _wrap(line: str, width: int) -> str:
+def _wrap(line: str, width: int | None) -> str:
+    if width is None:
+        return line
     return textwrap.fill(line, max(width, 60), subsequent_indent=" " * 21)
 
 

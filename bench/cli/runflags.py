@@ -132,7 +132,13 @@ def _plan_flags(add: Add, sweep: bool) -> None:
 
 def _work_flags(add: Add) -> None:
     """What a task does while it waits, and its CPU part."""
-    closed(add, "--workload", WORKLOADS, default="io", help="the work (default %(default)s)")
+    closed(
+        add,
+        "--workload",
+        WORKLOADS,
+        default="io",
+        help="what a task does: wait, compute, or both (default %(default)s)",
+    )
     add(
         "--cpu-work",
         metavar="N",
@@ -144,10 +150,16 @@ def _work_flags(add: Add) -> None:
         "--cpu-impl",
         IMPLEMENTATIONS,
         default="python",
-        help="python holds the GIL, numpy releases it (default %(default)s)",
+        help="python holds the GIL; numpy spends its time in calls that release it "
+        "(default %(default)s)",
     )
     closed(
-        add, "--io", IO_MODES, default="sleep", help="the built-in collector (default %(default)s)"
+        add,
+        "--io",
+        IO_MODES,
+        default="sleep",
+        help="how a task waits, the built-in collector; bench list says what each does "
+        "(default %(default)s)",
     )
     add(
         "--collector",

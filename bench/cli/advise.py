@@ -38,16 +38,15 @@ def add_parser(
 ) -> None:
     advise = sub.add_parser(
         "advise",
-        help="how many workers for an API: the sweep it needs, and the answer with its reason",
+        help="how many workers for an API: the sweep it needs and the answer",
         usage="%(prog)s [options]",
         description="Sweep worker counts against the mock API (with your quota and "
         "latencies) and answer: the fewest workers within 5% of the best throughput, the "
         "ceiling and the limit that sets it (the quota, Little's law, the CPUs), how long "
         "the whole job takes, and what more workers cost. --workers auto brackets Little's "
         "law's answer; --tasks auto measures enough tasks for the quota to show.",
-        epilog="examples:\n  bench advise --http-quota 20/s --latency 0.1\n"
-        "  bench advise --http-quota 600/min,burst=10 --latency-from latencies.csv "
-        "--job-tasks 10000",
+        epilog="examples:\n  bench advise --http-quota 20/s --latency 0.1 --job-tasks 10000\n"
+        "  bench advise --http-quota 600/min,burst=10 --latency-from latencies.csv",
     )
     run_flags(advise)
     advise.add_argument_group("advice").add_argument(

@@ -25,6 +25,7 @@ from bench.cli.args import build_parser, printable
 from bench.cli.commands import cmd_compare, cmd_list, cmd_serve
 from bench.cli.completion import cmd_completion, complete
 from bench.cli.config import RunConfig, build_config
+from bench.cli.endpoint import politely
 from bench.cli.exits import (
     EXIT_ABORTED,
     EXIT_ENV,
@@ -39,7 +40,6 @@ from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.output import Show, cmd_report, finish, loop_warning, show_from, write_reports
 from bench.cli.plan import MAX_TASKS
-from bench.collectors.polite import Politeness
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
 from bench.harness.execution import Abilities
@@ -69,10 +69,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     jobs = session.run_jobs(config, repeat, warmup)
     described = {**config.describe(), "repeat": repeat, "warmup": warmup}
     return _session(jobs, config, described, folder, show)
-
-
-def cmd_sweep(args: argparse.Namespace) -> int:
-    return sweep(args)[0]
 
 
 def sweep(args: argparse.Namespace, extra: dict[str, object] | None = None) -> tuple[int, Path]:
@@ -123,8 +119,7 @@ def _mock_server(config: RunConfig) -> Iterator[RunConfig]:
         yield config
         return
     if config.endpoint is not None:  # the user's own: no mock server, the session's caps
-        polite = Politeness(config.endpoint.rate_per_s, config.endpoint.max_requests)
-        yield dataclasses.replace(config, base_url=config.endpoint.origin, polite=polite)
+        yield politely(config)
         return
     from bench.mockapi.process import server_process
 
@@ -217,7 +212,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 HANDLERS = {
     "run": cmd_run,
-    "sweep": cmd_sweep,
+    "sweep": lambda args: sweep(args)[0],
     "advise": lambda args: cmd_advise(args, sweep),
     "report": cmd_report,
     "compare": cmd_compare,

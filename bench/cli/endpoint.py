@@ -10,15 +10,20 @@ send a benchmark's load to someone else's server. Nothing here touches the netwo
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from bench.cli.numbers import parse_float, parse_int
+from bench.collectors.polite import Politeness
 from bench.errors import UsageError
 from bench.harness.execution import Abilities
+
+if TYPE_CHECKING:
+    from bench.cli.config import RunConfig
 
 DEFAULT_RATE: Final = "5"
 DEFAULT_MAX_REQUESTS: Final = "1000"
@@ -118,3 +123,10 @@ def endpoint_from(args: Any, abilities: Mapping[str, Abilities]) -> Endpoint | N
             "would keep its own politeness limits; use a strategy that stays in one process"
         )
     return endpoint
+
+
+def politely(config: RunConfig) -> RunConfig:
+    """The session's config aimed at the endpoint, with one set of caps for the whole session."""
+    assert config.endpoint is not None
+    polite = Politeness(config.endpoint.rate_per_s, config.endpoint.max_requests)
+    return dataclasses.replace(config, base_url=config.endpoint.origin, polite=polite)

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import math
 
-from bench.analysis.capacity import CPU_SHARE, LITTLE_SHARE, QUOTA_SHARE, Advice, Point
+from bench.analysis.capacity import (
+    CPU_SHARE,
+    FAILED_SHARE,
+    LITTLE_SHARE,
+    QUOTA_SHARE,
+    Advice,
+    Point,
+)
 from bench.analysis.knee import KNEE_TOLERANCE
 
 
@@ -33,25 +40,33 @@ def advice_lines(advice: Advice) -> list[str]:
 
 
 def _answer(advice: Advice) -> str:
-    chosen, best = advice.chosen, advice.best
-    walls = advice.wall_knee
+    chosen, walls = advice.chosen, advice.wall_knee
+    dropped = len(advice.points) - len(advice.candidates)
+    failing = (
+        f" ({dropped} of {len(advice.points)} counts failed more than {FAILED_SHARE:.0%} of "
+        "their tasks: a job needs its data, so they are not candidates.)"
+        if dropped
+        else ""
+    )
     note = (
         f" (The sweep's knee, {walls}, is on wall time, which tasks failing fast shorten.)"
         if walls is not None and walls != chosen.workers
         else ""
     )
-    return _best(advice, chosen, best) + note
+    return _best(advice, bool(dropped)) + failing + note
 
 
-def _best(advice: Advice, chosen: Point, best: Point) -> str:
+def _best(advice: Advice, dropped: bool) -> str:
+    chosen, best = advice.chosen, advice.best
+    among = f" of the counts where at most {FAILED_SHARE:.0%} failed" if dropped else " measured"
     if chosen.workers == best.workers:
         return (
-            f"{advice.strategy}: {chosen.workers} workers give the best throughput measured, "
-            f"{_rate(chosen.throughput)} (tasks that succeeded a second, first to last)."
+            f"{advice.strategy}: {chosen.workers} workers give the best throughput{among}, "
+            f"{_rate(chosen.throughput)} (tasks that succeeded a second, once under way)."
         )
     return (
         f"{advice.strategy}: {chosen.workers} workers reach the best throughput: "
-        f"{_rate(chosen.throughput)}, within {KNEE_TOLERANCE:.0%} of the best measured "
+        f"{_rate(chosen.throughput)}, within {KNEE_TOLERANCE:.0%} of the best{among} "
         f"({_rate(best.throughput)} at {best.workers} workers)."
     )
 

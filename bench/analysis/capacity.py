@@ -1,15 +1,19 @@
 """How many workers for an API: the throughput-vs-workers curve of a sweep, its ceiling, the limit
 that sets it, the job's expected duration, and what workers beyond the answer cost.
 
-Throughput here is tasks that succeeded per second once under way, from the first success to the
-last (failed tasks do not count: a job needs its data; the first answer's wait is paid once, and
-the job's duration adds it back). Three limits are told apart, each against a stated threshold:
+Throughput here is tasks that succeeded per second once under way: from the first task that met
+a 429 where one did (a burst allowance is spent by then), else from the first success (failed
+tasks do not count: a job needs its data; the first answer's wait is paid once, and the job's
+duration adds it back).
+
+Three limits are told apart, each against a stated threshold:
 - the quota: the best throughput is at least QUOTA_SHARE of the provider's rate, and the server
   refused requests (429) at every worker count beyond the advice: the quota's own signature;
 - latency, by Little's law (throughput = workers / latency): the curve still follows it at the
   most workers swept, so the sweep never met a ceiling and more workers would still help;
 - the CPUs: the run and the mock server kept at least CPU_SHARE of the usable CPUs busy.
-Otherwise the limit is not one of these, and the advice says so rather than guessing.
+Otherwise the limit is not one of these, and the advice says so rather than guessing. The advice
+is chosen among counts where at most FAILED_SHARE of the tasks failed (all, if none qualifies).
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ from typing import Any, Final
 
 from bench.analysis.knee import KNEE_TOLERANCE, knee
 from bench.analysis.stats import is_baseline
-from bench.model import Results, RunRecord
+from bench.model import Results, RunRecord, TaskRecord
 
 QUOTA_SHARE: Final = 0.8
 LITTLE_SHARE: Final = 0.8
 CPU_SHARE: Final = 0.8
+FAILED_SHARE: Final = 0.01  # a count where more tasks failed is not a candidate
 LIMITS: Final = ("quota", "politeness", "latency", "cpus", "tasks", "unexplained")
 
 
@@ -64,8 +69,14 @@ class Advice:
         return next(p for p in self.points if p.workers == self.workers)
 
     @property
+    def candidates(self) -> tuple[Point, ...]:
+        """Counts whose tasks (almost) all succeeded: a job needs its data, so a count that
+        fails many is no answer, whatever its rate (all counts, if none qualifies)."""
+        return tuple(p for p in self.points if p.failed_share <= FAILED_SHARE) or self.points
+
+    @property
     def best(self) -> Point:
-        return max(self.points, key=lambda p: p.throughput)
+        return max(self.candidates, key=lambda p: p.throughput)
 
     @property
     def little_workers(self) -> float | None:
@@ -108,10 +119,21 @@ def _point(workers: int, runs: Sequence[RunRecord], cpus: int, latency: float) -
     )
 
 
+MIN_STEADY = 10  # successes after the first 429 needed to measure from there
+
+
 def _rate(run: RunRecord) -> float:
-    """Successes a second once under way: between the first success and the last, so the wait
-    for the first answer (one latency, which a long job pays once) does not count."""
+    """Successes a second once under way. From the first task that met a 429 when there was one
+    (the quota's bucket was empty then: before it, a burst allowance makes the API look faster
+    than it stays), else from the first success (the first answer's wait, which a long job pays
+    once, does not count)."""
     done = sorted(t.finished_ns for t in run.tasks if t.status == "ok" and t.finished_ns)
+    refused = [t.finished_ns for t in run.tasks if t.finished_ns and _refusals_of(t)]
+    if refused:
+        start = min(refused)
+        after = [f for f in done if f > start]  # by then the burst's requests have answered
+        if len(after) >= MIN_STEADY and after[-1] > after[0]:
+            return (len(after) - 1) / ((after[-1] - after[0]) / 1e9)
     if len(done) >= 2 and done[-1] > done[0]:
         return (len(done) - 1) / ((done[-1] - done[0]) / 1e9)
     return len(done) / (run.wall_ns / 1e9) if run.wall_ns else 0.0
@@ -121,8 +143,12 @@ def _ok(run: RunRecord) -> int:
     return sum(t.status == "ok" for t in run.tasks)
 
 
+def _refusals_of(task: TaskRecord) -> int:
+    return task.retried.count(429) + (task.http_status == 429)
+
+
 def _refusals(run: RunRecord) -> int:
-    return sum(t.retried.count(429) + (t.http_status == 429) for t in run.tasks)
+    return sum(_refusals_of(t) for t in run.tasks)
 
 
 def _cpu_busy(run: RunRecord, cpus: int) -> float:
@@ -164,8 +190,9 @@ def advise(
         points = tuple(_point(w, rs, cpus, latency) for w, rs in sorted(by_workers.items()))
         every = [r for rs in by_workers.values() for r in rs]
         tasks = max(len(r.tasks) for r in every)
-        best = max(p.throughput for p in points)
-        chosen = min(p.workers for p in points if p.throughput >= best * (1 - KNEE_TOLERANCE))
+        eligible = [p for p in points if p.failed_share <= FAILED_SHARE] or points
+        best = max(p.throughput for p in eligible)
+        chosen = min(p.workers for p in eligible if p.throughput >= best * (1 - KNEE_TOLERANCE))
         advice = Advice(
             strategy,
             points,

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from bench.cli.config import http_quota
 from bench.cli.endpoint import DEFAULT_RATE
-from bench.cli.exits import EXIT_OK
+from bench.cli.exits import EXIT_ABORTED, EXIT_OK
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.plan import MAX_TASKS, scenario_from
 from bench.errors import UsageError
@@ -123,7 +123,9 @@ def cmd_advise(args: argparse.Namespace, sweep: Sweep) -> int:
 
     swept, job = plan_args(args)
     code, folder = sweep(swept, {"advise": {"job_tasks": job}})
-    if code != EXIT_OK or not (folder / "results.json").exists():
+    # An aborted run leaves the others' points (the advice reads completed runs only); an
+    # interrupted session is cut short where it stood: no advice from half a curve.
+    if code not in (EXIT_OK, EXIT_ABORTED) or not (folder / "results.json").exists():
         return code
     advice = advise_results(load_path(folder))
     if not advice:

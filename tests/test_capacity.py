@@ -234,3 +234,17 @@ def test_on_your_own_endpoint_the_ladder_brackets_max_rate_times_your_latency() 
     args = parser.parse_args(["advise", "--base-url", url, "--max-rate", "40", "--latency", "0.2"])
     swept, job = plan_args(args)
     assert swept.workers == "1,2,4,8,12,16,32" and swept.tasks == "120" and job is None
+
+
+@pytest.mark.slow
+def test_an_aborted_run_leaves_advice_from_the_runs_that_completed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1 worker needs 1 s for 10 tasks of 100 ms, past --run-timeout 0.6; 8 workers need 0.2 s."""
+    argv = ["advise", "--http-quota", "100/s", "--latency", "0.1", "--workers", "1,8"]
+    code = main([*argv, "--tasks", "10", "--run-timeout", "0.6", "--out", str(tmp_path), "-q"])
+    assert code == 5
+    out = capsys.readouterr().out
+    assert "asyncio: 8 workers give the best throughput measured" in out
+    table = out.split("workers  tasks/s")[1].splitlines()[1:3]
+    assert table[0].lstrip().startswith("8 *"), table  # the aborted count is not a point

@@ -44,7 +44,7 @@ def _waits(run: RunRecord) -> list[float]:
 def _starts(run: RunRecord, last: bool) -> str:
     times = [(t.finished_ns if not last else t.started_ns) or 0 for t in _ran(run)]
     pick = max(times, default=0) if last else min(times, default=0)
-    return f"{pick / 1e9:.2f} s"
+    return f"{pick / 1e9:.2f}\u00a0s"
 
 
 def _switches(run: RunRecord) -> str:
@@ -64,20 +64,22 @@ CELLS: dict[str, tuple[str, Cell]] = {
     "tid": ("OS thread id", lambda r, _f: _tids(r)),
     "pairs": ("(pid, thread id) pairs", lambda r, _f: str(len(stats.lanes(_ran(r))))),
     "overlap": ("peak overlap", lambda r, _f: str(stats.peak_overlap(_ran(r)))),
-    "last_start": ("last task started at", lambda r, _f: _starts(r, True)),
-    "first_end": ("first task completed at", lambda r, _f: _starts(r, False)),
-    "wall": ("wall", lambda r, _f: f"{r.wall_ns / 1e9:.2f} s"),
-    "ideal": ("ideal for its workers", lambda r, _f: f"{stats.run_ideal_ns(r) / 1e9:.2f} s"),
-    "speedup": ("speed-up over the first row", _x),
-    "waited": ("tasks that waited", lambda r, _f: str(sum(w >= 0.001 for w in _waits(r)))),
-    "longest": ("longest wait", lambda r, _f: f"{max(_waits(r), default=0):.2f} s"),
+    "last_start": ("last start", lambda r, _f: _starts(r, True)),
+    "first_end": ("first completion", lambda r, _f: _starts(r, False)),
+    "wall": ("wall", lambda r, _f: f"{r.wall_ns / 1e9:.2f}\u00a0s"),
+    "ideal": ("ideal", lambda r, _f: f"{stats.run_ideal_ns(r) / 1e9:.2f}\u00a0s"),
+    "speedup": ("speed-up vs row 1", _x),
+    "waited": ("waited", lambda r, _f: str(sum(w >= 0.001 for w in _waits(r)))),
+    "longest": ("longest wait", lambda r, _f: f"{max(_waits(r), default=0):.2f}\u00a0s"),
     "rss": (
         "peak RSS",
-        lambda r, _f: f"{(r.parent.peak_rss_bytes + r.children.peak_rss_bytes) / 2**20:.0f} MiB",
+        lambda r, _f: (
+            f"{(r.parent.peak_rss_bytes + r.children.peak_rss_bytes) / 2**20:.0f}\u00a0MiB"
+        ),
     ),
-    "startup": ("start-up", lambda r, _f: f"{r.startup_ns / 1e6:.1f} ms"),
+    "startup": ("start-up", lambda r, _f: f"{r.startup_ns / 1e6:.1f}\u00a0ms"),
     "switches": ("context switches", lambda r, _f: _switches(r)),
-    "cores": ("cores it got", lambda r, _f: _share(r)),
+    "cores": ("cores got", lambda r, _f: _share(r)),
 }
 # The columns each chapter's claim is about (the run's name, what differs, comes first).
 COLUMNS = {

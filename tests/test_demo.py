@@ -70,7 +70,7 @@ def test_chapter_one_shows_asyncio_lines_with_the_verdicts_thread_id(
     verdict = re.search(r"confirmed: all 6 tasks ran on thread (\d+) of pid (\d+)", one)
     assert verdict, one
     tid, pid = verdict.groups()
-    gevent = one.find("gevent, the same lesson")
+    gevent = one.find("gevent, for comparison")
     asyncio_part = one[: gevent if gevent > 0 else None]
     starts = [line for line in asyncio_part.splitlines() if "Starting" in line]
     assert len(starts) == 6
@@ -163,7 +163,7 @@ def test_chapter_one_adds_gevent_when_it_is_installed() -> None:
     assert [run.strategy for run in chapter.runs] == ["asyncio", "gevent"]
     own, other = chapter.blocks
     assert own.heading.startswith("asyncio's records") and len(own.lines) == 6
-    assert other.heading.startswith("gevent, the same lesson from another engine")
+    assert other.heading.startswith("gevent, for comparison: greenlets on one OS thread")
     line = other.summary[0]
     assert line.startswith("gevent: 6 tasks, 1 thread id (") and line.endswith("like asyncio")
     assert "6 in flight at once" in line

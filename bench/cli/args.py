@@ -241,19 +241,46 @@ def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
     compare.set_defaults(handler=handlers["compare"])
 
 
+def _demo_epilog() -> str:
+    from bench.lesson.texts import texts
+
+    lines = [
+        "chapters (each a claim, measured, and a verdict: confirmed, contradicted, or not shown",
+        "when the machine could not show it, with the precondition it checked):",
+    ]
+    fast = texts(0.2)
+    for n, ((title, _), (short, _)) in enumerate(zip(texts(2.0), fast, strict=True), 1):
+        lines.append(f"  {n}  {title}" + (f" ({short} with --fast)" if short != title else ""))
+    lines += [
+        "",
+        "examples:",
+        "  bench demo --fast --chapter 2",
+        "  bench demo --step             in class: Enter before each run, Enter for the next",
+    ]
+    return "\n".join(lines)
+
+
 def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
     demo = sub.add_parser(
         "demo",
         help="the lesson: every claim about asyncio's one thread, measured",
         description="The teaching demo: nine claims about asyncio, threads and processes, "
         "each measured and given a computed verdict; writes demo.json and demo.html.",
-        epilog="example: bench demo --fast --chapter 2",
+        epilog=_demo_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo.add_argument(
         "--fast", action="store_true", help="every latency x0.1: the same shapes in seconds"
     )
-    demo.add_argument("--step", action="store_true", help="pause between chapters (on a terminal)")
-    demo.add_argument("--chapter", help="run only chapter N, 1-9 (default: all)")
+    demo.add_argument(
+        "--step",
+        action="store_true",
+        help="on a terminal: after each chapter's explanation, wait for Enter before its run "
+        "(time to predict), and for Enter again before the next chapter clears the screen",
+    )
+    demo.add_argument(
+        "--chapter", help="run only these chapters: N, or a list such as 2,5 (1-9; default: all)"
+    )
     demo.add_argument("--out", type=folder, help="output folder (default results/demo-<timestamp>)")
     demo.add_argument("--force", action="store_true", help="replace an existing demo report")
     demo.set_defaults(handler=handlers["demo"])

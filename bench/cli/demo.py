@@ -95,7 +95,7 @@ class Pace:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    only = None if args.chapter is None else parse_int("--chapter", args.chapter, 1, 9)
+    only = _chapters(args.chapter)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = args.out or RESULTS_ROOT / f"demo-{stamp}"
     if (folder / "demo.json").exists() and not args.force:
@@ -111,7 +111,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     step = args.step and sys.stdin.isatty()
     pace = Pace(console, live, step)
     for chapter, measure in chapters(lesson):
-        if only is not None and chapter.number != only:
+        if only is not None and chapter.number not in only:
             continue
         pace.turn(f"chapter {chapter.number}: {chapter.title}")
         console.rule(f"Chapter {chapter.number}: {chapter.title}")
@@ -139,6 +139,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chapters(given: str | None) -> set[int] | None:
+    """--chapter N or N,M,...: the chapters to run (None: all)."""
+    if given is None:
+        return None
+    return {parse_int("--chapter", part.strip(), 1, 9) for part in given.split(",")}
+
+
 def _machine() -> dict[str, Any]:
     """Where and when the lesson ran, for the handout's last lines (it is projected later)."""
     env = collect("forkserver")
@@ -157,8 +164,10 @@ def _show_chapter(console: Console, chapter: Chapter) -> None:
     """The evidence, then the verdict in its colour (amber for "not shown") and, for a claim
     that depends on the machine, the precondition checked, with its numbers."""
     short = console.is_terminal and console.height < 40
-    for block in chapter.blocks:
-        _show_block(console, block, SHORT_LOG_LINES if short else LOG_LINES)
+    for n, block in enumerate(chapter.blocks):
+        # On a short terminal the later blocks (a comparison) get a line less than the first.
+        most = SHORT_LOG_LINES - (n > 0) if short else LOG_LINES
+        _show_block(console, block, max(most, block.keep))
     verdict = chapter.verdict
     assert verdict is not None
     # Wrapped at word boundaries; markup=False as the evidence may hold brackets.

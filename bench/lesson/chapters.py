@@ -136,10 +136,9 @@ class Lesson:
 
 
 GEVENT = (
-    "gevent, the same lesson from another engine: greenlets take turns on one OS thread of a "
-    "monkey-patched child process. (Logging threading.get_ident() there prints a different "
-    "Thread- id per greenlet: patched, it returns the greenlet's id; the records keep the OS "
-    "thread's, shown here.)"
+    "gevent, for comparison: greenlets on one OS thread of a monkey-patched child process "
+    "(there threading.get_ident() returns each greenlet's own id; the records keep the OS "
+    "thread's):"
 )
 
 
@@ -160,7 +159,10 @@ def _c2(lesson: Lesson, ch: Chapter) -> None:
     run = lesson.measure("asyncio", 6, 6)
     ch.runs, ch.labels, ch.verdict = [run], ["asyncio"], verdicts.overlapping(run)
     heading = "the same run's records, starts and completions in time order:"
-    ch.blocks = [Block(heading, worker_log(run, ends=True))]
+    lines = worker_log(run, ends=True)
+    # Every start up to the first completion: that is the overlap the verdict counts.
+    first_end = next((n for n, line in enumerate(lines) if " Completed " in line), len(lines))
+    ch.blocks = [Block(heading, lines, keep=first_end + 1)]
 
 
 def _c3(lesson: Lesson, ch: Chapter) -> None:

@@ -18,6 +18,7 @@ class Block:
     heading: str
     lines: tuple[str, ...]
     summary: tuple[str, ...] = ()  # conclusions drawn from the lines: always shown
+    keep: int = 0  # the first lines that are the evidence: shown even on a short terminal
 
 
 def _ran(run: RunRecord) -> list[TaskRecord]:

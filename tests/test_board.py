@@ -1,11 +1,12 @@
 """The demo's live board drawn on a fake clock (no real time): symbols only where they fit in
-their bar, and a time axis under the lanes."""
+their bar, and a time axis under the lanes; and `demo --help`, which lists the chapters."""
 
 from __future__ import annotations
 
 import io
 import re
 
+import pytest
 from rich.console import Console
 
 from bench.lesson.board import Board, axis
@@ -53,3 +54,19 @@ def test_the_axis_picks_a_round_step_that_fits() -> None:
     assert axis(1.2, 54).split() == ["|0s", "|0.2s", "|0.4s", "|0.6s", "|0.8s", "|1s"]
     assert axis(12, 54).split()[:3] == ["|0s", "|2s", "|4s"]
     assert len(axis(0.2, 20)) == 20
+
+
+def test_demo_help_lists_the_chapters_and_says_what_step_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import strategies
+    from bench.cli.app import HANDLERS
+    from bench.cli.args import build_parser
+
+    parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "1 One thread id" in text and "9 A blocking call in a coroutine" in text
+    assert "3 12 s vs 2 s (1.2 s vs 0.2 s with --fast)" in text
+    assert "wait for Enter before its run" in text and "before the next chapter clears" in text

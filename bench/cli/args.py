@@ -241,32 +241,15 @@ def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
     compare.set_defaults(handler=handlers["compare"])
 
 
-def _demo_epilog() -> str:
-    from bench.lesson.texts import texts
-
-    lines = [
-        "chapters (each a claim, measured, and a verdict: confirmed, contradicted, or not shown",
-        "when the machine could not show it, with the precondition it checked):",
-    ]
-    fast = texts(0.2)
-    for n, ((title, _), (short, _)) in enumerate(zip(texts(2.0), fast, strict=True), 1):
-        lines.append(f"  {n}  {title}" + (f" ({short} with --fast)" if short != title else ""))
-    lines += [
-        "",
-        "examples:",
-        "  bench demo --fast --chapter 2",
-        "  bench demo --step             in class: Enter before each run, Enter for the next",
-    ]
-    return "\n".join(lines)
-
-
 def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    from bench.lesson.texts import chapter_help
+
     demo = sub.add_parser(
         "demo",
         help="the lesson: every claim about asyncio's one thread, measured",
         description="The teaching demo: nine claims about asyncio, threads and processes, "
         "each measured and given a computed verdict; writes demo.json and demo.html.",
-        epilog=_demo_epilog(),
+        epilog=chapter_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo.add_argument(

@@ -7,6 +7,23 @@ def _s(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
+def chapter_help() -> str:
+    """`bench demo --help`'s list of chapters, with --fast's titles where they differ."""
+    lines = [
+        "chapters (each a claim, measured, and a verdict: confirmed, contradicted, or not shown",
+        "when the machine could not show it, with the precondition it checked):",
+    ]
+    for n, ((title, _), (short, _)) in enumerate(zip(texts(2.0), texts(0.2), strict=True), 1):
+        lines.append(f"  {n}  {title}" + (f" ({short} with --fast)" if short != title else ""))
+    lines += [
+        "",
+        "examples:",
+        "  bench demo --fast --chapter 2",
+        "  bench demo --step             in class: Enter before each run, Enter for the next",
+    ]
+    return "\n".join(lines)
+
+
 def texts(latency_s: float, gil: bool = True) -> list[tuple[str, str]]:
     """Each chapter's title and explanation, with the latency the lesson really uses (--fast
     scales it by 0.1: its chapter 3 is "1.2 s vs 0.2 s", not "12 s vs 2 s"), and the CPU

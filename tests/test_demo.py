@@ -180,3 +180,15 @@ def test_chapter_one_goes_on_without_gevent() -> None:
     chapter = _chapter_one(get)
     assert [run.strategy for run in chapter.runs] == ["asyncio"]
     assert len(chapter.blocks) == 1
+
+
+def test_verbose_process_logs_say_what_a_worker_is(tmp_path: Path) -> None:
+    """`bench run -v` with a process pool: every process's main thread can log the same
+    Thread- id, so the note comes before those lines, once."""
+    argv = [sys.executable, "-m", "bench", "run", "-v", "-q", "--strategies", "processes"]
+    argv += ["--tasks", "2", "--latency", "0.01", "--out", str(tmp_path)]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    note = "processes: a worker is the pair (pid, thread id)"
+    assert proc.stderr.count(note) == 1
+    assert proc.stderr.index(note) < proc.stderr.index("Starting to process")

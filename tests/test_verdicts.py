@@ -223,3 +223,10 @@ def test_titles_say_the_latency_the_lesson_uses() -> None:
     assert "after 0.20s wait" in texts(0.2)[4][1]
     assert "held back by the GIL" in texts(2.0)[7][1]
     assert "without the GIL, so threads use the cores" in texts(2.0, gil=False)[7][1]
+
+
+def test_the_cpu_precondition_says_the_load_it_saw() -> None:
+    seq, aio, thr, procs = _cpu_runs()
+    v = verdicts.cpu_bound(seq, aio, thr, procs, 2, True, load=1.5)
+    assert v.confirmed  # said, not judged: the runs' own CPU shares decide
+    assert v.precondition.text.startswith("2 usable cores (load 1.50 per core before);")

@@ -225,13 +225,15 @@ def _c7(lesson: Lesson, ch: Chapter) -> None:
 
 
 def _c8(lesson: Lesson, ch: Chapter) -> None:
+    load = load_per_core(usable_cpus())  # said in the precondition, beside what the runs got
     names = ("sequential", "asyncio", "threads", "processes")
     runs = [
         lesson.measure(name, 4, 1 if name == "sequential" else 4, workload="cpu") for name in names
     ]
     seq, aio, threads, procs = runs
     ch.runs, ch.labels = runs, list(names)
-    ch.verdict = verdicts.cpu_bound(seq, aio, threads, procs, usable_cpus(), gil_enabled())
+    cores = usable_cpus()
+    ch.verdict = verdicts.cpu_bound(seq, aio, threads, procs, cores, gil_enabled(), load)
 
 
 def _c9(lesson: Lesson, ch: Chapter) -> None:

@@ -72,12 +72,18 @@ def share(run: RunRecord, workers_are_children: bool) -> float:
 
 
 def cores_for_cpu(
-    seq: RunRecord, in_process: tuple[RunRecord, ...], processes: RunRecord, cores: int
+    seq: RunRecord,
+    in_process: tuple[RunRecord, ...],
+    processes: RunRecord,
+    cores: int,
+    load: float | None = None,
 ) -> Precondition:
     """Computing runs need the cores: two of them at least, a whole one for each in-process run
-    (the sequential run's own share first), and most of what the process pool could use."""
+    (the sequential run's own share first), and most of what the process pool could use. The
+    load average is said, not judged: a 1-minute average cannot tell what these runs got."""
     if cores < 2:
         return Precondition(False, f"{cores} usable core: at least 2 are needed", retry=False)
+    loaded = "" if load is None else f" (load {load:.2f} per core before)"
     could = min(cores, processes.workers)
     shares = {run.strategy: share(run, False) for run in (seq, *in_process)}
     got = share(processes, True)
@@ -85,6 +91,6 @@ def cores_for_cpu(
     each = ", ".join(f"{name} {s:.2f}" for name, s in shares.items())
     return Precondition(
         held,
-        f"{cores} usable cores; CPU share of a core: {each} (at least {CPU_SHARE} each); "
+        f"{cores} usable cores{loaded}; CPU share of a core: {each} (at least {CPU_SHARE} each); "
         f"the process pool got {got:.1f} of {could} cores (at least {CPU_SHARE * could:.1f})",
     )

@@ -201,7 +201,13 @@ def io_costs(aio: RunRecord, threads: RunRecord, processes: RunRecord) -> Verdic
 
 
 def cpu_bound(
-    seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: RunRecord, cores: int, gil: bool
+    seq: RunRecord,
+    aio: RunRecord,
+    threads: RunRecord,
+    processes: RunRecord,
+    cores: int,
+    gil: bool,
+    load: float | None = None,
 ) -> Verdict:
     """With the GIL (`gil`, as the interpreter says when the runs end), threads must not beat
     sequential; without it (a free-threaded build) they must, as processes do. Judged only when
@@ -218,7 +224,7 @@ def cpu_bound(
         f"processes {x(processes):.2f}x on {cores} usable cores (the workers got "
         f"{share(processes, True):.1f} cores on average{thread_cores})"
     )
-    precondition = cores_for_cpu(seq, (aio, threads), processes, cores)
+    precondition = cores_for_cpu(seq, (aio, threads), processes, cores, load)
     if precondition.held and not ok and not gil:
         evidence += (
             f"; this Python runs without the GIL, yet the threads got "

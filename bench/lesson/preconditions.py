@@ -29,7 +29,7 @@ class Precondition:
     retry: bool = True  # whether running again could change the outcome (a busy moment can pass)
 
 
-NONE = Precondition(True, "none: the claim is about structure (ids, order), not the machine")
+NONE = Precondition(True, "none (the claim is about structure: ids and order, not the machine)")
 
 
 def load_per_core(cores: int) -> float | None:

@@ -52,7 +52,7 @@ class Verdict:
         """The precondition, as the line under the verdict says it."""
         held = "held" if self.precondition.held else "FAILED"
         if self.precondition is NONE:
-            return f"precondition {self.precondition.text}"
+            return f"precondition: {self.precondition.text}"
         return f"precondition {held}: {self.precondition.text}"
 
 

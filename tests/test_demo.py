@@ -15,14 +15,15 @@ import strategies
 from bench.harness.environment import usable_cpus
 from bench.harness.execution import Strategy
 from bench.lesson.chapters import Chapter, Lesson, StrategyGetter, chapters
+from tests.browser import CHROMIUM, DRIVER, browser, show
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def fast_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """One `bench demo --fast`, piped as CI runs it, shared by the checks below (and its
-    demo.html by the browser's, in test_demo_page.py's own run)."""
+    """One `bench demo --fast`, piped as CI runs it, shared by the checks below (its demo.html
+    by the browser's: real thread ids, every chapter)."""
     out = tmp_path_factory.mktemp("demo")
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "demo", "--fast", "--out", str(out)],
@@ -90,6 +91,23 @@ def test_chapter_six_prints_the_evidence_it_counts(fast_demo: tuple[Path, str]) 
     assert "6 thread ids in the thread pool" in words and "6 workers as (pid, thread id)" in words
     if len({tid for _, tid in pairs}) == 1:  # the main thread's id, in every process
         assert "a thread id is unique only within its process" in words
+
+
+@pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium and chromedriver are needed")
+def test_the_real_handout_fits_a_phone(fast_demo: tuple[Path, str]) -> None:
+    """The handout of the run above at 390 px, every fold open: the page does not scroll
+    sideways, no table or log box hides a part, and the page's script ran under its CSP."""
+    with browser() as driver:
+        show(driver, fast_demo[0] / "demo.html", "phone")
+        driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        hidden = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.table-wrap, pre'))"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 80))"
+        )
+        assert hidden == []
+        assert driver.find_element("tag name", "body").get_attribute("data-records")
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
 def test_one_core_is_not_shown_never_contradicted(tmp_path: Path) -> None:

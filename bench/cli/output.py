@@ -18,6 +18,7 @@ from typing import TextIO
 
 from rich.console import Console
 
+from bench.analysis import notices
 from bench.cli.args import printable
 from bench.cli.commands import load_path
 from bench.cli.exits import EXIT_OK
@@ -185,17 +186,5 @@ def _open(uri: str, console: Console) -> None:
 
 
 def loop_warning(strategy: str, blocked: int, details: Meta) -> str:
-    """How the event loop was held, from its heartbeat: waiting in a call, or busy computing."""
-    busy = details.get("loop_blocked_busy")
-    busy = busy if isinstance(busy, int) else 0
-    times = "once" if blocked == 1 else f"{blocked} times"
-    head = f"warning: {strategy}: the event loop was blocked {times} (longest "
-    head += f"{details.get('loop_longest_block_seconds')} s)"
-    waited = "a blocking call inside a coroutine serialises every task"
-    computed = "CPU work on its thread: a CPU-bound call inside a coroutine, or very many "
-    computed += "tasks' steps back to back (100,000 tasks starting at once)"
-    if busy == 0:
-        return f"{head}: {waited}"
-    if busy == blocked:
-        return f"{head} by {computed}"
-    return f"{head}: {blocked - busy} waiting in a call ({waited}), {busy} by {computed}"
+    """How the event loop was held (bench.analysis.notices, shared with the HTML report)."""
+    return notices.loop_warning(strategy, blocked, details)

@@ -118,3 +118,13 @@ def test_the_page_stays_bounded_at_any_task_count() -> None:
     assert abs(len(big) - len(small)) < 0.02 * len(small)
     assert "exact records: the page's JSON, results.json, tasks.csv" in big
     assert '<a href="results.json">results.json</a>' in big
+
+
+def test_sweep_lines_stay_apart_and_a_knee_at_the_edge_says_so() -> None:
+    from reports.sweep_charts import MARKS, _dodged, knee_words
+
+    assert knee_words(2, [1, 2, 4]) == "knee 2"
+    assert "the largest tried: more workers may still help" in knee_words(4, [1, 2, 4])
+    first, second = _dodged([1, 2, 4], 0, 2), _dodged([1, 2, 4], 1, 2)
+    assert all(a < w < b for a, w, b in zip(first, [1, 2, 4], second, strict=True))
+    assert len(set(MARKS)) == len(MARKS)

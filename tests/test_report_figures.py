@@ -128,3 +128,13 @@ def test_sweep_lines_stay_apart_and_a_knee_at_the_edge_says_so() -> None:
     first, second = _dodged([1, 2, 4], 0, 2), _dodged([1, 2, 4], 1, 2)
     assert all(a < w < b for a, w, b in zip(first, [1, 2, 4], second, strict=True))
     assert len(set(MARKS)) == len(MARKS)
+
+
+def test_the_environment_lists_every_installed_package_that_can_shape_a_run() -> None:
+    from bench.harness.environment import packages
+
+    found = packages()
+    for name in ("concurrency-bench", "aiohttp", "rich", "matplotlib", "pandas", "jinja2"):
+        assert found[name], name  # always installed: the harness and the report's renderers
+    for name in ("uvloop", "gevent", "trio", "dask"):  # the dev install has every extra
+        assert found.get(name), name

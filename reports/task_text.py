@@ -19,7 +19,9 @@ def failed_words(run: RunRecord) -> str:
     total = sum(counts.values())
     if not total:
         return ""
-    parts = [f"{n} {ENDED[s]}" for s, n in counts.items() if n]
+    parts = [
+        plural(n, "error") if s == "error" else f"{n} {ENDED[s]}" for s, n in counts.items() if n
+    ]
     return f"{total} failed ({', '.join(parts)})"
 
 

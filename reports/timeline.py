@@ -13,6 +13,7 @@ AGGREGATE_LIMIT tasks each thread is one row showing its tasks in flight.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -33,6 +34,7 @@ HOVER_LIMIT = 500  # bars with their own hover text; beyond, one shape per statu
 ROW_LIMIT = 40  # rows of the aggregated view (threads or processes)
 BAND = "#eef2f8"
 WIDTH_IN = 11.0
+TITLE_CHAR_IN = 0.088  # a title character at 11 pt, generously
 CHAR_IN = 0.078  # a label character at 9 pt, generously: labels must never reach the edge
 STEPS_IN = 0.95  # height of the step-line panel under the lanes
 RIGHT = 0.75  # where the plots end: the legends take the rest (about 34 characters)
@@ -76,8 +78,8 @@ def _band_title(group: str, lanes: int) -> str:
     return f"OS thread {where}: {plural(lanes, 'lane')}" if "(" in group else f"{where}: lanes"
 
 
-def _draw_lanes(ax: Axes, run: RunRecord, ids: str | None) -> tuple[list[str], str]:
-    lanes, note = lanes_for(run, ROW_LIMIT)
+def _draw_lanes(ax: Axes, run: RunRecord, ids: str | None) -> list[str]:
+    lanes = lanes_for(run, ROW_LIMIT)[0]
     rows = rows_for(lanes)
     groups = sorted({g for g, _ in rows}, key=natural)
     size = sum(len(lane.tasks) for lane in lanes)
@@ -90,7 +92,7 @@ def _draw_lanes(ax: Axes, run: RunRecord, ids: str | None) -> tuple[list[str], s
     for y, (group, lane) in enumerate(rows):
         if lane is not None:
             draw_lane(ax, y, lane, hue(groups, group), size, ids)
-    return ["" if lane is None else lane.label for _, lane in rows], note
+    return ["" if lane is None else lane.label for _, lane in rows]
 
 
 def _shade(ax: Axes, rows: Sequence[Row]) -> None:
@@ -103,20 +105,13 @@ def _shade(ax: Axes, rows: Sequence[Row]) -> None:
             start, shaded = y, not shaded
 
 
-def _draw_aggregate(ax: Axes, run: RunRecord, end_ns: int) -> tuple[list[str], str]:
+def _draw_aggregate(ax: Axes, run: RunRecord, end_ns: int) -> list[str]:
     groups, tasks = _groups(run)
     labels = []
     for y, group in enumerate(groups[:ROW_LIMIT]):
         said = draw_aggregate(ax, y, tasks[group], hue(groups, group), end_ns)
         labels.append(f"{group}: {said}")
-    note = (
-        f"{len(run.tasks):,} tasks: each OS thread's row shows how many of its tasks were in "
-        "flight (bars one by one up to "
-        f"{AGGREGATE_LIMIT:,}); exact records: the page's JSON, results.json, tasks.csv"
-    )
-    if len(groups) > ROW_LIMIT:
-        note += f"; showing {ROW_LIMIT} of {len(groups)} threads"
-    return labels, note
+    return labels
 
 
 def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
@@ -173,8 +168,9 @@ def timeline_figure(
     end_ns = int(x_max_s * 1e9)
     aggregate = len(run.tasks) > AGGREGATE_LIMIT
     rows = len(labels_of(run))
+    title = _title(run, caption, left_in)
     with style():
-        title_in = 0.5 + 0.2 * bool(caption)
+        title_in = 0.2 + 0.2 * title.count("\n") + 0.22
         lanes_in = max(0.28 * max(rows, 1) + 0.1, 0.19 * _legend_lines(run))
         height = title_in + lanes_in + 0.2 + STEPS_IN + 0.5
         fig = Figure(figsize=(WIDTH_IN, height))
@@ -182,32 +178,48 @@ def timeline_figure(
         ax = fig.add_axes((left, (0.7 + STEPS_IN) / height, width, lanes_in / height))
         steps_ax = fig.add_axes((left, 0.5 / height, width, STEPS_IN / height), sharex=ax)
         if aggregate:
-            labels, note = _draw_aggregate(ax, run, end_ns)
+            labels = _draw_aggregate(ax, run, end_ns)
         else:
             hover = ids if ids and len(run.tasks) <= HOVER_LIMIT else None
-            labels, note = _draw_lanes(ax, run, hover)
-            if len(run.tasks) > HOVER_LIMIT:
-                note = "; ".join(
-                    filter(None, [note, f"hover text for runs of up to {HOVER_LIMIT}"])
-                )
+            labels = _draw_lanes(ax, run, hover)
         ax.set_yticks(range(len(labels)), labels)
         ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)  # no lanes: no task ever started
         ax.set_xlim(0, x_max_s)
         ax.tick_params(axis="x", labelbottom=False)
         _draw_steps(steps_ax, run, end_ns, (ids or "run-task").removesuffix("-task"))
-        ax.set_title(_title(run, caption, note), loc="left", fontsize=TITLE)
-        _legend(ax, run)
+        ax.set_title(title, loc="left", fontsize=TITLE)
+        _legend(ax, run, aggregate)
     return fig
 
 
-def _title(run: RunRecord, caption: str, note: str) -> str:
+def _note(run: RunRecord) -> str:
+    """What the figure leaves out or draws differently, and why."""
+    if len(run.tasks) > AGGREGATE_LIMIT:
+        groups = len(_groups(run)[0])
+        note = (
+            f"{len(run.tasks):,} tasks: each OS thread's row shows how many of its tasks were "
+            f"in flight (bars one by one up to {AGGREGATE_LIMIT:,}); exact records: the page's "
+            "JSON, results.json, tasks.csv"
+        )
+        return note + (f"; showing {ROW_LIMIT} of {groups} threads" if groups > ROW_LIMIT else "")
+    note = lanes_for(run, ROW_LIMIT)[1]
+    if len(run.tasks) > HOVER_LIMIT:
+        note = "; ".join(filter(None, [note, f"hover text for runs of up to {HOVER_LIMIT}"]))
+    return note
+
+
+def _title(run: RunRecord, caption: str, left_in: float) -> str:
+    """The run's title, its failures and round, then the note; wrapped to the figure's width."""
     failed = failed_words(run)
     head = (
         f"{run.strategy} ({plural(run.workers, 'worker')}): {plural(len(run.tasks), 'task')}"
         + (f", {failed}" if failed else "")
         + f", ran {where_ran(run)}"
+        + (f" · {caption}" if caption else "")
     )
-    return "\n".join(filter(None, [head + (f" · {caption}" if caption else ""), note]))
+    chars = int((WIDTH_IN * 0.97 - left_in) / TITLE_CHAR_IN)
+    lines = [*textwrap.wrap(head, chars), *textwrap.wrap(_note(run), chars)]
+    return "\n".join(lines)
 
 
 def _legend_lines(run: RunRecord) -> int:
@@ -217,11 +229,15 @@ def _legend_lines(run: RunRecord) -> int:
     return 3 + failed + any(t.phases for t in run.tasks)
 
 
-def _legend(ax: Axes, run: RunRecord) -> None:
+def _legend(ax: Axes, run: RunRecord, aggregate: bool) -> None:
     handles: list[Patch | Line2D] = [
         Patch(facecolor=PALETTE[0], label="running; hue: its OS thread\n(or process)"),
         Patch(facecolor=COLORS["queue"], hatch="////", label="queued / waiting"),
     ]
+    if aggregate:
+        handles = [
+            Patch(facecolor=PALETTE[0], label="its tasks in flight; height:\nshare of its peak")
+        ]
     for status in FAILED:
         if any(t.status == status for t in run.tasks):
             handles.append(

@@ -107,11 +107,9 @@ def _status(row: dict[Any, Any]) -> str:
 
 
 def _problem(row: dict[Any, Any]) -> str:
-    """What the lead table says under a strategy that did not simply succeed."""
-    if row["status"] != "completed":
-        return _status(row)
-    failed = int(row["failed"])
-    return f"{plural(failed, 'task')} failed" if failed else ""
+    """What the lead table says under a strategy that did not simply complete (its failed
+    tasks have a column of their own)."""
+    return "" if row["status"] == "completed" else _status(row)
 
 
 SATURATED_SENTENCE = SATURATED_NOTE[0].upper() + SATURATED_NOTE[1:]

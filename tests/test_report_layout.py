@@ -200,3 +200,18 @@ def test_rounds_are_labelled_and_each_timeline_has_both_step_lines(driver: Any, 
     assert found["heads"] == ["round 1 of 3"] * 4
     assert found["lines"] == [[True, True]] * 4
     assert found["whiskers"] == 1
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_no_value_is_cut_short_with_an_ellipsis(driver: Any, rich: Path, width: str) -> None:
+    """The scenario's strategies and the environment's platform are read whole, wrapped."""
+    show(driver, rich, width)
+    cut = _measure(
+        driver,
+        """
+        const cells = [...document.querySelectorAll('#environment-table td, #scenario-table td')];
+        return [cells.length, cells.filter(td => td.scrollWidth > td.clientWidth + 1)
+          .map(td => td.textContent)];
+        """,
+    )
+    assert cut[0] > 20 and cut[1] == [], cut

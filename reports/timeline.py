@@ -74,8 +74,9 @@ def _groups(run: RunRecord) -> tuple[list[str], dict[str, list[TaskRecord]]]:
 
 
 def _band_title(group: str, lanes: int) -> str:
+    """ "OS thread MainThread (7): 6 lanes", or "process 12: 6 lanes" across processes."""
     where = f"process {group.removeprefix('pid ')}" if group.startswith("pid ") else group
-    return f"OS thread {where}: {plural(lanes, 'lane')}" if "(" in group else f"{where}: lanes"
+    return f"{where if group.startswith('pid ') else 'OS thread ' + where}: {plural(lanes, 'lane')}"
 
 
 def _draw_lanes(ax: Axes, run: RunRecord, ids: str | None) -> list[str]:

@@ -27,6 +27,8 @@ from reports.frames import load_frames
 
 QUICK = ["--strategies", "sequential,asyncio", "--tasks", "4", "--latency", "0.01"]
 Capture = pytest.CaptureFixture[str]
+# Every answer leads with where the tasks ran and how many overlapped (4 tasks, 6 workers).
+FACT = r"asyncio: 1 OS thread, 1 process, 4 tasks in flight at once; "
 
 
 def _run(tmp_path: Path, *extra: str) -> int:
@@ -39,7 +41,7 @@ def test_json_to_stdout_is_the_results_document_and_all_else_goes_to_stderr(
     assert _run(tmp_path, "--export-json", "-") == 0
     out, err = capsys.readouterr()
     assert json.loads(out) == json.loads((tmp_path / "out" / "results.json").read_text())
-    assert "asyncio ran" in err and "Summary" in err and "open the report" in err
+    assert "asyncio: 1 OS thread" in err and "Summary" in err and "open the report" in err
 
 
 def test_markdown_to_stdout_has_the_answers_and_one_row_per_run(
@@ -48,12 +50,21 @@ def test_markdown_to_stdout_has_the_answers_and_one_row_per_run(
     assert _run(tmp_path, "--export-markdown", "-") == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
-    assert re.fullmatch(r"- asyncio ran \d+\.\d\d times faster than sequential", lines[0])
+    assert lines[0] == ("Scenario: 4 tasks x 10 ms, workers 6, 1 round, io sleep, seed 42"), (
+        "the scenario above everything"
+    )
+    assert re.fullmatch(
+        r"- sequential: 1 OS thread, 1 process, 1 task in flight at once; .*", lines[2]
+    )
+    assert re.fullmatch(
+        r"- " + FACT + r"\d+\.\d\dx faster than sequential \(one run each\)",
+        lines[3],
+    )
     header = lines.index(next(line for line in lines if line.startswith("| strategy |")))
     rows = lines[header + 2 :]
     assert [row.split(" | ")[0] for row in rows] == ["| sequential", "| asyncio"]
     assert all(row.count("|") == lines[header].count("|") for row in rows)
-    assert "asyncio ran" in err
+    assert "asyncio: 1 OS thread" in err
 
 
 def test_csv_to_a_file_is_tasks_csv_and_stdout_keeps_the_tables(
@@ -90,16 +101,19 @@ def test_quiet_prints_only_the_answers_and_the_report(tmp_path: Path, capsys: Ca
     assert _run(tmp_path, "-q") == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
-    assert len(lines) == 2, out
-    assert re.fullmatch(r"asyncio ran \d+\.\d\d times faster than sequential", lines[0])
-    assert lines[1] == f"open the report: {(tmp_path / 'out' / 'report.html').as_uri()}"
+    assert len(lines) == 3, out
+    assert re.fullmatch(
+        FACT + r"\d+\.\d\dx faster than sequential \(one run each\)",
+        lines[1],
+    )
+    assert lines[2] == f"open the report: {(tmp_path / 'out' / 'report.html').as_uri()}"
     assert err == ""  # no progress either
 
 
 def test_repeats_give_the_interval(tmp_path: Path, capsys: Capture) -> None:
     assert _run(tmp_path, "-q", "--repeat", "3") == 0
-    first = capsys.readouterr().out.splitlines()[0]
-    pattern = r"asyncio ran \d+\.\d\d \+/- \d+\.\d\d times faster than sequential"
+    first = capsys.readouterr().out.splitlines()[1]
+    pattern = FACT + r"\d+\.\d\d \+/- \d+\.\d\d times faster than sequential"
     assert re.fullmatch(pattern + r" \(95% interval, 3 rounds\)", first), first
 
 

@@ -27,6 +27,12 @@ def load_path(path: Path) -> Results:
     return load(path / "results.json" if path.is_dir() else path)
 
 
+PLANS_DIFFER = (
+    "note: the plans differ (above), so runs are matched by strategy and workers; a ratio "
+    "across two plans measures the plan as much as the code"
+)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from bench.analysis.compare import MIN_RUNS, compare, config_differences, differences, unmatched
     from reports.compare_table import compare_table
@@ -41,8 +47,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"note: the configurations differ in {line}", file=sys.stderr)
     for line in unmatched(base, current):
         print(f"note: {line}", file=sys.stderr)
+    if any(c.plans_differ for c in rows):
+        print(PLANS_DIFFER, file=sys.stderr)
     if not rows:
-        raise UsageError("the two files have no strategy and configuration in common")
+        raise UsageError("the two files have no completed strategy and configuration in common")
     console.print(compare_table(rows, console.width))
     console.print(
         "A verdict needs the whole 95% interval of the ratio on one side of 1 (and beyond "
@@ -55,9 +63,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     regressions = [c for c in rows if limit is not None and c.regressed(limit)]
     for c in regressions:
+        plans = "; the plans differ, so the plan, not the code, may explain it"
         console.print(
             f"regression: {c.label} is {c.ratio - 1:.1%} slower (95% interval of "
-            f"the ratio {c.low:.3f}-{c.high:.3f})",
+            f"the ratio {c.low:.3f}-{c.high:.3f}){plans if c.plans_differ else ''}",
             soft_wrap=not console.is_terminal,  # one line in a pipe; words kept whole on screen
         )
     return EXIT_REGRESSION if regressions else EXIT_OK

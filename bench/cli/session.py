@@ -146,7 +146,9 @@ def execute(
             options = _options(job, config, progress.begin(job.strategy, len(job.plan)))
             try:
                 strategy = strategies.get(job.strategy)
-                run = run_strategy(strategy, job.plan, options, on_interrupt, _watch(config))
+                run = run_strategy(
+                    strategy, job.plan, options, on_interrupt, _watch(config), progress.cpu_seconds
+                )
             except RunInterrupted as stop:
                 outcome.results = _saved(outcome.results, stop.record, job, folder)
                 progress.end(stop.record)

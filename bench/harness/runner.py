@@ -5,6 +5,7 @@ The runner is handed a strategy class; it does not import the strategies (only t
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import gc
 import resource
@@ -153,6 +154,26 @@ def _unwatched() -> Usage | None:
     return None
 
 
+def _no_cpu() -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class _Meters:
+    """What the runner reads at the wall's edges besides its own process's usage."""
+
+    watch: Callable[[], Usage | None]  # another process's usage (the mock server)
+    harness_cpu: Callable[[], float]  # CPU seconds of the harness's own threads so far
+
+
+def _without(usage: Usage, harness_s: float) -> Usage:
+    """The process's bill less what the harness's own threads spent (drawing is user time;
+    any excess comes off system time), never below zero."""
+    user = max(usage.user_s - harness_s, 0.0)
+    system = max(usage.system_s - max(harness_s - usage.user_s, 0.0), 0.0)
+    return dataclasses.replace(usage, user_s=user, system_s=system)
+
+
 @dataclass
 class _Timed:
     """What execute() left behind: the records, how it ended, the clock and the parent's bill."""
@@ -165,6 +186,7 @@ class _Timed:
     t1: int = 0
     parent: Usage = field(default_factory=Usage)
     server: Usage | None = None  # the process `watch` read, over the same span
+    harness_s: float = 0.0  # CPU of the harness's own threads (the progress display), taken out
 
 
 def run_strategy(
@@ -173,15 +195,19 @@ def run_strategy(
     options: StrategyOptions,
     on_interrupt: Callable[[], None] = _ignore,
     watch: Callable[[], Usage | None] | None = None,
+    harness_cpu: Callable[[], float] | None = None,
 ) -> RunRecord:
     """Run one strategy over the plan. Task failures are data; an abort (broken pool, run
     deadline) gives an `aborted` record; an interrupt raises RunInterrupted carrying the partial
     record, after `on_interrupt` (the CLI lets a second Ctrl-C through at once). `watch` reads
-    another process's usage (the mock server's), recorded over the timed region as `server`."""
+    another process's usage (the mock server's), recorded over the timed region as `server`.
+    `harness_cpu` reads the CPU seconds of the harness's own threads in this process (the
+    progress display): what they spend over the timed region is not charged to the strategy."""
     strategy = make(options)
     startup = _start(strategy, plan, options, on_interrupt)
     peak_reset = _reset_peak_rss()
-    timed = _execute(strategy, plan, options, on_interrupt, watch or _unwatched)
+    meters = _Meters(watch or _unwatched, harness_cpu or _no_cpu)
+    timed = _execute(strategy, plan, options, on_interrupt, meters)
     late: KeyboardInterrupt | None = None
     children: Usage = Usage()
     details: Meta = {}
@@ -207,6 +233,7 @@ def run_strategy(
             "peak_rss_reset": peak_reset,
             "gc": "on" if options.gc else "off",
             "baseline": strategy.abilities.baseline,
+            **({"display_cpu_seconds": round(timed.harness_s, 6)} if timed.harness_s else {}),
         },
         reason=timed.reason,
         cores=options.cores,
@@ -222,7 +249,7 @@ def _execute(
     plan: Sequence[TaskSpec],
     options: StrategyOptions,
     on_interrupt: Callable[[], None],
-    watch: Callable[[], Usage | None],
+    meters: _Meters,
 ) -> _Timed:
     timed = _Timed([])
     # Collect now and freeze what survives, so the collector does not walk (and time does not
@@ -233,7 +260,8 @@ def _execute(
     gc.freeze()
     if not options.gc:
         gc.disable()
-    before, watched = resource.getrusage(resource.RUSAGE_SELF), watch()
+    before, watched = resource.getrusage(resource.RUSAGE_SELF), meters.watch()
+    display = meters.harness_cpu()
     timed.t0 = strategy.clock()
     try:
         strategy.execute(plan, timed.sink)
@@ -254,8 +282,9 @@ def _execute(
         if not options.gc:
             gc.enable()
         gc.unfreeze()
-        timed.parent = _usage_since(before, _peak_rss_bytes())
-        now = watch()
+        timed.harness_s = max(meters.harness_cpu() - display, 0.0)
+        timed.parent = _without(_usage_since(before, _peak_rss_bytes()), timed.harness_s)
+        now = meters.watch()
         timed.server = None if now is None or watched is None else now.since(watched)
     return timed
 

@@ -64,12 +64,17 @@ def labels_of(run: RunRecord) -> list[str]:
     return [lane.label for _, lane in rows_for(lanes_for(run, ROW_LIMIT)[0]) if lane]
 
 
-def _groups(run: RunRecord) -> tuple[list[str], dict[str, list[TaskRecord]]]:
+Groups = tuple[list[str], dict[str, list[TaskRecord]]]
+
+
+def _groups(run: RunRecord) -> Groups:
+    """The threads (or processes) that ran tasks, in worker order, with their tasks."""
     processes = multi_process(run)
-    tasks: dict[str, list[TaskRecord]] = {}
+    by_key: dict[tuple[int | None, int | None], list[TaskRecord]] = {}
     for t in run.tasks:
         if t.started_ns is not None:
-            tasks.setdefault(group_label(t, processes), []).append(t)
+            by_key.setdefault((t.pid, None if processes else t.thread_id), []).append(t)
+    tasks = {group_label(ts[0], processes): ts for ts in by_key.values()}
     return sorted(tasks, key=natural), tasks
 
 
@@ -106,8 +111,8 @@ def _shade(ax: Axes, rows: Sequence[Row]) -> None:
             start, shaded = y, not shaded
 
 
-def _draw_aggregate(ax: Axes, run: RunRecord, end_ns: int) -> list[str]:
-    groups, tasks = _groups(run)
+def _draw_aggregate(ax: Axes, grouped: Groups, end_ns: int) -> list[str]:
+    groups, tasks = grouped
     labels = []
     for y, group in enumerate(groups[:ROW_LIMIT]):
         said = draw_aggregate(ax, y, tasks[group], hue(groups, group), end_ns)
@@ -168,8 +173,9 @@ def timeline_figure(
     lines' "run1-inflight" and "run1-threads". `left_in`: the label margin, shared by every run."""
     end_ns = int(x_max_s * 1e9)
     aggregate = len(run.tasks) > AGGREGATE_LIMIT
-    rows = len(labels_of(run))
-    title = _title(run, caption, left_in)
+    grouped = _groups(run) if aggregate else None  # once: 100,000 tasks take a while to sort
+    rows = min(len(grouped[0]), ROW_LIMIT) if grouped else len(labels_of(run))
+    title = _title(run, caption, left_in, grouped)
     with style():
         title_in = 0.2 + 0.2 * title.count("\n") + 0.22
         lanes_in = max(0.28 * max(rows, 1) + 0.1, 0.19 * _legend_lines(run))
@@ -178,8 +184,8 @@ def timeline_figure(
         left, width = left_in / WIDTH_IN, RIGHT - left_in / WIDTH_IN
         ax = fig.add_axes((left, (0.7 + STEPS_IN) / height, width, lanes_in / height))
         steps_ax = fig.add_axes((left, 0.5 / height, width, STEPS_IN / height), sharex=ax)
-        if aggregate:
-            labels = _draw_aggregate(ax, run, end_ns)
+        if grouped:
+            labels = _draw_aggregate(ax, grouped, end_ns)
         else:
             hover = ids if ids and len(run.tasks) <= HOVER_LIMIT else None
             labels = _draw_lanes(ax, run, hover)
@@ -193,10 +199,10 @@ def timeline_figure(
     return fig
 
 
-def _note(run: RunRecord) -> str:
+def _note(run: RunRecord, grouped: Groups | None) -> str:
     """What the figure leaves out or draws differently, and why."""
-    if len(run.tasks) > AGGREGATE_LIMIT:
-        groups = len(_groups(run)[0])
+    if grouped is not None:
+        groups = len(grouped[0])
         note = (
             f"{len(run.tasks):,} tasks: each OS thread's row shows how many of its tasks were "
             f"in flight (bars one by one up to {AGGREGATE_LIMIT:,}); exact records: the page's "
@@ -209,7 +215,7 @@ def _note(run: RunRecord) -> str:
     return note
 
 
-def _title(run: RunRecord, caption: str, left_in: float) -> str:
+def _title(run: RunRecord, caption: str, left_in: float, grouped: Groups | None) -> str:
     """The run's title, its failures and round, then the note; wrapped to the figure's width."""
     failed = failed_words(run)
     head = (
@@ -219,7 +225,7 @@ def _title(run: RunRecord, caption: str, left_in: float) -> str:
         + (f" · {caption}" if caption else "")
     )
     chars = int((WIDTH_IN * 0.97 - left_in) / TITLE_CHAR_IN)
-    lines = [*textwrap.wrap(head, chars), *textwrap.wrap(_note(run), chars)]
+    lines = [*textwrap.wrap(head, chars), *textwrap.wrap(_note(run, grouped), chars)]
     return "\n".join(lines)
 
 

@@ -138,3 +138,13 @@ def test_the_environment_lists_every_installed_package_that_can_shape_a_run() ->
         assert found[name], name  # always installed: the harness and the report's renderers
     for name in ("uvloop", "gevent", "trio", "dask"):  # the dev install has every extra
         assert found.get(name), name
+
+
+def test_a_groups_warning_stays_on_the_page_when_its_one_run_table_is_left_out() -> None:
+    """A sweep point run once too short for the clock: the terminal warns, and so does the
+    page, though there is no statistics table to put it under."""
+    base = sample_results()
+    short = tuple(dataclasses.replace(r, wall_ns=500_000) for r in base.runs)
+    page = render_html(dataclasses.replace(base, runs=short, config={**base.config, "sweep": {}}))
+    assert 'id="statistics-table"' not in page
+    assert "runs shorter than 1 ms are too short for the clock" in page

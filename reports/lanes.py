@@ -110,3 +110,17 @@ def lanes_for(run: RunRecord, limit: int = 40) -> tuple[list[Lane], str]:
         note = "; ".join(filter(None, [note, f"showing {limit} of {len(result)} lanes"]))
         result = result[:limit]
     return result, note
+
+
+Groups = tuple[list[str], dict[str, list[TaskRecord]]]
+
+
+def thread_groups(run: RunRecord) -> Groups:
+    """The threads (or processes) that ran tasks, in worker order, with their tasks."""
+    processes = multi_process(run)
+    by_key: dict[tuple[int | None, int | None], list[TaskRecord]] = {}
+    for t in run.tasks:
+        if t.started_ns is not None:
+            by_key.setdefault((t.pid, None if processes else t.thread_id), []).append(t)
+    tasks = {group_label(ts[0], processes): ts for ts in by_key.values()}
+    return sorted(tasks, key=natural), tasks

@@ -22,11 +22,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from bench.model import RunRecord, TaskRecord
+from bench.model import RunRecord
 from reports.lane_draw import AGGREGATE_LIMIT, draw_aggregate, draw_lane, hue
-from reports.lanes import Lane, group_label, lanes_for, multi_process, natural
+from reports.lanes import Groups, Lane, lanes_for, natural, thread_groups
 from reports.occupancy import binned, peak, task_steps, thread_steps
-from reports.svg import COLORS, MARKERS, PALETTE, SMALL, TITLE, style, to_svg
+from reports.svg import COLORS, MARKERS, PALETTE, SMALL, TITLE, shorten, style, to_svg
 from reports.task_text import ENDED, FAILED, failed_words, hover_text
 from reports.words import plural, where_ran
 
@@ -35,6 +35,7 @@ ROW_LIMIT = 40  # rows of the aggregated view (threads or processes)
 BAND = "#eef2f8"
 WIDTH_IN = 11.0
 TITLE_CHAR_IN = 0.088  # a title character at 11 pt, generously
+LABEL_CHARS = 48  # a lane label past this (a user's very long thread name) ends in "…"
 CHAR_IN = 0.078  # a label character at 9 pt, generously: labels must never reach the edge
 STEPS_IN = 0.95  # height of the step-line panel under the lanes
 RIGHT = 0.75  # where the plots end: the legends take the rest (about 34 characters)
@@ -60,22 +61,8 @@ def rows_for(lanes: Sequence[Lane]) -> list[Row]:
 def labels_of(run: RunRecord) -> list[str]:
     """Every tick label the run's timeline will show (for the shared left margin)."""
     if len(run.tasks) > AGGREGATE_LIMIT:
-        return [f"{g}: peak {len(run.tasks)} in flight" for g in _groups(run)[0][:ROW_LIMIT]]
+        return [f"{g}: peak {len(run.tasks)} in flight" for g in thread_groups(run)[0][:ROW_LIMIT]]
     return [lane.label for _, lane in rows_for(lanes_for(run, ROW_LIMIT)[0]) if lane]
-
-
-Groups = tuple[list[str], dict[str, list[TaskRecord]]]
-
-
-def _groups(run: RunRecord) -> Groups:
-    """The threads (or processes) that ran tasks, in worker order, with their tasks."""
-    processes = multi_process(run)
-    by_key: dict[tuple[int | None, int | None], list[TaskRecord]] = {}
-    for t in run.tasks:
-        if t.started_ns is not None:
-            by_key.setdefault((t.pid, None if processes else t.thread_id), []).append(t)
-    tasks = {group_label(ts[0], processes): ts for ts in by_key.values()}
-    return sorted(tasks, key=natural), tasks
 
 
 def _band_title(group: str, lanes: int) -> str:
@@ -173,7 +160,7 @@ def timeline_figure(
     lines' "run1-inflight" and "run1-threads". `left_in`: the label margin, shared by every run."""
     end_ns = int(x_max_s * 1e9)
     aggregate = len(run.tasks) > AGGREGATE_LIMIT
-    grouped = _groups(run) if aggregate else None  # once: 100,000 tasks take a while to sort
+    grouped = thread_groups(run) if aggregate else None  # once: 100,000 tasks take a while to sort
     rows = min(len(grouped[0]), ROW_LIMIT) if grouped else len(labels_of(run))
     title = _title(run, caption, left_in, grouped)
     with style():
@@ -189,7 +176,7 @@ def timeline_figure(
         else:
             hover = ids if ids and len(run.tasks) <= HOVER_LIMIT else None
             labels = _draw_lanes(ax, run, hover)
-        ax.set_yticks(range(len(labels)), labels)
+        ax.set_yticks(range(len(labels)), [shorten(label, LABEL_CHARS) for label in labels])
         ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)  # no lanes: no task ever started
         ax.set_xlim(0, x_max_s)
         ax.tick_params(axis="x", labelbottom=False)
@@ -285,7 +272,7 @@ def label_margin(runs: Sequence[RunRecord]) -> float:
     """Inches left of the lanes: room for the longest label of any run, so labels are whole and
     every run's time axis still lines up."""
     longest = max((len(label) for run in runs for label in labels_of(run)), default=8)
-    return 0.25 + CHAR_IN * max(longest, 8)
+    return 0.25 + CHAR_IN * min(max(longest, 8), LABEL_CHARS)
 
 
 def timeline_svgs(runs: Sequence[RunRecord], captions: Sequence[str] = ()) -> list[str]:

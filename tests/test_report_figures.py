@@ -148,3 +148,15 @@ def test_a_groups_warning_stays_on_the_page_when_its_one_run_table_is_left_out()
     page = render_html(dataclasses.replace(base, runs=short, config={**base.config, "sweep": {}}))
     assert 'id="statistics-table"' not in page
     assert "runs shorter than 1 ms are too short for the clock" in page
+
+
+def test_a_very_long_thread_name_cannot_squeeze_the_lanes_away() -> None:
+    from reports.timeline import LABEL_CHARS, label_margin
+
+    thr = sample_results().runs[2]
+    named = tuple(dataclasses.replace(t, thread_name="worker-" + "x" * 90) for t in thr.tasks)
+    run = dataclasses.replace(thr, tasks=named)
+    assert label_margin([run]) == label_margin([run, run]) < 0.3 + 0.08 * LABEL_CHARS
+    ticks = _y_ticks(timeline_svgs([run])[0])
+    assert ticks[0].startswith("worker-xxx") and ticks[0].endswith("…")
+    assert len(ticks[0]) == LABEL_CHARS  # the whole name stays in each bar's hover text

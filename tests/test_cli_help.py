@@ -23,12 +23,12 @@ import pytest
 from rich.console import Console
 
 import strategies
+from bench.analysis.notices import MANY_TASKS, loop_warning
 from bench.cli import app, runflags
 from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
 from bench.cli.config import IO_MODES
 from bench.cli.lines import say
-from bench.cli.output import MANY_TASKS, loop_warning
 from tests.samples import large_results
 
 GOLDEN = Path(__file__).parent / "golden" / "help"

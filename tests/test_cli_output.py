@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 import strategies
+from bench.analysis.notices import loop_warning
 from bench.cli import session
 from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
-from bench.cli.output import loop_warning
 from bench.model import TaskSpec
 from reports.frames import load_frames
 

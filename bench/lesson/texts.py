@@ -10,8 +10,8 @@ def _s(seconds: float) -> str:
 def chapter_help() -> str:
     """`bench demo --help`'s list of chapters, with --fast's titles where they differ."""
     lines = [
-        "chapters (each a claim, measured, and a verdict: confirmed, contradicted, or not shown",
-        "when the machine could not show it, with the precondition it checked):",
+        "chapters: each a claim, measured, with a verdict (confirmed, contradicted, or",
+        "not shown where the machine could not show it, naming what it checked):",
     ]
     for n, ((title, _), (short, _)) in enumerate(zip(texts(2.0), texts(0.2), strict=True), 1):
         lines.append(f"  {n}  {title}" + (f" ({short} with --fast)" if short != title else ""))
@@ -19,7 +19,7 @@ def chapter_help() -> str:
         "",
         "examples:",
         "  bench demo --fast --chapter 2",
-        "  bench demo --step             in class: Enter before each run, Enter for the next",
+        "  bench demo --step",
     ]
     return "\n".join(lines)
 

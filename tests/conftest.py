@@ -69,7 +69,8 @@ VERSION_BOUND = ("subinterpreters", "free_threading", "free-threading")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.getoption("--cross-check"):
         return
-    kept, left_out = [], []
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
     for item in items:
         bound = any(word in item.nodeid for word in VERSION_BOUND)
         (left_out if item.get_closest_marker("slow") and not bound else kept).append(item)

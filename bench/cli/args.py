@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bench import __version__
 from bench.cli.exits import EXIT_USAGE
 from bench.cli.flags import folder, output_flags
 from bench.cli.helptext import HelpFormatter
 from bench.cli.runflags import run_flags
 from bench.errors import did_you_mean, nearest
 from bench.mockapi.faults import FAULTS
+from bench.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
 

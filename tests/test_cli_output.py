@@ -311,7 +311,7 @@ def test_a_reader_that_leaves_is_fine_but_a_broken_pipe_of_ours_is_a_bug(
         raise BrokenPipeError("a pipe to a worker")
 
     monkeypatch.setitem(HANDLERS, "list", broken)
-    assert main(["list"]) == 1  # once read as "stdout went away" and exit 0, hiding the bug
+    assert main(["list"]) == 70  # once read as "stdout went away" and exit 0, hiding the bug
     assert "internal error" in capsys.readouterr().err
 
 

@@ -1,7 +1,9 @@
 """Exit codes, documented in the README; scripts depend on them."""
 
 EXIT_OK = 0  # completed (task errors are data)
-EXIT_INTERNAL = 1  # a bug in concurrency-bench
+# A bug has its own code (sysexits' EX_SOFTWARE), apart from compare's verdict: until 0.1.0's
+# CHANGELOG entry both were 1, so a script could not tell a regression from a crash.
+EXIT_INTERNAL = 70  # a bug in concurrency-bench (a traceback, please report it)
 EXIT_REGRESSION = 1  # bench compare --fail-above: a significant slowdown
 EXIT_USAGE = 2  # bad input: nothing ran
 EXIT_RESULTS = 3  # an invalid results file

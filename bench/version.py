@@ -2,4 +2,4 @@
 `bench --version` and results.json's tool.version read it here, without importing the plugin
 API that `bench/__init__.py` curates."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -79,14 +79,12 @@ def cpu_findings(
     gil = environment is None or environment.get("gil_enabled") is not False
     found = [] if environment is None else [gil_line(environment)]
     first = [r for r in runs if r.round == 0]
-    base = next(
-        (s for r, s in zip(first, stats.summarize_all(first), strict=True) if stats.is_baseline(r)),
-        None,
-    )
+    summaries = stats.summarize_all(first)  # once: every line below reads them
+    base = next((s for r, s in zip(first, summaries, strict=True) if stats.is_baseline(r)), None)
     if base is None:
         return [*found, "Add the sequential strategy to compare the others against it."]
     numpy = config.get("cpu_impl") == "numpy"
-    for run, s in zip(first, stats.summarize_all(first), strict=True):
+    for run, s in zip(first, summaries, strict=True):
         if stats.is_baseline(run) or s.speedup is None or not s.ideal_s:
             continue
         limit = base.ideal_s / s.ideal_s  # what a perfect executor would gain here

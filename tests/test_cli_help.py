@@ -275,11 +275,10 @@ def test_a_piped_list_keeps_each_strategys_line_whole(capsys: Capture) -> None:
     assert any(len(line) > 80 for line in continued)  # once wrapped at 80 columns
 
 
-def test_the_readme_synopsis_names_every_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_synopsis_in_the_docs_names_every_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     """It once listed `--io sleep|blocking` and left out six flags."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme.split("\n## Running it\n")[1]
-    synopsis = section.split("```sh\n")[1].split("```")[0]
+    page = (Path(__file__).parent.parent / "docs" / "running.md").read_text()
+    synopsis = page.split("```sh\n")[1].split("```")[0]
     parser = _parser(monkeypatch)
 
     def named(flag: str) -> bool:

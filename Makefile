@@ -57,9 +57,10 @@ perf: $(STAMP)
 perf-compare: $(STAMP)
 	$(PERF) --benchmark-autosave --benchmark-compare
 
-# The README's "which model for which job" table, measured here (about two minutes).
+# The "which model for which job" table, measured here (about two minutes), written dated into
+# docs/measurements/models.md.
 models: $(STAMP)
-	$(PY) -m tests.perf.models $(ARGS)
+	$(PY) -m tests.perf.models --write docs/measurements/models.md $(ARGS)
 
 # Re-resolve the lock after editing pyproject's ranges, keeping every other pin.
 lock: $(UV)

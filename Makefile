@@ -9,7 +9,7 @@ UV     := $(VENV)/bin/uv
 UV_COMPILE = $(UV) pip compile pyproject.toml --extra dev --universal \
              --python-version 3.11 --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
-.PHONY: bench test lint demo perf perf-compare models lock upgrade test-latest test-matrix clean
+.PHONY: bench test lint docs demo perf perf-compare models lock upgrade test-latest test-matrix clean
 
 # Installs exactly the lock (re-run only when it or a pyproject changes); the package itself is
 # installed without dependencies, so nothing unpinned slips in.
@@ -39,6 +39,14 @@ lint: $(STAMP)
 	$(PY) -m ruff format --no-cache --check .
 	$(PY) -m mypy
 
+# The documentation site from docs/: the reference pages regenerated from the code first, then a
+# strict build (-W -n: a warning, a broken cross-reference or a page outside every table of
+# contents fails it). Open docs/_build/html/index.html.
+docs: $(STAMP)
+	$(PY) -m bench.cli.reference docs/reference
+	$(PY) -m sphinx -W --keep-going -n -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
+
 # The harness's own speed vs bare loops; saves JSON under .benchmarks/ for --benchmark-compare.
 PERF := $(PY) -m pytest tests/perf -p no:randomly -s --benchmark-columns=min,max,rounds -o addopts="-ra -p no:cacheprovider"
 # Every figure beside its target (PASS/MISS) and a summary line; each run is saved (.benchmarks/).
@@ -49,9 +57,10 @@ perf: $(STAMP)
 perf-compare: $(STAMP)
 	$(PERF) --benchmark-autosave --benchmark-compare
 
-# The README's "which model for which job" table, measured here (about two minutes).
+# The "which model for which job" table, measured here (about two minutes), written dated into
+# docs/measurements/models.md.
 models: $(STAMP)
-	$(PY) -m tests.perf.models $(ARGS)
+	$(PY) -m tests.perf.models --write docs/measurements/models.md $(ARGS)
 
 # Re-resolve the lock after editing pyproject's ranges, keeping every other pin.
 lock: $(UV)

@@ -23,12 +23,12 @@ import pytest
 from rich.console import Console
 
 import strategies
+from bench.analysis.notices import MANY_TASKS, loop_warning
 from bench.cli import app, runflags
 from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
 from bench.cli.config import IO_MODES
 from bench.cli.lines import say
-from bench.cli.output import MANY_TASKS, loop_warning
 from tests.samples import large_results
 
 GOLDEN = Path(__file__).parent / "golden" / "help"
@@ -277,11 +277,10 @@ def test_a_piped_list_keeps_each_strategys_line_whole(capsys: Capture) -> None:
     assert any(len(line) > 80 for line in continued)  # once wrapped at 80 columns
 
 
-def test_the_readme_synopsis_names_every_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_synopsis_in_the_docs_names_every_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     """It once listed `--io sleep|blocking` and left out six flags."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme.split("\n## Running it\n")[1]
-    synopsis = section.split("```sh\n")[1].split("```")[0]
+    page = (Path(__file__).parent.parent / "docs" / "running.md").read_text()
+    synopsis = page.split("```sh\n")[1].split("```")[0]
     parser = _parser(monkeypatch)
 
     def named(flag: str) -> bool:

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 import strategies
+from bench.analysis.notices import loop_warning
 from bench.cli import session
 from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
-from bench.cli.output import loop_warning
 from bench.model import TaskSpec
 from reports.frames import load_frames
 
@@ -311,7 +311,7 @@ def test_a_reader_that_leaves_is_fine_but_a_broken_pipe_of_ours_is_a_bug(
         raise BrokenPipeError("a pipe to a worker")
 
     monkeypatch.setitem(HANDLERS, "list", broken)
-    assert main(["list"]) == 1  # once read as "stdout went away" and exit 0, hiding the bug
+    assert main(["list"]) == 70  # once read as "stdout went away" and exit 0, hiding the bug
     assert "internal error" in capsys.readouterr().err
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from tests.perf import cases
@@ -41,10 +44,18 @@ def test_make_perf_says_pass_or_miss_per_target_and_sums_up() -> None:
     ]
 
 
-def test_the_models_table_is_built_from_real_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_models_table_is_built_from_real_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from tests.perf import models
 
-    assert models.main(["--small", "--strategies", "asyncio,threads"]) == 0
+    page = tmp_path / "models.md"
+    page.write_text(f"# Which model\n\nprose\n{models.BEGIN}\nold\n{models.END}\nmore prose\n")
+    argv = ["--small", "--strategies", "asyncio,threads", "--write", str(page)]
+    assert models.main(argv) == 0
+    written = page.read_text()
+    assert written.startswith("# Which model\n\nprose\n") and written.endswith("more prose\n")
+    assert "old" not in written and re.search(r"Measured \d{4}-\d\d-\d\d by `make models`", written)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("| model | where the I/O run's tasks ran |")
     rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ") for line in lines[2:]}

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,31 @@ def test_the_progress_display_is_not_charged_to_the_strategy(tmp_path: Path) -> 
     assert display > 0.005, "the display drew for 1.5 s and measured no CPU"
     # Sleeping tasks cost a few ms; the display's 1.5 s cost over 20 ms before it was taken out.
     assert abs(in_pty - piped) < 0.01, (in_pty, piped, display)
+
+
+def test_the_demo_clears_between_chapters_at_80x24(tmp_path: Path) -> None:
+    """Two chapters at 80x24: chapter 1 shows asyncio's lanes and log lines with the thread id
+    its verdict names; then the screen is cleared (ESC[2J: the scrollback keeps chapter 1, no
+    ESC[3J), after chapter 1 stayed on screen at least SCREEN_S; chapter 2 shows every start
+    up to the first completion, the overlap its verdict counts."""
+    from bench.cli.demo import SCREEN_S
+
+    argv = [*BENCH, "demo", "--fast", "--chapter", "1,2", "--out", str(tmp_path)]
+    started = time.monotonic()
+    session = run_in_pty(argv, 80, 24)
+    took = time.monotonic() - started
+    _assert_clean(session)
+    assert "\x1b[3J" not in session.raw
+    one, two, claims = (Session(0, part).text for part in session.raw.split("\x1b[2J"))
+    verdict = re.search(r"confirmed: all 6 tasks ran on thread (\d+) of pid", one)
+    assert verdict, one[-2000:]
+    tid = verdict.group(1)
+    assert len(re.findall(rf"^  \+ 0\.\d\ds \[PID \d+\] \[Thread-{tid}\] \[Task-", one, re.M)) >= 3
+    assert re.search(rf"^{tid} Task-\d+ ", one, re.M)  # the lanes, labelled with the same id
+    assert "|0s" in one  # the time axis under the lanes
+    assert "Chapter 1" not in two and "Chapter 2" in two and "] Completed " in two
+    assert "Claims checked" in claims
+    assert widest_line(session.text) <= 80
+    # Pacing, a one-sided bound: chapter 1 held the screen at least SCREEN_S before the clear
+    # (the runs themselves take about 1 s at --fast).
+    assert took >= SCREEN_S

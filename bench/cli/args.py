@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bench import __version__
 from bench.cli.exits import EXIT_USAGE
 from bench.cli.flags import folder, output_flags
 from bench.cli.helptext import HelpFormatter
 from bench.cli.runflags import run_flags
 from bench.errors import did_you_mean, nearest
 from bench.mockapi.faults import FAULTS
+from bench.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -240,17 +240,28 @@ def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
 
 
 def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    from bench.lesson.texts import chapter_help
+
     demo = sub.add_parser(
         "demo",
         help="the lesson: every claim about asyncio's one thread, measured",
         description="The teaching demo: nine claims about asyncio, threads and processes, "
         "each measured and given a computed verdict; writes demo.json and demo.html.",
-        epilog=_examples("bench demo --fast --chapter 2"),
+        epilog=chapter_help(),
     )
     add = demo.add_argument
     add("--fast", action="store_true", help="every latency x0.1: the same shapes in seconds")
-    add("--step", action="store_true", help="pause between chapters (on a terminal)")
-    add("--chapter", metavar="N", help="run only chapter N, 1-9 (default: all)")
+    add(
+        "--step",
+        action="store_true",
+        help="on a terminal: after each chapter's explanation, wait for Enter before its run "
+        "(time to predict), and for Enter again before the next chapter clears the screen",
+    )
+    add(
+        "--chapter",
+        metavar="N[,N...]",
+        help="run only these chapters: N, or a list such as 2,5 (1-9; default: all)",
+    )
     add(
         "--out", metavar="DIR", type=folder, help="output folder (default results/demo-<timestamp>)"
     )

@@ -25,7 +25,7 @@ from bench.cli.lines import say
 from bench.errors import EnvironmentProblem, OutputFailed, UsageError, describe_error
 from bench.harness import interrupts
 from bench.harness.runner import MACHINE_LIMIT
-from bench.model import Meta, Results
+from bench.model import Results
 from bench.results.folder import prepare, resolve_latest
 from bench.results.writer import csv_chunks, json_chunks, write_atomic
 
@@ -183,29 +183,3 @@ def _open(uri: str, console: Console) -> None:
     )
     if not display or not webbrowser.open(uri):
         say(console, "--open: no browser to open here (no display); open the link above.")
-
-
-# Fewer tasks than this cannot hold a loop by their steps alone: a task's creation and first
-# step took 5-25 us here (asyncio, 1,000 to 100,000 tasks), so 1,000 take at most about 25 ms of
-# CPU, a fifth of the 125 ms a heartbeat span needs to be called busy (strategies.aio: its first
-# 100 ms, then a quarter of a lag of at least 100 ms). Below it, tasks are not offered as a cause.
-MANY_TASKS = 1_000
-
-
-def loop_warning(strategy: str, blocked: int, details: Meta, tasks: int) -> str:
-    """How the event loop was held, from its heartbeat: waiting in a call, or busy computing.
-    Every number is the run's own: its blocks, the longest, its tasks."""
-    busy = details.get("loop_blocked_busy")
-    busy = busy if isinstance(busy, int) else 0
-    times = "once" if blocked == 1 else f"{blocked} times"
-    head = f"warning: {strategy}: the event loop was blocked {times} (longest "
-    head += f"{details.get('loop_longest_block_seconds')} s)"
-    waited = "a blocking call inside a coroutine serialises every task"
-    computed = "CPU work on its thread: a CPU-bound call inside a coroutine"
-    if tasks >= MANY_TASKS:
-        computed += f", or very many tasks' steps back to back (this run had {tasks:,} tasks)"
-    if busy == 0:
-        return f"{head}: {waited}"
-    if busy == blocked:
-        return f"{head} by {computed}"
-    return f"{head}: {blocked - busy} waiting in a call ({waited}), {busy} by {computed}"

@@ -63,3 +63,11 @@ def test_the_models_table_is_built_from_real_runs(
     assert rows["asyncio"][1] == "1 OS thread"  # from the records, not from a name
     assert rows["threads"][1] == "4 OS threads, 1 process"
     assert rows["sequential"][3] == "1.00x"  # the baseline of the CPU-bound speed-ups
+
+
+def test_strict_perf_names_every_miss_and_only_when_asked() -> None:
+    from tests.perf.targets import at_least, at_most, strict_misses
+
+    figures = [at_most("render", 2.5, 2.0, " s"), at_least("eff", 0.99, 0.98)]
+    assert strict_misses(figures, strict=False) == ""
+    assert strict_misses(figures, strict=True) == "render: 2.500 s (target <= 2.000 s)"

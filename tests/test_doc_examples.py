@@ -76,6 +76,8 @@ FRONT = [line for page, line in EXAMPLES if page == "README.md"]
 # The README's commands at a scale a test can afford: the page's flags, with the plan's latencies
 # scaled down and fewer worker counts swept.
 SMALLER = {"--latency": "0.005", "--workers": "1,4"}
+# advise sizes its own sweep (about 3 s of the quota a point): pinned small here.
+EXTRA = {"advise": ["--tasks", "20", "--workers", "1,2"]}
 TESTED_ELSEWHERE = {
     "compare": "tests/test_compare.py compares two real saves",
     "demo": "tests/test_demo.py runs demo --fast end to end",
@@ -98,5 +100,6 @@ def test_the_readmes_commands_run(
     words = shlex.split(line)[1:]
     if words[0] in TESTED_ELSEWHERE:
         pytest.skip(TESTED_ELSEWHERE[words[0]])
-    code = app.main([*_smaller(words), "--out", str(tmp_path / "out"), "-q"])
+    extra = EXTRA.get(words[0], [])
+    code = app.main([*_smaller(words), *extra, "--out", str(tmp_path / "out"), "-q"])
     assert code == 0, capsys.readouterr().err[-2000:]

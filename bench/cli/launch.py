@@ -9,7 +9,20 @@ import os
 import sys
 
 
+def _fill_closed_std_fds() -> None:
+    """A standard descriptor closed at start (`>&-`) is given /dev/null: otherwise the next file
+    opened (the folder's lock, a results temp file) takes its number, and whatever a worker
+    process writes to "stdout" lands in that file."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            filler = os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+            os.set_inheritable(filler, True)
+
+
 def main() -> None:
+    _fill_closed_std_fds()
     try:
         from bench.harness import interrupts
 

@@ -8,8 +8,11 @@ names); `-` is stdout, and then everything else goes to stderr, so stdout holds 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import stat
 import sys
+import time
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +53,9 @@ def show_from(args: argparse.Namespace) -> Show:
     exports = {kind: value for kind in EXPORTS if (value := getattr(args, f"export_{kind}", None))}
     if list(exports.values()).count(STDOUT) > 1:
         raise UsageError("only one --export-* can be - (stdout)")
+    if STDOUT in exports.values() and sys.stdout is None:  # `>&-`: found now, not after the run
+        kind = next(k for k, v in exports.items() if v == STDOUT)
+        raise EnvironmentProblem(f"--export-{kind} -: stdout is closed; give it a file instead")
     for kind, value in exports.items():
         target = Path(value)
         if value != STDOUT and (target.is_dir() or not target.parent.is_dir()):
@@ -147,20 +153,54 @@ def _export(results: Results, exports: Mapping[str, str]) -> None:
         "markdown": lambda: [markdown(results)],
         "csv": lambda: csv_chunks(results),
     }
-    for kind, target in exports.items():
+    # The reports are written: an interrupt now ends a wait on a reader instead of waiting for it.
+    with interrupts.interruptible():
+        for kind, target in exports.items():
+            try:
+                _export_one(target, render[kind]())
+            except OSError as exc:
+                name = "stdout" if target == STDOUT else target
+                raise OutputFailed(
+                    f"--export-{kind}: cannot write {name}: {exc.strerror or exc}"
+                ) from None
+
+
+def _export_one(target: str, chunks: Iterable[str]) -> None:
+    if target == STDOUT:
+        if sys.stdout is None:  # started with stdout closed (`>&-`); checked up front too
+            raise OSError(errno.EBADF, "stdout is closed")
+        _write_through(sys.stdout, chunks)
+    elif _special(Path(target)):
+        with open(_open_for_writing(target), "w", encoding="utf-8") as out:
+            _write_through(out, chunks)
+    else:
+        write_atomic(Path(target), chunks)
+
+
+FIFO_READER_WAIT_S = 2.0  # for a reader started just after bench (`bench ... & cat fifo`)
+
+
+def _open_for_writing(target: str) -> int:
+    """A FIFO is opened without blocking: a plain open() waits forever for a reader. One with no
+    reader after FIFO_READER_WAIT_S is an error (ENXIO), not a hang."""
+    if not stat.S_ISFIFO(os.stat(target).st_mode):
+        return os.open(target, os.O_WRONLY | os.O_CLOEXEC)
+    deadline = time.monotonic() + FIFO_READER_WAIT_S
+    while True:
         try:
-            if target == STDOUT:
-                _write_through(sys.stdout, render[kind]())
-            elif _special(Path(target)):
-                with open(target, "w", encoding="utf-8") as out:
-                    _write_through(out, render[kind]())
-            else:
-                write_atomic(Path(target), render[kind]())
+            fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
-            name = "stdout" if target == STDOUT else target
-            raise OutputFailed(
-                f"--export-{kind}: cannot write {name}: {exc.strerror or exc}"
-            ) from None
+            if exc.errno != errno.ENXIO:
+                raise
+            if time.monotonic() >= deadline:
+                raise OSError(
+                    errno.ENXIO,
+                    f"a FIFO nobody is reading (waited {FIFO_READER_WAIT_S:g} s for a reader)",
+                ) from None
+            time.sleep(0.05)
+            continue
+        os.set_blocking(fd, True)  # a reader is there: write at its pace (Ctrl-C still ends it)
+        return fd
 
 
 def _special(path: Path) -> bool:

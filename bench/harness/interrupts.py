@@ -163,6 +163,25 @@ def deferred() -> Iterator[None]:
 
 
 @contextmanager
+def interruptible() -> Iterator[None]:
+    """Inside a deferred() block, a stretch where an interrupt is raised at once again (one held
+    already, first): a wait on someone else (a FIFO's reader, a pipe nobody empties) must not
+    hold the interrupt back forever."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held, _State.deferred = _State.deferred, 0
+    try:
+        pending, _State.pending = _State.pending, None
+        if pending is not None:
+            _State.taken = True
+            raise pending
+        yield
+    finally:
+        _State.deferred = held
+
+
+@contextmanager
 def cancelling(cancel: Callable[[], bool]) -> Iterator[None]:
     """Run an event loop inside this: the first interrupt calls `cancel` (which cancels the
     loop's main task and says whether there was one) and is raised when the block ends.

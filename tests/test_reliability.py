@@ -1,0 +1,87 @@
+"""Round three of the red team's cases (issue 25), outside the signal tests: exports that could
+hang or crash the tool, paths, the user's modules, flags accepted by mistake, results/latest."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.cli import output
+from bench.cli.app import main
+from tests.terminal import ROOT
+
+QUICK = ["--strategies", "asyncio", "--tasks", "3", "--latency", "0.01"]
+Capture = pytest.CaptureFixture[str]
+
+
+def test_an_export_into_a_fifo_nobody_reads_is_one_line_and_exit_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    """A plain open() of a FIFO waits for a reader forever, and the run's end with it."""
+    monkeypatch.setattr(output, "FIFO_READER_WAIT_S", 0.1)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    argv = ["run", *QUICK, "-q", "--out", str(tmp_path / "out"), "--export-json", str(fifo)]
+    assert main(argv) == 4
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        f"bench: error: --export-json: cannot write {fifo}: a FIFO nobody is reading "
+        "(waited 0.1 s for a reader)"
+    )
+    json.loads((tmp_path / "out" / "results.json").read_text())  # the run itself is saved
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_an_export_into_a_reader_that_never_reads(tmp_path: Path) -> None:
+    """The reader opened the FIFO and reads nothing: the write fills the pipe and waits. The
+    exports run after the reports, where an interrupt is no longer held back."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        argv = [*QUICK[:2], "--tasks", "3000", "--latency", "0", "-q", "--out", str(tmp_path)]
+        with subprocess.Popen(
+            [sys.executable, "-m", "bench", "run", *argv, "--export-json", str(fifo)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as proc:
+            # The export has begun once something is in the pipe; 3000 tasks fill its 64 KiB.
+            assert select.select([reader], [], [], 90)[0], "the export never started"
+            time.sleep(0.2)  # into the blocked write (one-sided: later is still blocked)
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=30)  # a hang would never end
+            assert proc.stderr is not None
+            err = proc.stderr.read()
+    finally:
+        os.close(reader)
+    assert code == 130, err
+    assert "Traceback" not in err and err.splitlines()[-1] == "bench: error: interrupted", err
+    json.loads((tmp_path / "results.json").read_text())
+
+
+@pytest.mark.slow
+def test_an_export_to_a_closed_stdout_is_refused_before_the_run(tmp_path: Path) -> None:
+    argv = ["run", *QUICK, "--out", str(tmp_path), "--export-json", "-"]
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "bench", *argv],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 4, done.stderr
+    assert done.stderr == (
+        "bench: error: --export-json -: stdout is closed; give it a file instead\n"
+    )
+    assert not (tmp_path / "results.json").exists()

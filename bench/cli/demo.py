@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,13 @@ from rich.console import Console
 from rich.live import Live
 
 import strategies
+from bench.cli.exits import EXIT_SIGINT, EXIT_SIGTERM
 from bench.cli.numbers import parse_int
 from bench.collectors.base import Collector, SleepCollector
 from bench.errors import UsageError
+from bench.harness import interrupts
+from bench.harness.interrupts import Terminated
+from bench.harness.runner import RunInterrupted
 from bench.lesson.board import Board, LiveCollector
 from bench.lesson.chapters import Chapter, Lesson, chapters, no_display
 from bench.results.folder import RESULTS_ROOT, prepare
@@ -55,7 +60,49 @@ def _record(ch: Chapter) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Kept:
+    """What an interrupted demo keeps: the chapters that finished (each saved as it ends)."""
+
+    folder: Path | None = None
+    done: list[dict[str, Any]] = field(default_factory=list)
+    scale: float = 1.0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    kept = _Kept()
+    try:
+        return _demo(args, kept)
+    except (RunInterrupted, KeyboardInterrupt) as stop:
+        interrupt = stop.__cause__ if isinstance(stop, RunInterrupted) else stop
+        if kept.folder is None:  # before anything was prepared: the CLI's own one line
+            raise (interrupt if isinstance(interrupt, KeyboardInterrupt) else stop) from None
+        return _interrupted(isinstance(interrupt, Terminated), kept)
+
+
+def _interrupted(terminated: bool, kept: _Kept) -> int:
+    """As `bench run` does: the chapters that finished kept (demo.json already holds them; the
+    handout is rendered from them), one line, 130 or 143."""
+    assert kept.folder is not None
+    with interrupts.deferred():  # another copy of the signal waits for the handout
+        if kept.done:
+            from reports.demo_html import render_demo_html
+
+            _save(kept.folder, kept.done, kept.scale)  # the last one's save may have been cut
+            write_atomic(kept.folder / "demo.html", render_demo_html(kept.done, kept.scale))
+    count = len(kept.done)
+    saved = (
+        f"the {count} chapters that finished are saved in {kept.folder}"
+        if count > 1
+        else f"the chapter that finished is saved in {kept.folder}"
+        if count
+        else "no chapter had finished; nothing saved"
+    )
+    sys.stderr.write(f"bench: error: {'terminated' if terminated else 'interrupted'}: {saved}\n")
+    return EXIT_SIGTERM if terminated else EXIT_SIGINT
+
+
+def _demo(args: argparse.Namespace, kept: _Kept) -> int:
     only = None if args.chapter is None else parse_int("--chapter", args.chapter, 1, 9)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = args.out or RESULTS_ROOT / f"demo-{stamp}"
@@ -68,7 +115,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     live = console.is_terminal and not os.environ.get("CI")
     scale = 0.1 if args.fast else 1.0
     lesson = Lesson(scale, strategies.get, _live_display(console) if live else no_display)
-    done: list[dict[str, Any]] = []
+    done = kept.done
+    kept.folder, kept.scale = folder, scale
     for chapter, measure in chapters(lesson):
         if only is not None and chapter.number != only:
             continue

@@ -85,3 +85,30 @@ def test_an_export_to_a_closed_stdout_is_refused_before_the_run(tmp_path: Path) 
         "bench: error: --export-json -: stdout is closed; give it a file instead\n"
     )
     assert not (tmp_path / "results.json").exists()
+
+
+LONG = "a" * 300  # one component over NAME_MAX (255): every call on the path fails ENAMETOOLONG
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["report", f"/tmp/{LONG}/results.json"], 3),
+        (["report", f"/tmp/{LONG}"], 3),
+        (["compare", f"/tmp/{LONG}", f"/tmp/{LONG}"], 3),
+        (["run", *QUICK, "--export-json", f"/tmp/{LONG}/x.json"], 4),
+        (["run", *QUICK, "--export-csv", f"/tmp/{LONG}"], 4),
+        (["demo", "--fast", "--out", f"/tmp/{LONG}"], 4),
+    ],
+    ids=["report-file", "report-folder", "compare", "export-in", "export-named", "demo-out"],
+)
+def test_a_path_with_a_name_too_long_is_one_line(
+    argv: list[str], code: int, tmp_path: Path, capsys: Capture
+) -> None:
+    if argv[0] == "run":
+        argv = [*argv, "--out", str(tmp_path)]
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("bench: error: "), err
+    assert "File name too long" in err
+    assert not (tmp_path / "results.json").exists()  # refused before anything ran

@@ -106,11 +106,11 @@ def _demo(args: argparse.Namespace, kept: _Kept) -> int:
     only = None if args.chapter is None else parse_int("--chapter", args.chapter, 1, 9)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = args.out or RESULTS_ROOT / f"demo-{stamp}"
+    folder = prepare(folder, force=True)  # first: a path it cannot use is one line (exit 4)
     if (folder / "demo.json").exists() and not args.force:
         raise UsageError(
             f"--out: {folder / 'demo.json'} already exists; pass --force to replace it"
         )
-    folder = prepare(folder, force=True)
     console = Console(highlight=False)
     live = console.is_terminal and not os.environ.get("CI")
     scale = 0.1 if args.fast else 1.0

@@ -22,13 +22,14 @@ from typing import TextIO
 from rich.console import Console
 
 from bench.cli.args import printable
-from bench.cli.commands import load_path
+from bench.cli.commands import source_of
 from bench.cli.exits import EXIT_OK
 from bench.errors import EnvironmentProblem, OutputFailed, UsageError, describe_error
 from bench.harness import interrupts
 from bench.harness.runner import MACHINE_LIMIT
 from bench.model import Meta, Results
-from bench.results.folder import prepare, resolve_latest
+from bench.results.folder import prepare
+from bench.results.loader import load
 from bench.results.writer import csv_chunks, json_chunks, write_atomic
 
 STDOUT = "-"
@@ -57,12 +58,22 @@ def show_from(args: argparse.Namespace) -> Show:
         kind = next(k for k, v in exports.items() if v == STDOUT)
         raise EnvironmentProblem(f"--export-{kind} -: stdout is closed; give it a file instead")
     for kind, value in exports.items():
-        target = Path(value)
-        if value != STDOUT and (target.is_dir() or not target.parent.is_dir()):
-            problem = "is a folder" if target.is_dir() else "is in a folder that does not exist"
-            raise UsageError(f"--export-{kind}: {value} {problem}")
+        if value != STDOUT:
+            _check_target(kind, value)
     _one_file_each(exports)
     return Show(getattr(args, "quiet", False), exports, getattr(args, "open", False))
+
+
+def _check_target(kind: str, value: str) -> None:
+    target = Path(value)
+    try:
+        if target.is_dir() or not target.parent.is_dir():
+            problem = "is a folder" if target.is_dir() else "is in a folder that does not exist"
+            raise UsageError(f"--export-{kind}: {value} {problem}")
+    except OSError as exc:  # a name too long, a folder it may not look in: as for --out
+        raise EnvironmentProblem(
+            f"--export-{kind}: cannot write {value}: {exc.strerror or exc}"
+        ) from None
 
 
 def _one_file_each(exports: Mapping[str, str]) -> None:
@@ -80,9 +91,8 @@ def _one_file_each(exports: Mapping[str, str]) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     show = show_from(args)
-    path: Path = resolve_latest(args.path)
-    source = path / "results.json" if path.is_dir() else path
-    results = load_path(path)
+    source = source_of(args.path)
+    results = load(source)
     folder = prepare(args.out or source.parent, force=True)
     with interrupts.deferred():
         written = [*write_reports(results, folder, source), folder / "tasks.csv"]

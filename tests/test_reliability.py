@@ -16,6 +16,7 @@ import pytest
 
 from bench.cli import output
 from bench.cli.app import main
+from tests.conftest import optional
 from tests.terminal import ROOT
 
 QUICK = ["--strategies", "asyncio", "--tasks", "3", "--latency", "0.01"]
@@ -112,3 +113,66 @@ def test_a_path_with_a_name_too_long_is_one_line(
     assert err.count("\n") == 1 and err.startswith("bench: error: "), err
     assert "File name too long" in err
     assert not (tmp_path / "results.json").exists()  # refused before anything ran
+
+
+@pytest.mark.parametrize("exit_call", ["sys.exit(7)", "sys.exit('no config file')", "sys.exit()"])
+def test_a_collector_module_that_exits_when_imported_is_the_users_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture, exit_call: str
+) -> None:
+    """Its SystemExit once went straight through: bench exited 7, with no word why."""
+    module = f"exits_{abs(hash(exit_call))}"
+    (tmp_path / f"{module}.py").write_text(f"import sys\n{exit_call}\ndef fetch(s):\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "--collector", f"{module}:fetch", "--strategies", "threads"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"bench: error: --collector: cannot import '{module}': it calls sys.exit")
+
+
+def _peak_overlap(tasks: list[dict[str, float]]) -> int:
+    edges = sorted(
+        [(t["started_at"], 1) for t in tasks] + [(t["finished_at"], -1) for t in tasks],
+        key=lambda edge: (edge[0], edge[1]),  # an end before a start at the same instant
+    )
+    peak = now = 0
+    for _, step in edges:
+        now += step
+        peak = max(peak, now)
+    return peak
+
+
+@pytest.mark.parametrize(
+    "strategy", ["asyncio", "asyncio-workers", optional("asyncio-uvloop"), optional("trio")]
+)
+def test_io_to_thread_restores_the_overlap_a_blocking_call_took(
+    strategy: str, tmp_path: Path, capsys: Capture
+) -> None:
+    """The README's fix for `--io blocking`, reachable at last: the blocking call on a thread,
+    so `workers` tasks overlap again (from the recorded spans) where blocking gave one."""
+    peaks = {}
+    for io in ("blocking", "to-thread"):
+        out = tmp_path / io
+        argv = ["run", "--strategies", strategy, "--tasks", "6", "--workers", "3"]
+        assert main([*argv, "--latency", "0.05", "--io", io, "-q", "--out", str(out)]) == 0
+        document = json.loads((out / "results.json").read_text())
+        assert document["config"]["io"] == io
+        run = document["runs"][0]
+        assert {t["status"] for t in run["tasks"]} == {"ok"}
+        peaks[io] = _peak_overlap(run["tasks"])
+    assert peaks == {"blocking": 1, "to-thread": 3}
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("strategy", ["sequential", "threads", "processes", "asyncio+processes"])
+def test_io_to_thread_is_refused_where_there_is_no_async_face(
+    strategy: str, tmp_path: Path, capsys: Capture
+) -> None:
+    argv = ["run", "--strategies", f"asyncio,{strategy}", "--io", "to-thread"]
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"bench: error: --io to-thread: {strategy} does not call the collector's async face, so "
+        "it has no event loop to hand a blocking call off from; it is for the strategies that "
+        "call the async face (`bench list` says which)\n"
+    )

@@ -176,3 +176,23 @@ def test_io_to_thread_is_refused_where_there_is_no_async_face(
         "it has no event loop to hand a blocking call off from; it is for the strategies that "
         "call the async face (`bench list` says which)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--io", "http", "--http-faults", "error=0.5,error=0.2"], "error is given twice"),
+        (["run", "--io", "http", "--http-faults", "error=0.1", "--http-faults", "slow=0.1"], ""),
+        (["serve", "--faults", "rate_limit=0.1,rate_limit=0"], "rate_limit is given twice"),
+        (["serve", "--faults", "error=0.1", "--faults", "error=0.1"], ""),
+    ],
+    ids=["run-key", "run-flag", "serve-key", "serve-flag"],
+)
+def test_a_fault_given_twice_is_refused_not_the_last_one_winning(
+    argv: list[str], message: str, tmp_path: Path, capsys: Capture
+) -> None:
+    assert main([*argv, *(["--out", str(tmp_path)] if argv[0] == "run" else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert (message or "was given twice: give it once") in err
+    assert not (tmp_path / "results.json").exists()

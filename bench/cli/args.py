@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from bench import __version__
 from bench.cli.config import IO_MODES, default_start_method
 from bench.cli.exits import EXIT_USAGE
-from bench.cli.flags import output_flags
+from bench.cli.flags import Once, output_flags
 from bench.cli.plan import DEFAULT_CPU_WORK
 from bench.collectors.faults import FAULT_MODES
 from bench.mockapi.faults import FAULTS
@@ -103,7 +103,7 @@ def _execution_flags(add: Callable[..., Any]) -> None:
     )
     add(
         "--http-faults",
-        default="",
+        action=Once,
         help="with --io http: fault rates for the mock server, e.g. "
         f"error=0.1,rate_limit=0.05 (from {', '.join(FAULTS)}; default: none)",
     )
@@ -208,7 +208,7 @@ def _serve(sub: Any, handlers: Mapping[str, Handler]) -> None:
     serve.add_argument("--seed", default="42", help="seed of the quotes and faults (default 42)")
     serve.add_argument(
         "--faults",
-        default="",
+        action=Once,
         help=f"fault rates, e.g. error=0.1 ({', '.join(FAULTS)}; default: none)",
     )
     serve.add_argument(

@@ -212,9 +212,9 @@ def _custom_collector(text: str | None, io: str, abilities: Mapping[str, Abiliti
     return text
 
 
-def http_faults(text: str, flag: str = "--http-faults") -> FaultRates:
+def http_faults(text: str | None, flag: str = "--http-faults") -> FaultRates:
     try:
-        return parse_faults(text)
+        return parse_faults(text or "")
     except ValueError as exc:
         raise UsageError(f"{flag}: {exc}") from None
 

@@ -44,6 +44,8 @@ def parse_faults(text: str) -> FaultRates:
         name, _, value = item.partition("=")
         if name not in FAULTS:
             raise ValueError(f"unknown fault {name!r}; choose from {', '.join(FAULTS)}")
+        if name in rates:  # the last would win without a word
+            raise ValueError(f"{name} is given twice: give each fault once")
         try:
             rate = float(value)
         except ValueError:

@@ -196,3 +196,19 @@ def test_a_fault_given_twice_is_refused_not_the_last_one_winning(
     assert err.count("\n") == 1, err
     assert (message or "was given twice: give it once") in err
     assert not (tmp_path / "results.json").exists()
+
+
+def test_a_hand_made_latest_folder_is_left_alone_and_said_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    """It once left results/.latest.<pid>.tmp behind, and said nothing."""
+    monkeypatch.chdir(tmp_path)  # results/ is relative to where bench runs
+    mine = tmp_path / "results" / "latest"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("mine")
+    assert main(["run", *QUICK, "-q", "--out", "results/run1"]) == 0
+    err = capsys.readouterr().err
+    expected = "note: results/latest is a folder, not bench's link: left alone, so it does not "
+    assert err.count(expected + "name this run\n") == 1, err
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["latest", "run1"]
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]

@@ -157,7 +157,9 @@ def _session(
             write_atomic(folder / "tasks.csv", csv_chunks(results))
             reports = write_reports(results, folder)
             written = [folder / "results.json", folder / "tasks.csv", *reports]
-            mark_latest(folder)
+            not_latest = mark_latest(folder)
+            if not_latest is not None:
+                print(f"note: {not_latest}", file=sys.stderr)
             finish(results, folder, written, show)
     if outcome.failed_start is not None:
         failed = outcome.failed_start

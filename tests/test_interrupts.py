@@ -506,3 +506,21 @@ def test_ctrl_c_keeps_the_tasks_that_finished(tmp_path: Path, strategy: str) -> 
     ended = sum("Completed" in line or "Failed" in line for line in seen)
     assert statuses.count("cancelled") == started - ended <= 2
     assert set(statuses) <= {"ok", "cancelled", "not_run"}
+
+
+@pytest.mark.skipif(not strategies.available("gevent"), reason="the gevent extra is not installed")
+def test_a_killed_gevent_child_names_the_signal_and_its_tasks_in_flight(tmp_path: Path) -> None:
+    """The two tasks running when the child died read `not_run` once, as if never started. Every
+    greenlet lives in that one process: each task in flight died with it, an `error` naming the
+    signal, as a killed pool worker's task is."""
+    with _start(tmp_path, "gevent") as proc:
+        child = _started_workers(proc, "geventworker")[0]
+        child.kill()
+        assert proc.wait(timeout=60) == 5
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    how = f"the gevent process (pid {child.pid}) was killed by SIGKILL"
+    assert run["status"] == "aborted" and run["reason"] == how
+    statuses = [t["status"] for t in run["tasks"]]
+    assert statuses == ["error", "error", "not_run", "not_run", "not_run", "not_run"], statuses
+    assert {t["error"] for t in run["tasks"][:2]} == {f"{how} while this task ran"}
+    assert {t["task_name"] for t in run["tasks"][:2]} == {"Greenlet-0", "Greenlet-1"}

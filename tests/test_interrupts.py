@@ -524,3 +524,19 @@ def test_a_killed_gevent_child_names_the_signal_and_its_tasks_in_flight(tmp_path
     assert statuses == ["error", "error", "not_run", "not_run", "not_run", "not_run"], statuses
     assert {t["error"] for t in run["tasks"][:2]} == {f"{how} while this task ran"}
     assert {t["task_name"] for t in run["tasks"][:2]} == {"Greenlet-0", "Greenlet-1"}
+
+
+def test_a_killed_resource_tracker_costs_nothing(tmp_path: Path) -> None:
+    """multiprocessing starts a new tracker, which knew none of the pool's semaphores: each one
+    unregistered later printed a KeyError traceback from it. They are handed over now."""
+    with _start(tmp_path, "processes", "--latency", "0.5") as proc:
+        _wait_for_tasks(proc, 2)
+        tracker = [p for p in _family(proc.pid) if "resource_tracker" in " ".join(p.cmdline())]
+        assert tracker, "no resource tracker to kill"
+        tracker[0].kill()
+        assert proc.wait(timeout=60) == 0
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+    assert "Traceback" not in err and "KeyError" not in err and "leak" not in err, err
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert [t["status"] for t in run["tasks"]] == ["ok"] * 6

@@ -540,3 +540,64 @@ def test_a_killed_resource_tracker_costs_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in err and "KeyError" not in err and "leak" not in err, err
     run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
     assert [t["status"] for t in run["tasks"]] == ["ok"] * 6
+
+
+PATIENT_SCRIPT = """
+import os, signal, threading, time
+from bench.harness import interrupts
+
+interrupts.install()
+threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGTERM)).start()
+began = time.monotonic()
+try:
+    with interrupts.patient(0.3):
+        with interrupts.deferred():  # a block inside: the interrupt waits for its end
+            time.sleep(0.5)
+        time.sleep(30)  # a stage far longer than the patience
+    print("lost")
+except interrupts.Terminated:
+    print(f"ended {time.monotonic() - began:.1f}")
+"""
+
+
+def test_a_patient_block_holds_an_interrupt_only_so_long() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", PATIENT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.stdout.startswith("ended "), proc.stderr
+    # Not before the inner block's end (0.5 s); well before the 30 s stage ends (one-sided).
+    assert 0.5 <= float(proc.stdout.split()[1]) < 20
+
+
+def test_sigterm_ends_a_large_runs_reports_within_seconds(tmp_path: Path) -> None:
+    """A run of 10,000+ tasks says which file it is writing; a SIGTERM meanwhile ends that
+    stage within GRACE_S, keeping results.json (a million tasks' took 110 s to end)."""
+    argv = [sys.executable, "-m", "bench", "run", "--strategies", "asyncio-workers"]
+    argv += ["--tasks", "10000", "--latency", "0", "--workers", "100", "--out", str(tmp_path)]
+    with subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("writing report.html (10,000 tasks;"):
+                break
+        else:
+            raise AssertionError("no stage line for the report")
+        proc.send_signal(signal.SIGTERM)
+        began = time.monotonic()
+        code = proc.wait(timeout=90)
+        took = time.monotonic() - began
+        err = proc.stderr.read()
+    assert code == 143, err
+    assert took < 30, took  # GRACE_S is 3 s; generous for a loaded machine, one-sided
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("bench: error: terminated while writing "), err
+    assert last.endswith(
+        f"{tmp_path / 'results.json'} is saved (`bench report {tmp_path}` writes the rest)"
+    )
+    assert len(json.loads((tmp_path / "results.json").read_text())["runs"][0]["tasks"]) == 10000
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import strategies
-from bench.cli import session
+from bench.cli import postrun, session
 from bench.cli.args import build_parser, printable
 from bench.cli.commands import cmd_compare, cmd_list, cmd_serve
 from bench.cli.completion import cmd_completion, complete
@@ -36,16 +36,15 @@ from bench.cli.exits import (
 )
 from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
-from bench.cli.output import Show, cmd_report, finish, loop_warning, show_from, write_reports
+from bench.cli.output import Show, cmd_report, loop_warning, show_from
 from bench.cli.plan import MAX_TASKS
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
 from bench.harness.execution import Abilities
 from bench.harness.interrupts import Terminated
 from bench.model import MAX_WORKERS, Results, RunRecord
-from bench.results.folder import mark_latest, prepare
+from bench.results.folder import prepare
 from bench.results.loader import ResultsFileError
-from bench.results.writer import csv_chunks, write_atomic
 
 
 def _importable_here(args: argparse.Namespace) -> None:
@@ -152,15 +151,15 @@ def _session(
         )
     results = outcome.results
     if results.runs:  # a session stopped before its first run has nothing to report
-        # An interrupt now waits for the reports (a second Ctrl-C still exits at once).
-        with interrupts.deferred():
-            write_atomic(folder / "tasks.csv", csv_chunks(results))
-            reports = write_reports(results, folder)
-            written = [folder / "results.json", folder / "tasks.csv", *reports]
-            not_latest = mark_latest(folder)
-            if not_latest is not None:
-                print(f"note: {not_latest}", file=sys.stderr)
-            finish(results, folder, written, show)
+        try:
+            postrun.write_all(results, folder, show)
+        except postrun.Cut as cut:
+            what = "terminated" if cut.terminated else "interrupted"
+            return _fail(
+                EXIT_SIGTERM if cut.terminated else EXIT_SIGINT,
+                f"{what} while writing {cut.stage}: {folder / 'results.json'} is saved "
+                f"(`bench report {folder}` writes the rest)",
+            )
     if outcome.failed_start is not None:
         failed = outcome.failed_start
         return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))

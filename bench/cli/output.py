@@ -33,6 +33,7 @@ from bench.results.loader import load
 from bench.results.writer import csv_chunks, json_chunks, write_atomic
 
 STDOUT = "-"
+REPORT_GRACE_S = 3.0  # how long an interrupt waits for `bench report` to finish writing
 EXPORTS = ("json", "markdown", "csv")
 
 
@@ -94,21 +95,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     source = source_of(args.path)
     results = load(source)
     folder = prepare(args.out or source.parent, force=True)
-    with interrupts.deferred():
+    with interrupts.patient(REPORT_GRACE_S):  # see bench.cli.postrun
         written = [*write_reports(results, folder, source), folder / "tasks.csv"]
         write_atomic(folder / "tasks.csv", csv_chunks(results))
         finish(results, folder, written, show)
     return EXIT_OK
 
 
-def write_reports(results: Results, folder: Path, source: Path | None = None) -> list[Path]:
-    """The HTML report and the trace. The results are saved before this runs: a machine that
-    cannot load the plotting libraries (`ulimit -v`) gets one line saying so, not a traceback."""
+def write_reports(
+    results: Results,
+    folder: Path,
+    source: Path | None = None,
+    stage: Callable[[str], None] = lambda _name: None,
+) -> list[Path]:
+    """The HTML report and the trace (`stage` is told each file as it begins). The results are
+    saved before this runs: a machine that cannot load the plotting libraries (`ulimit -v`) gets
+    one line saying so, not a traceback."""
     try:
         # Imported here: pandas and matplotlib cost a few hundred ms, and only reports need them.
         from reports.render import write_reports as render
 
-        return render(results, folder)
+        return render(results, folder, stage)
     except (ImportError, MemoryError) as exc:
         saved = source or folder / "results.json"
         raise EnvironmentProblem(

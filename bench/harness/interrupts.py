@@ -54,6 +54,8 @@ class _State:
     cancel: Callable[[], bool] | None = None  # inside cancelling(): how to cancel the loop's run
     cancelled: KeyboardInterrupt | None = None  # the interrupt that cancelled it, raised after
     first_at = -SAME_INTERRUPT_S  # when the interrupt being handled arrived (monotonic s)
+    patience: float | None = None  # inside patient(): how long a held interrupt may wait
+    patient_at = 0  # the deferred depth of the innermost patient() block
 
 
 clock: Callable[[], float] = time.monotonic  # replaced in tests
@@ -101,6 +103,8 @@ def _on_signal(signum: int, _frame: FrameType | None) -> None:
     exc = Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
     if _State.deferred:
         _State.pending = exc
+        if _State.patience is not None:
+            _escalate_later(_State.patience)
         return
     _State.taken = True
     if _State.cancel is not None and _State.cancel():
@@ -110,9 +114,9 @@ def _on_signal(signum: int, _frame: FrameType | None) -> None:
     raise exc
 
 
-def _escalate_later() -> None:
+def _escalate_later(seconds: float = ESCALATE_S) -> None:
     main = threading.main_thread().ident or 0  # a real signal, so a blocking call wakes up
-    timer = threading.Timer(ESCALATE_S, signal.pthread_kill, (main, ESCALATE))
+    timer = threading.Timer(seconds, signal.pthread_kill, (main, ESCALATE))
     timer.daemon = True
     timer.start()
 
@@ -122,6 +126,13 @@ def _on_escalate(_signum: int, _frame: FrameType | None) -> None:
     Only while that run is still going; a late one finds nothing to do."""
     if _State.cancel is not None and _State.cancelled is not None:
         interrupt, _State.cancel = _State.cancelled, None
+        raise interrupt
+    if _State.pending is not None and _State.patience is not None:
+        if _State.deferred != _State.patient_at:  # in a deferred() block inside: its end
+            _escalate_later(REDELIVER_S * 10)
+            return
+        interrupt, _State.pending = _State.pending, None
+        _State.taken = True
         raise interrupt
 
 
@@ -156,10 +167,37 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _State.deferred -= 1
-        pending, _State.pending = _State.pending, None
-        if pending is not None and not _State.deferred:
-            _State.taken = True
-            raise pending
+        _raise_held()
+
+
+def _raise_held() -> None:
+    if _State.deferred:
+        return  # an enclosing block raises it
+    pending, _State.pending = _State.pending, None
+    if pending is not None:
+        _State.taken = True
+        raise pending
+
+
+@contextmanager
+def patient(limit_s: float) -> Iterator[None]:
+    """deferred(), for at most `limit_s` after an interrupt: then it is raised wherever the block
+    is. For work that is worth finishing when it is quick (the reports) and must not hold a
+    SIGTERM for minutes when it is not (a million tasks' files). Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outer = (_State.patience, _State.patient_at)
+    _State.deferred += 1
+    _State.patience, _State.patient_at = limit_s, _State.deferred
+    try:
+        if _State.pending is not None:  # held already, by an enclosing block
+            _escalate_later(limit_s)
+        yield
+    finally:
+        _State.patience, _State.patient_at = outer
+        _State.deferred -= 1
+        _raise_held()
 
 
 @contextmanager

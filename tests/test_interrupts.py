@@ -601,3 +601,21 @@ def test_sigterm_ends_a_large_runs_reports_within_seconds(tmp_path: Path) -> Non
     )
     assert len(json.loads((tmp_path / "results.json").read_text())["runs"][0]["tasks"]) == 10000
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_an_interrupt_after_the_command_ended_is_ignored_not_fatal() -> None:
+    """Python puts the default handlers back while it finalizes: a Ctrl-C in those last ms killed
+    a finished `bench demo` by SIGINT (exit -2, nothing printed). An ignored signal stays so."""
+    script = (
+        "import os, signal\n"
+        "from bench.harness import interrupts\n"
+        "interrupts.install()\n"
+        "interrupts.leaving()\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "raise SystemExit(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 3 and done.stderr == ""

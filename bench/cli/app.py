@@ -271,6 +271,7 @@ def _fail(code: int, message: str) -> int:
 def entry() -> None:
     """The console script: main(), then exit without waiting for threads that cannot end."""
     code = main()
+    interrupts.leaving()
     if any(
         t.is_alive() and not t.daemon
         for t in threading.enumerate()

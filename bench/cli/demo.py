@@ -111,6 +111,10 @@ def _demo(args: argparse.Namespace, kept: _Kept) -> int:
         raise UsageError(
             f"--out: {folder / 'demo.json'} already exists; pass --force to replace it"
         )
+    # The handout's renderer (matplotlib, numpy) imported whole before any chapter: an interrupt
+    # inside an import leaves the module half-done, and the handout then cannot be rendered.
+    with interrupts.deferred():
+        import reports.demo_html  # noqa: F401
     console = Console(highlight=False)
     live = console.is_terminal and not os.environ.get("CI")
     scale = 0.1 if args.fast else 1.0

@@ -151,6 +151,17 @@ def at_exit_now(cleanup: Callable[[], None]) -> None:
     _AT_EXIT_NOW.append(cleanup)
 
 
+def leaving() -> None:
+    """The command is over, its exit code chosen: an interrupt from now on (while the
+    interpreter shuts down) has nothing left to stop, and is ignored. Python puts the default
+    handlers back while it finalizes, and a signal then killed the finished process, which a
+    shell reads as 130; an ignored signal stays ignored. (A shutdown that could hang, waiting
+    on a thread that cannot end, is skipped by the console script with os._exit.)"""
+    for signum in INTERRUPTS:
+        if signal.getsignal(signum) is _on_signal:
+            signal.signal(signum, signal.SIG_IGN)
+
+
 def taken() -> None:
     """Called when an interrupt has been caught: from now on a second Ctrl-C exits at once."""
     _State.taken = True

@@ -3,6 +3,7 @@ hang or crash the tool, paths, the user's modules, flags accepted by mistake, re
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -14,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
+import strategies
 from bench.cli import output
 from bench.cli.app import main
-from tests.conftest import optional
+from bench.collectors.base import SleepCollector
+from bench.harness.execution import StrategyOptions
+from bench.model import Usage
+from tests.conftest import make_plan, optional
 from tests.terminal import ROOT
 
 QUICK = ["--strategies", "asyncio", "--tasks", "3", "--latency", "0.01"]
@@ -212,3 +217,33 @@ def test_a_hand_made_latest_folder_is_left_alone_and_said_so_once(
     assert err.count(expected + "name this run\n") == 1, err
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["latest", "run1"]
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+
+
+def test_an_interrupt_between_the_start_and_the_first_task_stops_the_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collection before the timed region can take a while; an interrupt there escaped as
+    a bare KeyboardInterrupt: the pool left running (its semaphores 'leaked'), nothing saved."""
+    from bench.harness import runner
+    from bench.harness.runner import RunInterrupted
+
+    stopped: list[bool] = []
+    threads = strategies.get("threads")
+
+    class Watched(threads):  # type: ignore[misc,valid-type]
+        def stop(self, abandon: bool = False) -> Usage:
+            stopped.append(abandon)
+            usage: Usage = super().stop(abandon)
+            return usage
+
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gc, "collect", interrupted)
+    options = StrategyOptions(2, SleepCollector())
+    with pytest.raises(RunInterrupted) as caught:
+        runner.run_strategy(Watched, make_plan(4, 0.01), options)
+    record = caught.value.record
+    assert record.status == "interrupted"
+    assert [t.status for t in record.tasks] == ["not_run"] * 4
+    assert stopped == [True]  # the pool was stopped, once

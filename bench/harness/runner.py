@@ -165,6 +165,7 @@ class _Timed:
     t1: int = 0
     parent: Usage = field(default_factory=Usage)
     server: Usage | None = None  # the process `watch` read, over the same span
+    peak_reset: bool = False  # the peak RSS was reset for this run (see _reset_peak_rss)
 
 
 def run_strategy(
@@ -180,7 +181,6 @@ def run_strategy(
     another process's usage (the mock server's), recorded over the timed region as `server`."""
     strategy = make(options)
     startup = _start(strategy, plan, options, on_interrupt)
-    peak_reset = _reset_peak_rss()
     timed = _execute(strategy, plan, options, on_interrupt, watch or _unwatched)
     late: KeyboardInterrupt | None = None
     children: Usage = Usage()
@@ -204,7 +204,7 @@ def run_strategy(
         server=timed.server,
         details={
             **details,
-            "peak_rss_reset": peak_reset,
+            "peak_rss_reset": timed.peak_reset,
             "gc": "on" if options.gc else "off",
             "baseline": strategy.abilities.baseline,
         },
@@ -224,18 +224,23 @@ def _execute(
     on_interrupt: Callable[[], None],
     watch: Callable[[], Usage | None],
 ) -> _Timed:
-    timed = _Timed([])
-    # Collect now and freeze what survives, so the collector does not walk (and time does not
-    # count) the harness's own long-lived objects while tasks run. It stays on, as in the user's
-    # program (at 100,000 live asyncio tasks its walks are about half of asyncio's cost per
-    # task); `--gc off` turns it off, as timeit does, and collects right after.
-    gc.collect()
-    gc.freeze()
-    if not options.gc:
-        gc.disable()
-    before, watched = resource.getrusage(resource.RUSAGE_SELF), watch()
-    timed.t0 = strategy.clock()
+    timed = _Timed([], t0=strategy.clock())
+    before, watched = resource.getrusage(resource.RUSAGE_SELF), None
+    # Everything from here is inside the try: an interrupt between the start and the first task
+    # (a long gc.collect) once left the pool running and saved nothing.
     try:
+        timed.peak_reset = _reset_peak_rss()
+        # Collect now and freeze what survives, so the collector does not walk (and time does
+        # not count) the harness's own long-lived objects while tasks run. It stays on, as in
+        # the user's program (at 100,000 live asyncio tasks its walks are about half of
+        # asyncio's cost per task); `--gc off` turns it off, as timeit does, and collects
+        # right after.
+        gc.collect()
+        gc.freeze()
+        if not options.gc:
+            gc.disable()
+        before, watched = resource.getrusage(resource.RUSAGE_SELF), watch()
+        timed.t0 = strategy.clock()
         strategy.execute(plan, timed.sink)
     except StrategyAborted as exc:
         timed.status, timed.reason = "aborted", str(exc)

@@ -13,6 +13,8 @@
   them anywhere) would be printed by Python as "Exception ignored" and dropped; the unraisable
   hook catches that and delivers the interrupt again. Inside `deferred()` (tearing a pool down,
   collecting its garbage) it waits for the block to end instead.
+- Inside `patient(seconds)` (the files written after the runs) an interrupt waits at most that
+  long for the block, then is raised wherever it is: quick work is finished, slow work ended.
 - While an event loop runs (`cancelling()`), the first interrupt cancels the loop's main task
   instead: raised at an arbitrary point of the loop's own machinery (a done-callback, a task's
   wake-up), KeyboardInterrupt can drop a wake-up and leave a task pending forever, and the run

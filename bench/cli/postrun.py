@@ -59,7 +59,7 @@ def write_all(results: Results, folder: Path, show: Show) -> None:
             not_latest = mark_latest(folder)
             if not_latest is not None:
                 print(f"note: {not_latest}", file=sys.stderr)
-            stages.now = "the summary"
+            stages.now = "the summary and the exports"
             finish(results, folder, written, show)
     except KeyboardInterrupt as exc:
         raise Cut(stages.now, isinstance(exc, Terminated)) from exc

@@ -9,7 +9,7 @@ UV     := $(VENV)/bin/uv
 UV_COMPILE = $(UV) pip compile pyproject.toml --extra dev --universal \
              --python-version 3.11 --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
-.PHONY: bench test lint demo perf perf-compare models lock upgrade test-latest test-matrix clean
+.PHONY: bench test lint docs demo perf perf-compare models lock upgrade test-latest test-matrix clean
 
 # Installs exactly the lock (re-run only when it or a pyproject changes); the package itself is
 # installed without dependencies, so nothing unpinned slips in.
@@ -38,6 +38,14 @@ lint: $(STAMP)
 	$(PY) -m ruff check --no-cache .
 	$(PY) -m ruff format --no-cache --check .
 	$(PY) -m mypy
+
+# The documentation site from docs/: the reference pages regenerated from the code first, then a
+# strict build (-W -n: a warning, a broken cross-reference or a page outside every table of
+# contents fails it). Open docs/_build/html/index.html.
+docs: $(STAMP)
+	$(PY) -m bench.cli.reference docs/reference
+	$(PY) -m sphinx -W --keep-going -n -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 # The harness's own speed vs bare loops; saves JSON under .benchmarks/ for --benchmark-compare.
 PERF := $(PY) -m pytest tests/perf -p no:randomly -s --benchmark-columns=min,max,rounds -o addopts="-ra -p no:cacheprovider"

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from bench.version import __version__
+
 # Not `typing.TYPE_CHECKING`: importing typing (and with it re) takes long enough under load
 # that a Ctrl-C at start-up landed there, before `python -m bench` could take it quietly.
 TYPE_CHECKING = False
@@ -25,7 +27,6 @@ if TYPE_CHECKING:  # for type checkers; at run time the names load on first use 
     from bench.model import RawRecord, Results, RunRecord, TaskRecord, TaskSpec
     from bench.results.loader import load
 
-__version__ = "0.1.0"
 
 _API = {
     "Strategy": "bench.harness.execution",

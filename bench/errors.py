@@ -3,6 +3,9 @@ CLI), and how an exception is told in one line. Imports nothing from bench."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class TaskDeadline(TimeoutError):
     """--task-timeout, raised inside a task by a strategy that interrupts it there (gevent's
@@ -28,3 +31,27 @@ class MachineLimit(Exception):
 def describe_error(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def nearest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice nearest `word`, or None when none is near. Case is ignored (`HTTP` is http)."""
+    by_folded = {choice.casefold(): choice for choice in choices}
+    # 0.6, difflib's own cutoff: "asyncoi" finds asyncio, "celery" finds nothing.
+    near = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return by_folded[near[0]] if near else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ "; did you mean X?", or "" when no choice is near: the end of a one-line message
+    refusing `word`."""
+    near = nearest(word, choices)
+    return f"; did you mean {near}?" if near else ""
+
+
+def not_one_of(flag: str, value: str, choices: Iterable[str]) -> UsageError:
+    """`--io must be one of sleep, blocking, http (got 'slep'); did you mean sleep?`"""
+    choices = tuple(choices)
+    listed = ", ".join(choices)
+    return UsageError(
+        f"{flag} must be one of {listed} (got {value!r}){did_you_mean(value, choices)}"
+    )

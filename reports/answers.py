@@ -1,25 +1,46 @@
-"""One-line answers, as hyperfine prints them: how much faster each strategy ran than the
-baseline, and after a sweep how few workers get within 5% of the best. Text only; the CLI prints.
+"""One-line answers: where each strategy's tasks ran and how many overlapped, then how its speed
+compares, in words the evidence carries (bench.analysis.speed); after a sweep, how few workers
+get within 5% of the best. Text only; the CLI prints.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 
+from bench.analysis import stats
 from bench.analysis.knee import KNEE_TOLERANCE, curves, knee
-from bench.analysis.repeats import GroupStats, Spread, summarize_groups
+from bench.analysis.repeats import GroupKey, group_key, summarize_groups
+from bench.analysis.significance import MIN_SAMPLES_FOR_INTERVAL
+from bench.analysis.speed import Speed, speed
 from bench.model import Results, RunRecord
 from reports.words import plural
 
 
 def answers(results: Results) -> list[str]:
-    """Per strategy: its speed against the baseline (or, without one, against the slowest),
-    with the 95% interval when there were repeats; a sweep's knee per strategy after that."""
+    """Failures first (they change every figure), then one line per strategy and
+    configuration; runs cut short say so and get no ratio."""
     lines = [_cut_short(run) for run in results.runs if run.status != "completed"]
-    groups = summarize_groups(results.runs)
     if "sweep" in results.config:
-        return lines + _knees(groups)
-    return _speeds(groups) + lines
+        return lines + _knees(results.runs)
+    groups = _groups(results.runs)
+    blocking = results.config.get("io") == "blocking"
+    said = [_line(key, runs, groups, blocking) for key, runs in groups.items()]
+    return _failures(groups) + said + lines
+
+
+# pyperf's floor: below a millisecond a wall time is the clock's and the scheduler's, not the
+# strategy's (bench.analysis.repeats warns likewise).
+TOO_SHORT_S = 1e-3
+
+
+def _groups(runs: Sequence[RunRecord]) -> dict[GroupKey, list[RunRecord]]:
+    """Completed runs by configuration, in the order they first ran."""
+    groups: dict[GroupKey, list[RunRecord]] = {}
+    for run in runs:
+        if run.status == "completed" and run.wall_ns > 0:
+            groups.setdefault(group_key(run), []).append(run)
+    return groups
 
 
 def _cut_short(run: RunRecord) -> str:
@@ -27,44 +48,127 @@ def _cut_short(run: RunRecord) -> str:
     return f"{run.strategy} was {run.status}{why}: no ratio from a run cut short"
 
 
-def _speeds(groups: Sequence[GroupStats]) -> list[str]:
-    base = next((g for g in groups if g.baseline), None)
-    others = [g for g in groups if g is not base]
-    if len(groups) == 1:
-        only = groups[0]
-        eff = "" if only.efficiency is None else f", {only.efficiency.median:.2f} of the ideal"
-        return [f"{only.label}: {only.wall.median:.3g} s{eff}"]
-    if base is not None:
-        return [_against(g, g.speedup, base.strategy) for g in others if g.speedup]
-    slowest = max(others, key=lambda g: g.wall.median, default=None)
+def _failed(run: RunRecord) -> int:
+    return sum(t.status != "ok" for t in run.tasks)
+
+
+def _failures(groups: dict[GroupKey, list[RunRecord]]) -> list[str]:
+    counts = {(_failed(r), len(r.tasks)) for runs in groups.values() for r in runs}
+    if len(groups) < 2 or len(counts) != 1:
+        return []
+    ((failed, tasks),) = counts
+    if not failed:
+        return []
     return [
-        _ratio_line(g.strategy, slowest.wall.median / g.wall.median, None, 0, slowest.strategy)
-        for g in others
-        if slowest is not None and g is not slowest
+        f"{failed} of {plural(tasks, 'task')} failed in every strategy: the ideal and the "
+        "efficiency count only the work done"
     ]
 
 
-def _against(group: GroupStats, speedup: Spread | None, base: str) -> str:
-    assert speedup is not None
-    return _ratio_line(group.strategy, speedup.median, speedup.interval, group.runs, base)
+def _span(values: Sequence[int]) -> str:
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}-{high}"
 
 
-def _ratio_line(
-    name: str, ratio: float, interval: tuple[float, float] | None, runs: int, base: str
+def _facts(runs: Sequence[RunRecord]) -> str:
+    """Where the tasks ran and how many overlapped, from the records of every round."""
+    ran = [[t for t in r.tasks if t.ran] for r in runs]
+    threads = [len(stats.lanes(tasks)) for tasks in ran]
+    pids = [len(stats.distinct_pids(tasks)) for tasks in ran]
+    overlap = [stats.peak_overlap(tasks) for tasks in ran]
+    where = f"{_span(threads)} OS thread{'s' * (max(threads) != 1)}, "
+    where += f"{_span(pids)} process{'es' * (max(pids) != 1)}"
+    interpreters = max(len({t.interpreter_id for t in tasks} - {None}) for tasks in ran)
+    if interpreters > 1:
+        where += f", {interpreters} interpreters"
+    flight = f"{_span(overlap)} task{'s' * (max(overlap) != 1)} in flight at once"
+    failed = [_failed(r) for r in runs]
+    tail = f"; {_span(failed)} of {len(runs[0].tasks)} tasks failed" if max(failed) else ""
+    return f"{runs[0].strategy}: {where}, {flight}{tail}"
+
+
+def _line(
+    key: GroupKey, runs: list[RunRecord], groups: dict[GroupKey, list[RunRecord]], blocking: bool
 ) -> str:
-    faster = ratio >= 1
-    shown = ratio if faster else 1 / ratio
-    pm = ""
-    if interval is not None:  # the 95% interval's half-width, on the side it is widest
-        low, high = interval if faster else (1 / interval[1], 1 / interval[0])
-        pm = f" +/- {max(high - shown, shown - low):.2f}"
-    text = f"{name} ran {shown:.2f}{pm} times {'faster' if faster else 'slower'} than {base}"
-    return text + (f" (95% interval, {runs} rounds)" if interval is not None else "")
+    facts = _facts(runs)
+    if len(groups) == 1:
+        eff = [e for e in map(stats.efficiency, runs) if e is not None]
+        of_ideal = f", {statistics.median(eff):.2f} of the ideal" if eff else ""
+        return f"{facts}; {_wall(runs)}{of_ideal}"
+    reference = _reference(groups)
+    if key == reference:
+        role = "the baseline" if stats.is_baseline(runs[0]) else "the slowest here"
+        return f"{facts}; {_wall(runs)} ({role}: the others are compared with it)"
+    found = speed(runs, groups[reference])
+    if found is None:
+        return facts
+    if min(_median_wall(runs), _median_wall(groups[reference])) < TOO_SHORT_S:
+        return f"{facts}; too short to compare with {groups[reference][0].strategy} (under 1 ms)"
+    serial = _never_overlapped(runs, blocking)
+    return f"{facts}; {_compared(found, groups[reference][0].strategy, serial)}"
 
 
-def _knees(groups: Sequence[GroupStats]) -> list[str]:
+def _wall(runs: Sequence[RunRecord]) -> str:
+    wall = _median_wall(runs)
+    return f"{wall:.2f} s" if wall >= 0.1 else f"{wall * 1000:.1f} ms"
+
+
+def _median_wall(runs: Sequence[RunRecord]) -> float:
+    return statistics.median(r.wall_ns for r in runs) / 1e9
+
+
+def _reference(groups: dict[GroupKey, list[RunRecord]]) -> GroupKey:
+    """The baseline (sequential) where it ran; otherwise the slowest configuration."""
+    for key, runs in groups.items():
+        if stats.is_baseline(runs[0]):
+            return key
+    return max(groups, key=lambda k: _median_wall(groups[k]))
+
+
+def _compared(found: Speed, other: str, serial: str | None) -> str:
+    word = found.word
+    if serial is not None and word != "faster":
+        return f"no faster than {other}: its tasks never overlapped{serial}"
+    if word == "about as fast as":
+        return f"about as fast as {other} ({_about_evidence(found)})"
+    if found.interval is not None:
+        return (
+            f"{found.times:.2f} +/- {found.plus_minus:.2f} times {word} than {other} "
+            f"(95% interval, {found.rounds} rounds)"
+        )
+    rounds = "one run each" if found.rounds == 1 else f"median of {found.rounds} rounds"
+    return f"{found.times:.2f}x {word} than {other} ({rounds})"
+
+
+def _about_evidence(found: Speed) -> str:
+    if found.interval is not None:
+        low, high = found.interval
+        return f"95% interval {low:.2f}-{high:.2f} includes 1, {found.rounds} rounds"
+    apart = f"{abs(found.ratio - 1):.1%} apart"
+    each = "one run each" if found.rounds == 1 else f"{found.rounds} rounds each"
+    return f"{each}, {apart}; --repeat {MIN_SAMPLES_FOR_INTERVAL} to tell them apart"
+
+
+def _never_overlapped(runs: Sequence[RunRecord], blocking: bool) -> str | None:
+    """None where tasks overlapped (or could not: one worker or one task); otherwise what held
+    them apart, where the records know it: the loop's watchdog saw it blocked, or the plan's
+    blocking I/O ran on an event loop (calls too short for the watchdog's 100 ms)."""
+    first = runs[0]
+    if first.workers < 2 or len(first.tasks) < 2:
+        return None
+    if max(stats.peak_overlap([t for t in r.tasks if t.ran]) for r in runs) > 1:
+        return None
+    blocked = [r.details.get("loop_blocked") for r in runs]
+    if not any(isinstance(b, int) and b > 0 for b in blocked):
+        on_a_loop = blocking and "loop" in first.details
+        return " (a blocking call held the loop)" if on_a_loop else ""
+    busy = any(r.details.get("loop_blocked_busy") for r in runs)
+    return " (CPU work held the loop)" if busy else " (a blocking call held the loop)"
+
+
+def _knees(runs: Sequence[RunRecord]) -> list[str]:
     lines = []
-    found = sorted(curves(groups).items())
+    found = sorted(curves(summarize_groups(runs)).items())
     for (tasks, latency), by_strategy in found:
         where = f" ({plural(tasks, 'task')} of {latency:g} s)" if len(found) > 1 else ""
         for name, members in sorted(by_strategy.items()):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.analysis.stats import summarize_all
+from bench.analysis.stats import RunSummary, summarize_all
 from bench.model import Results
 from bench.results import loader
 from bench.results import writer as results_file
@@ -27,10 +27,10 @@ def tasks_frame(results: Results) -> pd.DataFrame:
     return frame.astype({c.name: c.dtype for c in columns})
 
 
-def runs_frame(results: Results) -> pd.DataFrame:
+def runs_frame(results: Results, summaries: list[RunSummary] | None = None) -> pd.DataFrame:
     """One row per run (`run` is its position in the file, as in the tasks frame) with exactly
-    the figures the terminal and HTML reports show."""
-    summaries = summarize_all(results.runs)
+    the figures the terminal and HTML reports show (`summaries`: already computed, in order)."""
+    summaries = summarize_all(results.runs) if summaries is None else summaries
     pairs = enumerate(zip(results.runs, summaries, strict=True))
     return pd.DataFrame([{"run": n, "round": run.round, **asdict(s)} for n, (run, s) in pairs])
 

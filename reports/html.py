@@ -14,8 +14,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from bench.analysis.notices import run_warnings
 from bench.analysis.repeats import summarize_groups
-from bench.analysis.stats import saturated, summarize_all
+from bench.analysis.stats import RunSummary, saturated, summarize_all
 from bench.model import Results, RunRecord
 from reports import charts, timeline
 from reports.answers import answers
@@ -24,6 +25,7 @@ from reports.reading import cpu_findings, readings
 from reports.stats_table import stats_rows, warning_lines
 from reports.sweep_charts import sweep_svgs
 from reports.table import last_responses
+from reports.task_text import failed_count, failed_words
 from reports.words import SATURATED_NOTE, cpus_busy, fmt, plural, server_busy
 
 EMBED_LIMIT = 20_000  # task records embedded as JSON; the rest stay in results.json / tasks.csv
@@ -53,13 +55,24 @@ TEMPLATES = jinja2.Environment(
 )
 
 
-def _summary_rows(results: Results) -> list[dict[str, str]]:
-    frame = runs_frame(results)
+def rounds_of(runs: tuple[RunRecord, ...]) -> int:
+    return max((r.round for r in runs), default=0) + 1
+
+
+def round_label(run_round: int, rounds: int) -> str:
+    """ "round 2 of 3" for a repeated run's rows and figures; "" when there was one round."""
+    return f"round {run_round + 1} of {rounds}" if rounds > 1 else ""
+
+
+def _summary_rows(results: Results, summaries: list[RunSummary]) -> list[dict[str, str]]:
+    frame = runs_frame(results, summaries)
+    rounds = rounds_of(results.runs)
     rows = []
     for r in frame.to_dict("records"):
         rows.append(
             {
                 "strategy": r["strategy"],
+                "round": round_label(int(r["round"]), rounds),
                 "workers": str(r["workers"]),
                 "status": _status(r),
                 "problem": _problem(r),
@@ -79,7 +92,9 @@ def _summary_rows(results: Results) -> list[dict[str, str]]:
                 "cpu": fmt(r["cpu_s"], 2, " s"),
                 "rss": fmt(r["peak_rss_bytes"] / 2**20, 1, " MiB"),
                 "startup": fmt(r["startup_s"] * 1e3, 1, " ms"),
-                "failed": str(r["failed"]),
+                "failed": str(failed_count(results.runs[int(r["run"])])),
+                "ipc": fmt(r["ipc_bytes_per_task"], 0, " B"),
+                "warnings": run_warnings(results.runs[int(r["run"])]),
             }
         )
     return rows
@@ -92,21 +107,19 @@ def _status(row: dict[Any, Any]) -> str:
 
 
 def _problem(row: dict[Any, Any]) -> str:
-    """What the lead table says under a strategy that did not simply succeed."""
-    if row["status"] != "completed":
-        return _status(row)
-    failed = int(row["failed"])
-    return f"{plural(failed, 'task')} failed" if failed else ""
+    """What the lead table says under a strategy that did not simply complete (its failed
+    tasks have a column of their own)."""
+    return "" if row["status"] == "completed" else _status(row)
 
 
 SATURATED_SENTENCE = SATURATED_NOTE[0].upper() + SATURATED_NOTE[1:]
 
 
-def _http_rows(results: Results) -> list[dict[str, Any]]:
+def _http_rows(results: Results, summaries: list[RunSummary]) -> list[dict[str, Any]]:
     cpus = results.environment.get("usable_cpus")
     cpus = cpus if isinstance(cpus, int) else 0
     rows = []
-    for s in summarize_all(results.runs):
+    for s in summaries:
         h = s.http
         if h is not None:
             rows.append(
@@ -202,42 +215,60 @@ def _display(value: object) -> str:
 
 
 def _statistics(results: Results) -> tuple[list[dict[str, str]], list[str], list[Markup]]:
-    """Rows, warnings and sweep charts, when the file holds rounds or a sweep."""
+    """Rows, warnings and sweep charts, when the file holds rounds or a sweep. With one run per
+    group the table would only repeat the summary (min-max 0.810-0.810): left out."""
     if "sweep" not in results.config and not any(r.round for r in results.runs):
         return [], [], []
     groups = summarize_groups(results.runs)
     charts_ = [Markup(svg) for svg in sweep_svgs(groups)] if "sweep" in results.config else []
+    if all(g.runs < 2 for g in groups):
+        return [], [line for line in warning_lines(groups) if not line.startswith("note:")], charts_
     return stats_rows(groups), warning_lines(groups), charts_
+
+
+def _run_items(
+    results: Results, runs: tuple[RunRecord, ...], summaries: list[RunSummary]
+) -> list[dict[str, Any]]:
+    """One timeline section per run of the first round, with everything said beside it."""
+    rounds = rounds_of(results.runs)
+    svgs = timeline.timeline_svgs(runs, [round_label(r.round, rounds) for r in runs])
+    return [
+        {
+            "run": run,
+            "workers": plural(run.workers, "worker"),
+            "failed": failed_words(run),
+            "round": round_label(run.round, rounds),
+            "warnings": run_warnings(run),
+            "svg": Markup(svg),
+            "reading": text,
+            "rows": run.tasks[:ROWS_PER_RUN],
+            "hidden": max(len(run.tasks) - ROWS_PER_RUN, 0),
+        }
+        for run, svg, text in zip(runs, svgs, readings(runs, summaries), strict=True)
+    ]
 
 
 def render_html(results: Results) -> str:
     # Timelines of the first round only: later rounds and sweep points repeat the picture.
     runs = tuple(r for r in results.runs if r.round == 0)
-    svgs = timeline.timeline_svgs(runs)
+    every = summarize_all(results.runs)  # once: 100,000 tasks take a quarter second per pass
+    first = [s for r, s in zip(results.runs, every, strict=True) if r.round == 0]
     stats, warnings, sweep = _statistics(results)
     data, omitted = embedded_data(runs)
-    http = _http_rows(results)
+    http = _http_rows(results, every)
     return TEMPLATES.get_template("report.html.j2").render(
         title="concurrency-bench report",
         created=results.created,
-        summary=_summary_rows(results),
+        summary=_summary_rows(results, every),
         answers=answers(results),
         http=http,
         http_saturated=SATURATED_SENTENCE if any(r["saturated"] for r in http) else "",
-        runs=[
-            {
-                "run": run,
-                "workers": plural(run.workers, "worker"),
-                "svg": Markup(svg),
-                "reading": text,
-                "rows": run.tasks[:ROWS_PER_RUN],
-                "hidden": max(len(run.tasks) - ROWS_PER_RUN, 0),
-            }
-            for run, svg, text in zip(runs, svgs, readings(runs), strict=True)
-        ],
+        runs=_run_items(results, runs, first),
+        rounds=rounds_of(results.runs),
         concurrency=Markup(charts.concurrency_svg(runs)) if runs else "",
-        speedup=Markup(charts.speedup_svg(runs)) if runs and not sweep else "",
+        speedup=Markup(charts.speedup_svg(runs, results.runs, first)) if runs and not sweep else "",
         findings=cpu_findings(runs, results.config, results.environment),
+        gc_off=results.config.get("gc") == "off",
         environment=_scenario(dict(results.environment)),
         scenario=_scenario(dict(results.config)),
         data=data,

@@ -8,6 +8,7 @@ tasks into reusable slots, and beyond `limit` lanes only the first are drawn; th
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,12 +40,16 @@ def group_label(task: TaskRecord, processes: bool) -> str:
     return f"{task.thread_name or 'thread'} ({task.thread_id})"
 
 
+def natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key reading digits as numbers: worker_2 before worker_10, Task-9 before Task-10."""
+    return tuple((1, int(p)) if p.isdigit() else (0, p) for p in re.split(r"(\d+)", text) if p)
+
+
 def by_group(lanes: Sequence[Lane]) -> list[Lane]:
-    """The lanes with each thread's (or process's) together, in the order groups first appear."""
-    order: dict[str, int] = {}
-    for lane in lanes:
-        order.setdefault(lane.group, len(order))
-    return sorted(lanes, key=lambda lane: order[lane.group])
+    """The lanes in worker order: groups (threads, processes) by name, numbers read as numbers
+    (a pool's worker_0, worker_1 ... worker_10), then each group's lanes the same way; reusable
+    slots keep their own order."""
+    return sorted(lanes, key=lambda lane: (natural(lane.group), lane.packed, natural(lane.label)))
 
 
 def by_lane(run: RunRecord) -> list[tuple[LaneKey, list[TaskRecord]]]:
@@ -73,6 +78,14 @@ def _pack(tasks: Sequence[TaskRecord]) -> list[list[TaskRecord]]:
     return slots
 
 
+def _thread_label(task: TaskRecord, group: str, names: list[str | None]) -> str:
+    """A thread's lane by its name alone where no other lane shares it (the id is in the hover
+    text), else with its id; a process's by its pid."""
+    name = task.thread_name or ""
+    unique = bool(name) and names.count(name) == 1
+    return name if unique and not group.startswith("pid ") else group
+
+
 def lanes_for(run: RunRecord, limit: int = 40) -> tuple[list[Lane], str]:
     grouped = by_lane(run)
     processes = multi_process(run)
@@ -88,10 +101,26 @@ def lanes_for(run: RunRecord, limit: int = 40) -> tuple[list[Lane], str]:
         ]
         note = f"{len(flat)} asyncio tasks packed into reusable slots (one lane per slot)"
         grouped = [(key, tasks) for key, tasks in grouped if not key[2]]
+    names = [tasks[0].thread_name for key, tasks in grouped if not key[2]]
     for (_pid, _tid, name), tasks in grouped:
         group = group_label(tasks[0], processes)
-        result.append(Lane(name or group, group, tuple(tasks)))
+        result.append(Lane(name or _thread_label(tasks[0], group, names), group, tuple(tasks)))
+    result = by_group(result)
     if len(result) > limit:
         note = "; ".join(filter(None, [note, f"showing {limit} of {len(result)} lanes"]))
         result = result[:limit]
     return result, note
+
+
+Groups = tuple[list[str], dict[str, list[TaskRecord]]]
+
+
+def thread_groups(run: RunRecord) -> Groups:
+    """The threads (or processes) that ran tasks, in worker order, with their tasks."""
+    processes = multi_process(run)
+    by_key: dict[tuple[int | None, int | None], list[TaskRecord]] = {}
+    for t in run.tasks:
+        if t.started_ns is not None:
+            by_key.setdefault((t.pid, None if processes else t.thread_id), []).append(t)
+    tasks = {group_label(ts[0], processes): ts for ts in by_key.values()}
+    return sorted(tasks, key=natural), tasks

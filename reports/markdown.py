@@ -1,12 +1,12 @@
-"""A Markdown summary, for a pull request or an issue: the one-line answers, then a table of the
-figures that answer the project's questions (one row per run)."""
+"""A Markdown summary, for a pull request or an issue: the scenario, the one-line answers, then a
+table of the figures that answer the project's questions (one row per run)."""
 
 from __future__ import annotations
 
 from bench.analysis.stats import summarize_all
 from bench.model import Results
 from reports.answers import answers
-from reports.words import fmt
+from reports.words import fmt, scenario
 
 HEADER = (
     "| strategy | workers | status | wall (s) | speed-up | efficiency | OS threads | processes "
@@ -15,7 +15,8 @@ HEADER = (
 
 
 def markdown(results: Results) -> str:
-    lines = [f"- {line}" for line in answers(results)]
+    lines = [f"Scenario: {scenario(results.config)}", ""]
+    lines += [f"- {line}" for line in answers(results)]
     rounds = any(run.round for run in results.runs)
     sizes = len({len(run.tasks) for run in results.runs}) > 1
     header = HEADER.replace("| status |", "| round | status |") if rounds else HEADER

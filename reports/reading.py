@@ -9,8 +9,10 @@ from bench.model import RunRecord
 from reports.words import plural, where_ran
 
 
-def reading(run: RunRecord, baseline: RunRecord | None) -> str:
-    s = stats.summarize(run, baseline)
+def reading(
+    run: RunRecord, baseline: RunRecord | None, summary: stats.RunSummary | None = None
+) -> str:
+    s = stats.summarize(run, baseline) if summary is None else summary
     ran = sum(t.ran for t in run.tasks)
     if ran == 0:
         return f"{run.strategy}: no task ran ({run.status})."
@@ -48,10 +50,17 @@ def reading(run: RunRecord, baseline: RunRecord | None) -> str:
     return "; ".join(parts) + "."
 
 
-def readings(runs: Sequence[RunRecord]) -> list[str]:
-    """Each run read against the baseline of its own plan and round (a sweep has several)."""
+def readings(
+    runs: Sequence[RunRecord], summaries: Sequence[stats.RunSummary] | None = None
+) -> list[str]:
+    """Each run read against the baseline of its own plan and round (a sweep has several);
+    `summaries`, when given, are the runs' own (stats.summarize_all), in order."""
     baselines = {(r.round, stats.plan_key(r)): r for r in runs if stats.is_baseline(r)}
-    return [reading(run, baselines.get((run.round, stats.plan_key(run)))) for run in runs]
+    given = list(summaries) if summaries is not None else [None] * len(runs)
+    return [
+        reading(run, baselines.get((run.round, stats.plan_key(run))), s)
+        for run, s in zip(runs, given, strict=True)
+    ]
 
 
 def cpu_findings(
@@ -70,14 +79,12 @@ def cpu_findings(
     gil = environment is None or environment.get("gil_enabled") is not False
     found = [] if environment is None else [gil_line(environment)]
     first = [r for r in runs if r.round == 0]
-    base = next(
-        (s for r, s in zip(first, stats.summarize_all(first), strict=True) if stats.is_baseline(r)),
-        None,
-    )
+    summaries = stats.summarize_all(first)  # once: every line below reads them
+    base = next((s for r, s in zip(first, summaries, strict=True) if stats.is_baseline(r)), None)
     if base is None:
         return [*found, "Add the sequential strategy to compare the others against it."]
     numpy = config.get("cpu_impl") == "numpy"
-    for run, s in zip(first, stats.summarize_all(first), strict=True):
+    for run, s in zip(first, summaries, strict=True):
         if stats.is_baseline(run) or s.speedup is None or not s.ideal_s:
             continue
         limit = base.ideal_s / s.ideal_s  # what a perfect executor would gain here

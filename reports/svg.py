@@ -45,6 +45,25 @@ COLORS = {
 }
 
 
+# Bars take the hue of the OS thread (or process) that ran them: asyncio's overlapping bars share
+# one hue, a pool's threads get one each. No red or orange here: those mark failures.
+PALETTE = (
+    "#3b7dd8",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#17becf",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#5c7cfa",
+    "#6b4226",
+)
+# Where a failed, timed-out or cancelled task ended: shape and colour, so a task that failed at
+# once (a bar of no width) is still seen.
+MARKERS = {"error": "X", "timeout": "D", "cancelled": "s"}
+
+
 @contextmanager
 def style() -> Iterator[None]:
     # The stubs type rc keys as a Literal union; these are checked by matplotlib at run time.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from bench.analysis import stats
-from bench.model import RunRecord
+from bench.model import Meta, RunRecord
 
 
 def fmt(value: float | None, digits: int = 2, unit: str = "") -> str:
@@ -59,3 +59,34 @@ def cpus_busy(summary: stats.RunSummary, cpus: int) -> str:
         return "-"
     spent = summary.cpu_s + (summary.server_busy or 0.0) * summary.wall_s
     return f"{spent / (cpus * summary.wall_s):.0%} of {cpus}"
+
+
+def scenario(config: Meta) -> str:
+    """The plan in one line, for a summary pasted away from its report: tasks x latency,
+    workers, rounds, and what each task did."""
+    tasks, latency = config.get("tasks"), config.get("latency_seconds")
+    dist = config.get("latency_dist") or "constant"
+    head = f"{tasks} tasks x {_seconds(latency)}" + ("" if dist == "constant" else f" ({dist})")
+    parts = [head, f"workers {_listed(config.get('workers'))}"]
+    rounds = config.get("repeat")
+    parts.append(plural(rounds if isinstance(rounds, int) else 1, "round"))
+    parts.append(f"io {config.get('io', 'sleep')}")
+    if config.get("workload", "io") != "io":
+        parts.append(f"workload {config.get('workload')} (cpu work {config.get('cpu_work')})")
+    rate = config.get("fail_rate")
+    if isinstance(rate, int | float) and rate > 0:
+        parts.append(f"fail rate {rate:g} ({config.get('fail_mode') or 'exception'})")
+    parts.append(f"seed {config.get('seed')}")
+    return ", ".join(parts)
+
+
+def _seconds(value: object) -> str:
+    if isinstance(value, list):
+        return "{" + ", ".join(_seconds(v) for v in value) + "}"
+    if isinstance(value, int | float):
+        return f"{value * 1000:g} ms" if value < 1 else f"{value:g} s"
+    return str(value)
+
+
+def _listed(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -1,8 +1,9 @@
 """A real browser for the layout tests: Debian's chromium, driven through its WebDriver
 (chromium-driver) by selenium, at a desktop width and at a phone's, with the page's own CSP.
 
-`python -m tests.browser DIR` renders the sample report and saves the two screenshots the
-README shows (docs/report-1280.png, docs/report-390.png).
+`python -m tests.browser DIR [RUN]` saves the two screenshots the README shows
+(DIR/report-1280.png, DIR/report-390.png): of RUN's report (a folder holding results.json,
+re-rendered first), or without RUN of the sample results the tests use.
 """
 
 from __future__ import annotations
@@ -45,12 +46,14 @@ def show(driver: Any, page: Path, width: str) -> None:
     driver.get(page.as_uri())
 
 
-def screenshots(folder: Path) -> list[Path]:
+def screenshots(folder: Path, run: Path | None = None) -> list[Path]:
+    from bench.results import loader
     from reports.html import render_html
     from tests.samples import sample_results
 
+    results = loader.load(run / "results.json") if run is not None else sample_results()
     page = folder.resolve() / "sample-report.html"
-    page.write_text(render_html(sample_results()))
+    page.write_text(render_html(results))
     saved = []
     with browser() as driver:
         for width in WIDTHS:
@@ -63,5 +66,7 @@ def screenshots(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for shot in screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "docs")):
+    args = sys.argv[1:]
+    target = Path(args[0] if args else "docs")
+    for shot in screenshots(target, Path(args[1]) if len(args) > 1 else None):
         print(shot)

@@ -48,3 +48,31 @@ def optional(name: str) -> Any:
     missing = not strategies.available(name)
     reason = f"{name}: its optional extra is not installed ({strategies.EXTRAS[name][1]})"
     return pytest.param(name, marks=pytest.mark.skipif(missing, reason=reason))
+
+
+# CI runs the whole suite once (Python 3.11, the lock) and, on 3.12, 3.13 and the newest
+# releases pyproject allows, every test but the slow end-to-end ones (`--cross-check`): those
+# exercise the same code through subprocesses and would cost CI four times their minutes. A slow
+# test that only some interpreters can run (subinterpreters, a free-threaded build) is kept,
+# since the main leg skips it and this would be its only run.
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cross-check",
+        action="store_true",
+        help="leave out slow tests except those only some Pythons run (CI's other legs)",
+    )
+
+
+VERSION_BOUND = ("subinterpreters", "free_threading", "free-threading")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--cross-check"):
+        return
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        bound = any(word in item.nodeid for word in VERSION_BOUND)
+        (left_out if item.get_closest_marker("slow") and not bound else kept).append(item)
+    config.hook.pytest_deselected(items=left_out)
+    items[:] = kept

@@ -125,3 +125,95 @@ def large_results(count: int, workers: int = 1000, latency_ns: int = 50_000_000)
     wall = -(-count // workers) * latency_ns
     run = RunRecord("asyncio", workers, "completed", wall, 0, tasks, Usage(1.0, 0.1, 200 * 2**20))
     return Results({"python": "3.11.7"}, {"tasks": count}, (run,), "2026-11-28T00:00:00+00:00")
+
+
+# As long as a real machine's: the page must wrap these, never scroll sideways (issue 27).
+LONG_ENVIRONMENT = {
+    "python": "3.11.7",
+    "implementation": "CPython",
+    "platform": "Linux-6.18.44-fc-v1045-x86_64-with-glibc2.36-and-a-longer-vendor-kernel-suffix",
+    "machine": "x86_64",
+    "hostname": "ci-runner-7f3c2a9b1e4d-eu-west-1.compute.internal.example.org",
+    "cpu_count": 2,
+    "usable_cpus": 2,
+    "gil_enabled": True,
+    "free_threaded_build": False,
+    "start_method": "forkserver",
+    "clock": "clock_gettime(CLOCK_MONOTONIC) (resolution 1 ns)",
+    "packages": {
+        "concurrency-bench": "0.1.0",
+        "aiohttp": "3.14.5",
+        "rich": "15.0.0",
+        "matplotlib": "3.10.8",
+        "pandas": "2.3.3",
+        "jinja2": "3.1.6",
+    },
+}
+
+
+def _with(task: TaskRecord, **changes: object) -> TaskRecord:
+    from dataclasses import replace
+
+    return replace(task, **changes)  # type: ignore[arg-type]
+
+
+def rich_results(rounds: int = 3) -> Results:
+    """What a new user's richer run leaves: failures of every kind (one at once, with no width),
+    a thread pool whose worker_5 took the first task, a blocked event loop, `rounds` rounds, and
+    a real machine's long environment strings."""
+    from dataclasses import replace
+
+    base = sample_results()
+    seq, aio, thr, prc = base.runs
+    aio_tasks = list(aio.tasks)
+    aio_tasks[2] = _with(
+        aio_tasks[2],
+        status="error",
+        error="ValueError: at once",
+        finished_ns=aio_tasks[2].started_ns,
+    )
+    aio_tasks[4] = _with(
+        aio_tasks[4],
+        status="timeout",
+        error="timed out after 1 s",
+        finished_ns=(aio_tasks[4].started_ns or 0) + S,
+    )
+    aio_tasks[5] = _with(aio_tasks[5], status="cancelled", error="CancelledError")
+    names = [5, 0, 1, 4, 2, 3]  # first-task order, not worker order
+    thr_tasks = tuple(
+        _with(
+            t,
+            thread_id=140_423_186_274_048 + names[i],
+            thread_name=f"bench-worker_{names[i]}",
+            started_ns=2_000_000 + i * 1_000,
+            finished_ns=2_000_000 + i * 1_000 + 2 * S,
+        )
+        for i, t in enumerate(thr.tasks)
+    )
+    runs = (
+        seq,
+        replace(
+            aio,
+            tasks=tuple(aio_tasks),
+            details={"loop_blocked": 2, "loop_blocked_busy": 0, "loop_longest_block_seconds": 0.45},
+        ),
+        replace(thr, workers=6, tasks=thr_tasks, wall_ns=2 * S + 20_000_000),
+        prc,
+    )
+    every = tuple(
+        replace(r, round=n, wall_ns=r.wall_ns + n * 30_000_000) for n in range(rounds) for r in runs
+    )
+    config = {
+        **base.config,
+        "repeat": rounds,
+        "strategies": [
+            "sequential",
+            "asyncio",
+            "threads",
+            "processes",
+            "asyncio-uvloop",
+            "asyncio+processes",
+            "thread-per-task",
+        ],
+    }
+    return Results(LONG_ENVIRONMENT, config, every, base.created)

@@ -98,10 +98,47 @@ def test_labels_name_every_field_that_differs() -> None:
     slow = dataclasses.replace(fast, tasks=slow_tasks)
     a = Results({}, {**config, "latency_seconds": 2.0}, (fast,), "")
     b = Results({}, {**config, "latency_seconds": 4.0}, (slow,), "")
-    lines = unmatched(a, b)
-    assert len(set(lines)) == 2 and lines[0] != lines[1].replace("current file", "baseline")
-    assert "2000 ms planned" in lines[0] and "4000 ms planned" in lines[1]
+    # Another plan is still compared, by strategy and workers, and the row says so.
+    assert unmatched(a, b) == []
+    (row,) = compare(a, b)
+    assert row.plans_differ and row.label == (
+        "asyncio (workers 6, 6 tasks x 4000 ms planned; baseline 2000 ms)"
+    )
+    assert row.verdict.startswith("too few runs")
     assert config_differences(a, b) == ["latency_seconds: 2.0 vs 4.0"]
+
+
+def test_a_strategy_aborted_in_the_baseline_is_named_so() -> None:
+    done = dataclasses.replace(sample_results().runs[1], round=0)
+    cut = dataclasses.replace(done, status="aborted", reason="the pool broke")
+    a, b = Results({}, {}, (cut,), ""), Results({}, {}, (done,), "")
+    assert unmatched(a, b) == [
+        "asyncio (workers 6, 6 tasks x 2000 ms planned): aborted in the baseline, so not compared"
+    ]
+    assert unmatched(b, a) == [
+        "asyncio (workers 6, 6 tasks x 2000 ms planned): aborted in the current file, so not "
+        "compared"
+    ]
+
+
+@pytest.mark.slow
+def test_a_regression_across_two_plans_says_the_plans_differ(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bench compare A B` where B used --latency 0.08 against A's 0.05 refused with nine notes;
+    now the rows are compared, each differing field is said once, and a slowdown is not called
+    a regression without saying the plans differ."""
+    argv = ["run", "--strategies", "threads", "--tasks", "4", "--workers", "2", "--repeat", "3"]
+    before, slower = tmp_path / "before", tmp_path / "slower"
+    assert main([*argv, "--latency", "0.02", "--out", str(before), "-q"]) == 0
+    assert main([*argv, "--latency", "0.08", "--out", str(slower), "-q"]) == 0  # 4x: certain
+    capsys.readouterr()
+    assert main(["compare", str(before), str(slower), "--fail-above", "20"]) == 1
+    out, err = capsys.readouterr()
+    assert err.count("the configurations differ in latency_seconds") == 1
+    assert "the plans differ" in err and "only in" not in err
+    regression = next(line for line in out.splitlines() if line.startswith("regression:"))
+    assert regression.endswith("the plans differ, so the plan, not the code, may explain it")
 
 
 def test_the_median_column_is_the_true_median() -> None:

@@ -81,8 +81,8 @@ def test_the_terminal_and_the_report_show_it(
     data = json.loads((tmp_path / "results.json").read_text())
     assert data["environment"]["gil_enabled"] is False
     html = (tmp_path / "report.html").read_text()
-    assert '<td>GIL enabled</td><td class="text">no</td>' in html
-    assert 'free-threaded build (can run without the GIL)</td><td class="text">yes' in html
+    assert '<td>GIL enabled</td><td class="value">no</td>' in html
+    assert 'free-threaded build (can run without the GIL)</td><td class="value">yes' in html
 
 
 def test_the_cpu_chapter_expects_threads_to_win_without_the_gil(

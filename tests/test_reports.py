@@ -179,7 +179,8 @@ def test_large_runs_stay_small() -> None:
 
     html = render_html(large_results(20_000))
     assert len(html) < 10 * 2**20
-    assert "packed into reusable slots" in html
+    assert "each OS thread's row shows how many of its tasks were in flight" in html
+    assert "packed into reusable slots" in render_html(large_results(2_000))
     assert len(dumps(large_results(10))) > 0
 
 

@@ -1,4 +1,5 @@
-"""Shared structural checks, run under every strategy; then what makes each strategy itself.
+"""Shared structural checks (bench.testing, the kit strategy authors get), run under every
+strategy; then what makes each strategy itself.
 
 Concurrency is asserted by structure (thread ids, pids, overlap computed from recorded spans),
 never by stopwatch. Latencies are 100 ms so that on a loaded 2-core machine the first wave of tasks
@@ -12,6 +13,7 @@ import os
 import pytest
 
 import strategies
+from bench import testing
 from bench.analysis import stats
 from bench.cli.app import main
 from bench.collectors.base import BlockingSleepCollector
@@ -22,34 +24,19 @@ LATENCY = 0.1
 
 
 def test_every_task_recorded_once_and_ordered(strategy_name: str) -> None:
-    plan = make_plan(6, 0.02)
-    record = run(strategy_name, plan, workers=3)
-    assert record.status == "completed"
-    assert [t.index for t in record.tasks] == list(range(6))
-    assert [t.symbol for t in record.tasks] == [s.symbol for s in plan]
-    for task in record.tasks:
-        assert task.status == "ok", task.error
-        assert task.queued_ns is not None and task.started_ns is not None
-        assert task.finished_ns is not None
-        assert 0 <= task.queued_ns <= task.started_ns <= task.finished_ns <= record.wall_ns
-        # The collector slept for the planned latency (one-sided: sleeps never end early; libuv
-        # keeps whole-millisecond timers on a cached loop time, so uvloop may be 1 ms short).
-        slack = 1_000_000 if strategy_name == "asyncio-uvloop" else 0
-        assert task.duration_ns >= task.latency_ns - slack
+    testing.check_records_every_task_once(strategies.get(strategy_name))
 
 
 def test_queue_waits_appear_when_workers_are_fewer_than_tasks(strategy_name: str) -> None:
-    # A cluster hands tasks out through its scheduler: beside other jobs on 2 cores it once took
-    # over 100 ms to reach the last worker, so the first wave never overlapped fully. Its tasks
-    # last longer, so the structure (all workers busy at once) is what the test sees.
-    latency = LATENCY * 5 if strategies.get(strategy_name).abilities.cluster else LATENCY
-    record = run(strategy_name, make_plan(8, latency), workers=4)
-    workers = record.workers
-    assert stats.peak_overlap(record.tasks) == workers
-    waits = sorted(t.queue_wait_ns for t in record.tasks)
-    # Every task beyond the first wave waited for a slot at least one latency, less 1 ms:
-    # libuv's timers are whole milliseconds, so under uvloop a sleep may end up to 1 ms early.
-    assert all(w >= latency * 1e9 - 1_000_000 for w in waits[workers:])
+    testing.check_overlap_equals_the_limit(strategies.get(strategy_name))
+
+
+def test_tasks_run_where_the_strategy_declares(strategy_name: str) -> None:
+    testing.check_tasks_run_where_declared(strategies.get(strategy_name))
+
+
+def test_deadlines_are_honoured_as_declared(strategy_name: str) -> None:
+    testing.check_deadlines_as_declared(strategies.get(strategy_name))
 
 
 def test_asyncio_runs_every_task_on_one_thread_yet_overlapping() -> None:

@@ -49,13 +49,35 @@ def plan_ideal_ns(tasks: Sequence[Planned], workers: int, cores: int = 0) -> int
     return ideal_ns((t.latency_ns + t.cpu_ns for t in tasks), workers, cpu, cores)
 
 
+def work_done_ns(task: TaskRecord) -> int:
+    """How much of a task's planned time its run stood for: all of it when it ended ok; for a
+    task that failed, timed out or was cancelled, the time it ran, capped at the plan (a task
+    that failed at once did none of its planned wait, and a hung one no more than was planned)."""
+    planned = task.latency_ns + task.cpu_ns
+    return planned if task.status == "ok" else min(planned, task.duration_ns)
+
+
+def _cpu_done_ns(task: TaskRecord) -> int:
+    # The CPU part comes after the wait: a task that failed before it did none of it.
+    if task.status == "ok":
+        return task.cpu_ns
+    return max(0, min(task.cpu_ns, work_done_ns(task) - task.latency_ns))
+
+
 def run_ideal_ns(run: RunRecord) -> int:
-    return plan_ideal_ns(run.tasks, run.workers, run.cores)
+    """The ideal time of the work this run actually did: the plan's ideal when every task ended
+    ok. Tasks that failed count only the time they ran (see work_done_ns), so failures can never
+    make an executor look better than perfect."""
+    cpu = sum(_cpu_done_ns(t) for t in run.tasks)
+    return ideal_ns((work_done_ns(t) for t in run.tasks), run.workers, cpu, run.cores)
 
 
 def efficiency(run: RunRecord) -> float | None:
-    """ideal / wall: 1.0 is a perfect executor; None when either is zero (a plan without planned
-    waits, such as a user's own collector, has no ideal to compare with)."""
+    """ideal / wall: 1.0 is a perfect executor. None for a run that did not complete (a part
+    against a whole), and when either is zero (a plan without planned waits, such as a user's
+    own collector, has no ideal to compare with)."""
+    if run.status != "completed":
+        return None
     ideal = run_ideal_ns(run)
     return ideal / run.wall_ns if run.wall_ns > 0 and ideal > 0 else None
 
@@ -196,7 +218,7 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
         wall_s=wall,
         ideal_s=run_ideal_ns(run) / 1e9,
         startup_s=run.startup_ns / 1e9,
-        efficiency=efficiency(run) if done else None,
+        efficiency=efficiency(run),
         speedup=speedup,
         throughput=len(ran) / wall if done else None,
         p50_task_s=percentile(durations, 50),

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import strategies
+from bench.analysis.notices import run_warnings
 from bench.cli import postrun, session
 from bench.cli.args import build_parser, printable
 from bench.cli.commands import cmd_compare, cmd_list, cmd_serve
@@ -36,7 +37,7 @@ from bench.cli.exits import (
 )
 from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
-from bench.cli.output import Show, cmd_report, loop_warning, show_from
+from bench.cli.output import Show, cmd_report, show_from
 from bench.cli.plan import MAX_TASKS
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
@@ -173,24 +174,8 @@ def _session(
 
 
 def _warn_about(run: RunRecord) -> None:
-    blocked = run.details.get("loop_blocked")
-    if isinstance(blocked, int) and blocked > 0:
-        print(loop_warning(run.strategy, blocked, run.details), file=sys.stderr)
-    deaths = run.details.get("worker_deaths")
-    for death in deaths if isinstance(deaths, list) else []:
-        print(
-            f"warning: {run.strategy}: {death}; dask started a new worker and ran its tasks again",
-            file=sys.stderr,
-        )
-    abandoned, leaked = run.details.get("abandoned_threads"), run.details.get("leaked_threads")
-    if isinstance(abandoned, int) and abandoned > 0:
-        still = f"{leaked} still running at the end (leaked)" if leaked else "none still running"
-        print(
-            f"warning: {run.strategy}: gave up on {abandoned} "
-            f"{'thread' if abandoned == 1 else 'threads'} past --task-timeout (a thread cannot "
-            f"be killed; a new one took each one's place); {still}",
-            file=sys.stderr,
-        )
+    for line in run_warnings(run):  # the report shows the same lines beside the run
+        print(line, file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -237,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser(HANDLERS, strategies.names(), ",".join(strategies.DEFAULT))
     if "_ARGCOMPLETE" in os.environ:  # the shell asking for completions (bench completion)
-        complete(parser, strategies.names())
+        complete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a one-line usage error

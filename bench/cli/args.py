@@ -1,25 +1,41 @@
 """The argument parser: every subcommand's flags, kept apart from what the commands do.
 
-Values are taken as text and checked by bench.config, so each bad value gets one line naming the
-flag and the allowed range (argparse's own `type=float` would accept nan and inf).
+run's and sweep's flags, in their groups, are in bench.cli.runflags; values are taken as text and
+checked by bench.cli.config. A mistyped name (a subcommand, a flag, a closed choice) is refused in
+one line that suggests the nearest.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bench import __version__
-from bench.cli.config import IO_MODES, default_start_method
 from bench.cli.exits import EXIT_USAGE
-from bench.cli.flags import Once, output_flags
-from bench.cli.plan import DEFAULT_CPU_WORK
-from bench.collectors.faults import FAULT_MODES
+from bench.cli.flags import Once, folder, output_flags
+from bench.cli.helptext import HelpFormatter
+from bench.cli.runflags import run_flags
+from bench.errors import did_you_mean, nearest
 from bench.mockapi.faults import FAULTS
+from bench.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
+
+__all__ = ["Parser", "build_parser", "folder", "printable"]
+
+EXAMPLES = """\
+examples:
+  bench run
+  bench run --strategies asyncio,threads --tasks 100 --latency 0.05 -q
+  bench run --io http --http-faults error=0.1 --repeat 5
+  bench sweep --strategies asyncio,threads --workers 1,4,16,64 --tasks 200
+  bench report latest --open
+  bench compare results/before latest --fail-above 10
+  bench demo --fast
+
+Each command's --help lists its flags, the values they take and their defaults."""
 
 
 def printable(text: object) -> str:
@@ -29,156 +45,103 @@ def printable(text: object) -> str:
 
 
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        if sys.version_info >= (3, 14):  # its own "maybe you meant", beside ours: one is enough
+            kwargs.setdefault("suggest_on_error", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         # One line, no usage dump: scripts and people both read the first line.
         message = printable(message).replace("\n", "\\n").replace("\r", "\\r")
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
+    def parse_args(  # type: ignore[override]  # the one call shape bench uses
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        """argparse's own, and a mistyped flag gets the nearest of its subcommand's flags."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            flags = _flags_of(self, getattr(parsed, "command", None))
+            near = next(filter(None, (_nearest_flag(flags, word) for word in extra)), "")
+            self.error(f"unrecognized arguments: {' '.join(extra)}{near}")
+        return parsed
 
-def folder(text: str) -> Path:
-    """An output folder: `Path("")` would silently mean the current folder."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("must name a folder (got an empty string)")
-    return Path(text)
-
-
-def _run_flags(
-    run: argparse.ArgumentParser, names: Sequence[str], default: str, sweep: bool = False
-) -> None:
-    """The plan's flags. A sweep takes lists for --workers, --tasks and --latency; each help
-    shows the subcommand's own default (%(default)s is the value set on this parser)."""
-    add: Callable[..., Any] = run.add_argument
-    lists = "comma-separated list: " if sweep else ""
-    add(
-        "--strategies",
-        default=default,
-        help=f"comma-separated, from: {', '.join(names)} (default %(default)s)",
-    )
-    add("--symbols", help="comma-separated symbols (default AAPL GOOGL MSFT AMZN TSLA META)")
-    add(
-        "--tasks",
-        default="64" if sweep else None,
-        help=f"{lists}number of symbols, the six defaults then more tickers"
-        + (" (default %(default)s)" if sweep else " (default 6)"),
-    )
-    add(
-        "--workers",
-        default="1,2,4,8,16,32,64" if sweep else "6",
-        help=f"{lists}concurrency limit (default %(default)s)",
-    )
-    add(
-        "--latency",
-        default="0.05" if sweep else "2.0",
-        help=f"{lists}mean latency per task in s (default %(default)s)",
-    )
-    add(
-        "--latency-dist",
-        default="constant",
-        help="constant, uniform, normal, lognormal or exponential (default %(default)s)",
-    )
-    add(
-        "--latency-spread",
-        help="uniform half-width (s), normal stdev (s), lognormal sigma (default: half the "
-        "mean, a quarter of the mean, sigma 0.5; constant and exponential take none)",
-    )
-    add("--latency-scale", default="1.0", help="multiply every latency (default %(default)s)")
-    add("--seed", default="42", help="seed of the plan (default %(default)s)")
-    add("--workload", default="io", help="io, cpu or mixed (default %(default)s)")
-    add(
-        "--cpu-work",
-        default=str(DEFAULT_CPU_WORK),
-        help="price points per task for cpu/mixed work (default %(default)s)",
-    )
-    add("--cpu-impl", default="python", help="python (holds the GIL) or numpy (default python)")
-    _execution_flags(add)
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's own check of `choices` (a subcommand's name, `completion SHELL`), plus the
+        # nearest name; the message keeps argparse's words.
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            assert action.choices is not None  # only a choice is refused here
+            near = did_you_mean(str(value), (str(c) for c in action.choices))
+            raise argparse.ArgumentError(action, f"{exc.message}{near}") from None
 
 
-def _execution_flags(add: Callable[..., Any]) -> None:
-    """How the plan runs: the collector, faults, deadlines, pools, output and rounds."""
-    add("--io", default="sleep", help=f"collector: {', '.join(IO_MODES)} (default sleep)")
-    add(
-        "--collector",
-        help="your own collector: package.module:function (sync or async), or "
-        "module:sync_fn,module:async_fn (default: the built-in collector)",
-    )
-    add(
-        "--http-faults",
-        action=Once,
-        help="with --io http: fault rates for the mock server, e.g. "
-        f"error=0.1,rate_limit=0.05 (from {', '.join(FAULTS)}; default: none)",
-    )
-    add(
-        "--fail-rate",
-        default="0",
-        help="fraction of tasks given an injected fault, 0..1 (default %(default)s)",
-    )
-    add(
-        "--fail-mode",
-        default="exception",
-        help=f"the fault: {', '.join(FAULT_MODES)} (default %(default)s)",
-    )
-    add(
-        "--task-timeout",
-        help="seconds a task may run before it is recorded as timeout (default: none)",
-    )
-    add(
-        "--run-timeout",
-        help="seconds a strategy run may take before it is aborted (default: none)",
-    )
-    _pool_flags(add)
-    add("--out", type=folder, help="output folder (default results/<timestamp>)")
-    add("--force", action="store_true", help="replace an existing results.json")
-    add("--repeat", default="1", help="rounds of every strategy, interleaved (default 1)")
-    add("--warmup", default="0", help="rounds run first and thrown away (default 0)")
-    add("-v", "--verbose", action="store_true", help="log every task as it runs")
-    output_flags(add)
+def _flags_of(parser: argparse.ArgumentParser, command: str | None) -> Iterable[str]:
+    """The flags of the subcommand that was parsed (those given to it are its own)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            sub: argparse.ArgumentParser = action.choices[command]
+            return list(sub._option_string_actions)
+    return list(parser._option_string_actions)
 
 
-def _pool_flags(add: Callable[..., Any]) -> None:
-    """Where the workers come from: a cluster, a start method, chunks, the GC."""
-    add("--scheduler", help="dask: an existing cluster, tcp://HOST:PORT (default: a LocalCluster)")
-    add(
-        "--start-method",
-        default=default_start_method(),
-        help="process start method: fork, forkserver or spawn (default %(default)s)",
-    )
-    add("--chunksize", default="1", help="tasks per process-pool submission (default %(default)s)")
-    add(
-        "--gc",
-        default="on",
-        help="the garbage collector while tasks run: on, as in your "
-        "program, or off, as timeit does (default on)",
-    )
+def _nearest_flag(flags: Iterable[str], word: str) -> str:
+    """ "; did you mean --workers?" for `--wrokers` or `--wrokers=3`. Compared without the
+    dashes, which every flag shares (with them, `--bogus` came out as "did you mean --out?")."""
+    if not word.startswith("--"):
+        return ""
+    bare = {flag[2:]: flag for flag in flags if flag.startswith("--")}
+    near = nearest(word[2:].partition("=")[0], bare)
+    return f"; did you mean {bare[near]}?" if near else ""
 
 
 def build_parser(
     handlers: Mapping[str, Handler], names: Sequence[str], default: str
 ) -> argparse.ArgumentParser:
-    parser = Parser(prog="bench", description="Compare concurrency models on the same workload.")
+    parser = Parser(
+        prog="bench",
+        description="Compare concurrency models on the same workload.",
+        epilog=EXAMPLES,
+    )
     parser.add_argument("--version", action="version", version=f"concurrency-bench {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    sub = parser.add_subparsers(
+        title="commands", dest="command", metavar="COMMAND", required=True, parser_class=Parser
+    )
     run = sub.add_parser(
         "run",
         help="run strategies over one seeded workload",
+        usage="%(prog)s [options]",
         description="Run each strategy over the same seeded workload, record every task, "
         "print the tables and the one-line answers, and write results.json, tasks.csv, "
         "report.html and trace.json.",
-        epilog="example: bench run --strategies asyncio,threads --tasks 100 --latency 0.05 -q",
+        epilog=_examples(
+            "bench run --strategies asyncio,threads --tasks 100 --latency 0.05 -q",
+            "bench run --workload cpu --strategies threads,processes --repeat 5",
+        ),
     )
-    _run_flags(run, names, default)
+    run_flags(run, names, default)
     run.set_defaults(handler=handlers["run"])
     sweep = sub.add_parser(
         "sweep",
         help="every strategy over a grid of workers (and tasks, latency)",
+        usage="%(prog)s [options]",
         description="Run every strategy at every combination of the lists given to --workers, "
         "--tasks and --latency, and find the fewest workers within 5% of the best.",
-        epilog="example: bench sweep --strategies asyncio,threads --workers 1,4,16,64 --tasks 200",
+        epilog=_examples(
+            "bench sweep --strategies asyncio,threads --workers 1,4,16,64 --tasks 200"
+        ),
     )
-    _run_flags(sweep, names, default, sweep=True)
+    run_flags(sweep, names, default, sweep=True)
     sweep.set_defaults(handler=handlers["sweep"])
-    for add_command in (_report, _serve, _compare, _demo, _list, _completion):
+    for add_command in (_report, _compare, _list, _demo, _serve, _completion):
         add_command(sub, handlers)
     return parser
+
+
+def _examples(*lines: str) -> str:
+    return "\n".join(["examples:", *(f"  {line}" for line in lines)])
 
 
 def _report(sub: Any, handlers: Mapping[str, Handler]) -> None:
@@ -187,13 +150,19 @@ def _report(sub: Any, handlers: Mapping[str, Handler]) -> None:
         help="re-render the reports from a saved results.json",
         description="Render report.html, trace.json and tasks.csv again from a saved "
         "results.json, without running anything.",
-        epilog="example: bench report latest --export-markdown summary.md",
+        epilog=_examples("bench report latest --export-markdown summary.md"),
     )
     report.add_argument(
-        "path", type=Path, help="a results.json, the folder holding one, or latest (the newest run)"
+        "path",
+        metavar="RESULTS",
+        type=Path,
+        help="a results.json, the folder holding one, or latest (the newest run)",
     )
-    report.add_argument("--out", type=folder, help="where to write (default: beside the file)")
-    output_flags(report.add_argument)
+    output = report.add_argument_group("output")
+    output.add_argument(
+        "--out", metavar="DIR", type=folder, help="where to write (default: beside the file)"
+    )
+    output_flags(output.add_argument)
     report.set_defaults(handler=handlers["report"])
 
 
@@ -201,23 +170,33 @@ def _serve(sub: Any, handlers: Mapping[str, Handler]) -> None:
     serve = sub.add_parser(
         "serve",
         help="run the mock market-data API on its own",
-        epilog="example: bench serve --port 8080 --faults error=0.1,rate_limit=0.05",
+        description="Serve the mock market-data API that --io http runs against, until "
+        "interrupted; prints its address.",
+        epilog=_examples("bench serve --port 8080 --faults error=0.1,rate_limit=0.05"),
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", default="0", help="port (default 0: a free one, printed)")
-    serve.add_argument("--seed", default="42", help="seed of the quotes and faults (default 42)")
-    serve.add_argument(
+    add = serve.add_argument
+    add("--host", metavar="HOST", default="127.0.0.1", help="address to bind (default %(default)s)")
+    add("--port", metavar="PORT", default="0", help="port (default 0: a free one, printed)")
+    add("--seed", metavar="N", default="42", help="seed of the quotes and faults (default 42)")
+    add(
         "--faults",
-        action=Once,
-        help=f"fault rates, e.g. error=0.1 ({', '.join(FAULTS)}; default: none)",
+        metavar="NAME=P,...",
+        action=Once,  # given twice, the last would win without a word
+        help=f"fault rates, e.g. error=0.1 (from {', '.join(FAULTS)}; default: none)",
     )
-    serve.add_argument(
-        "--slow-seconds", default="30", help="how long a 'slow' response takes (default 30)"
+    add(
+        "--slow-seconds",
+        metavar="SECONDS",
+        default="30",
+        help="how long a 'slow' response takes (default %(default)s)",
     )
-    serve.add_argument(
-        "--retry-after", default="0.05", help="the Retry-After header of a 429 (default 0.05)"
+    add(
+        "--retry-after",
+        metavar="SECONDS|DATE",
+        default="0.05",
+        help="the Retry-After header of a 429 (default %(default)s)",
     )
-    serve.add_argument("--parent-pid", help=argparse.SUPPRESS)
+    add("--parent-pid", help=argparse.SUPPRESS)
     serve.set_defaults(handler=handlers["serve"])
 
 
@@ -227,14 +206,24 @@ def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
         help="compare two saved results: ratios and significance",
         description="Compare the runs two results files have in common: the ratio of their "
         "median walls with its 95% interval, and a verdict only where the interval allows one.",
-        epilog="example: bench compare results/before latest --fail-above 10",
+        epilog=_examples("bench compare results/before latest --fail-above 10"),
     )
-    compare.add_argument(
-        "baseline", type=Path, help="the earlier results.json, its folder, or latest"
+    add = compare.add_argument
+    add(
+        "baseline",
+        metavar="BASELINE",
+        type=Path,
+        help="the earlier results.json, its folder, or latest",
     )
-    compare.add_argument("current", type=Path, help="the later results.json, its folder, or latest")
-    compare.add_argument(
+    add(
+        "current",
+        metavar="CURRENT",
+        type=Path,
+        help="the later results.json, its folder, or latest",
+    )
+    add(
         "--fail-above",
+        metavar="PERCENT",
         help="exit 1 when a strategy got significantly slower by more than this many percent "
         "(default: never)",
     )
@@ -242,28 +231,42 @@ def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
 
 
 def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    from bench.lesson.texts import chapter_help
+
     demo = sub.add_parser(
         "demo",
         help="the lesson: every claim about asyncio's one thread, measured",
         description="The teaching demo: nine claims about asyncio, threads and processes, "
         "each measured and given a computed verdict; writes demo.json and demo.html.",
-        epilog="example: bench demo --fast --chapter 2",
+        epilog=chapter_help(),
     )
-    demo.add_argument(
-        "--fast", action="store_true", help="every latency x0.1: the same shapes in seconds"
+    add = demo.add_argument
+    add("--fast", action="store_true", help="every latency x0.1: the same shapes in seconds")
+    add(
+        "--step",
+        action="store_true",
+        help="on a terminal: after each chapter's explanation, wait for Enter before its run "
+        "(time to predict), and for Enter again before the next chapter clears the screen",
     )
-    demo.add_argument("--step", action="store_true", help="pause between chapters (on a terminal)")
-    demo.add_argument("--chapter", help="run only chapter N, 1-9 (default: all)")
-    demo.add_argument("--out", type=folder, help="output folder (default results/demo-<timestamp>)")
-    demo.add_argument("--force", action="store_true", help="replace an existing demo report")
+    add(
+        "--chapter",
+        metavar="N[,N...]",
+        help="run only these chapters: N, or a list such as 2,5 (1-9; default: all)",
+    )
+    add(
+        "--out", metavar="DIR", type=folder, help="output folder (default results/demo-<timestamp>)"
+    )
+    add("--force", action="store_true", help="replace an existing demo report")
     demo.set_defaults(handler=handlers["demo"])
 
 
 def _list(sub: Any, handlers: Mapping[str, Handler]) -> None:
     listing = sub.add_parser(
         "list",
-        help="the strategies (available here or not), their abilities, the collectors",
-        epilog="example: bench list",
+        help="strategies and collectors: which run here, what each can do",
+        description="Every strategy, whether it can run here (and the install command when it "
+        "cannot), what it can do, and the collectors.",
+        epilog=_examples("bench list"),
     )
     listing.set_defaults(handler=handlers["list"])
 
@@ -272,7 +275,10 @@ def _completion(sub: Any, handlers: Mapping[str, Handler]) -> None:
     completion = sub.add_parser(
         "completion",
         help="print the shell completion script for bash or zsh",
-        epilog='example: eval "$(bench completion bash)"   (in ~/.bashrc, or ~/.zshrc with zsh)',
+        description="Print the script that completes bench's commands, flags and their values.",
+        epilog=_examples(
+            'eval "$(bench completion bash)"   in ~/.bashrc (~/.zshrc and zsh for zsh)'
+        ),
     )
     completion.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
     completion.set_defaults(handler=handlers["completion"])

@@ -13,6 +13,7 @@ from rich.console import Console
 from bench.cli.args import printable
 from bench.cli.config import http_faults, retry_after
 from bench.cli.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT, EXIT_SIGTERM
+from bench.cli.lines import say
 from bench.cli.numbers import parse_float, parse_int
 from bench.errors import UsageError
 from bench.harness.interrupts import Terminated
@@ -35,6 +36,12 @@ def source_of(path: Path) -> Path:
         raise ResultsFileError(f"{printable(str(path))}: {exc.strerror or exc}") from None
 
 
+PLANS_DIFFER = (
+    "note: the plans differ (above), so runs are matched by strategy and workers; a ratio "
+    "across two plans measures the plan as much as the code"
+)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from bench.analysis.compare import MIN_RUNS, compare, config_differences, differences, unmatched
     from reports.compare_table import compare_table
@@ -49,24 +56,29 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"note: the configurations differ in {line}", file=sys.stderr)
     for line in unmatched(base, current):
         print(f"note: {line}", file=sys.stderr)
+    if any(c.plans_differ for c in rows):
+        print(PLANS_DIFFER, file=sys.stderr)
     if not rows:
-        raise UsageError("the two files have no strategy and configuration in common")
+        raise UsageError("the two files have no completed strategy and configuration in common")
     console.print(compare_table(rows, console.width))
-    console.print(
+    say(
+        console,
         "A verdict needs the whole 95% interval of the ratio on one side of 1 (and beyond "
-        "--fail-above for a regression); the U test's p is shown for reference."
+        "--fail-above for a regression); the U test's p is shown for reference.",
     )
     if not all(c.enough_runs for c in rows):
-        console.print(
+        say(
+            console,
             f"note: with fewer than {MIN_RUNS} runs a side there is no interval and "
-            f"no verdict; use --repeat {MIN_RUNS} or more"
+            f"no verdict; use --repeat {MIN_RUNS} or more",
         )
     regressions = [c for c in rows if limit is not None and c.regressed(limit)]
     for c in regressions:
-        console.print(
+        plans = "; the plans differ, so the plan, not the code, may explain it"
+        say(
+            console,
             f"regression: {c.label} is {c.ratio - 1:.1%} slower (95% interval of "
-            f"the ratio {c.low:.3f}-{c.high:.3f})",
-            soft_wrap=not console.is_terminal,  # one line in a pipe; words kept whole on screen
+            f"the ratio {c.low:.3f}-{c.high:.3f}){plans if c.plans_differ else ''}",
         )
     return EXIT_REGRESSION if regressions else EXIT_OK
 
@@ -103,5 +115,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     from bench.cli.listing import listing
 
     del args  # nothing to choose
-    sys.stdout.write(listing(shutil.get_terminal_size().columns))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    sys.stdout.write(listing(width))
     return EXIT_OK

@@ -8,11 +8,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench.cli.config import IO_MODES
 from bench.cli.exits import EXIT_OK
-from bench.collectors.cpu import IMPLEMENTATIONS
-from bench.collectors.faults import FAULT_MODES
-from bench.workload import DISTRIBUTIONS, WORKLOADS
 
 Completer = Callable[..., list[str]]
 
@@ -24,36 +20,29 @@ def cmd_completion(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def complete(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+def complete(parser: argparse.ArgumentParser) -> None:
     """Answer the shell's request for completions (and exit), if this is one."""
     import argcomplete
 
-    add_completers(parser, names)
+    add_completers(parser)
     argcomplete.autocomplete(parser)
 
 
-def add_completers(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
-    """Each value flag's completer (argcomplete reads an action's `completer`)."""
+def add_completers(parser: argparse.ArgumentParser) -> None:
+    """Each value flag's completer (argcomplete reads an action's `completer`): a closed choice
+    offers the values it was declared with (bench.cli.flags.closed), a results path `latest`
+    as well as files."""
     from argcomplete.completers import FilesCompleter
 
-    values: dict[str, Sequence[str]] = {
-        "strategies": names,
-        "io": IO_MODES,
-        "fail_mode": FAULT_MODES,
-        "workload": WORKLOADS,
-        "latency_dist": DISTRIBUTIONS,
-        "cpu_impl": IMPLEMENTATIONS,
-        "gc": ("on", "off"),
-        "start_method": ("fork", "forkserver", "spawn"),
-    }
     files = FilesCompleter()
 
     def results(prefix: str, **_kwargs: object) -> list[str]:
         return ["latest", *files(prefix)]
 
     for action in _all_actions(parser):
-        if action.dest in values:
-            vars(action)["completer"] = _one_of(values[action.dest])
+        values = getattr(action, "closed", None)
+        if values is not None:
+            vars(action)["completer"] = _one_of(values)
         elif action.dest in ("path", "baseline", "current"):
             vars(action)["completer"] = results
 

@@ -18,7 +18,7 @@ from bench.cli.limits import check_deadlines, check_runnable, check_workers
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.plan import scenario_from
 from bench.collectors.custom import load as load_collector
-from bench.errors import UsageError
+from bench.errors import UsageError, did_you_mean, not_one_of
 from bench.harness.execution import Abilities
 from bench.mockapi.faults import NO_FAULTS, FaultRates, describe, parse_faults
 from bench.model import MAX_WORKERS
@@ -84,7 +84,7 @@ def build_config(
     workers = parse_int("--workers", args.workers, 1, MAX_WORKERS)
     check_workers(workers, abilities)
     if args.io not in IO_MODES:
-        raise UsageError(f"--io must be one of {', '.join(IO_MODES)} (got {args.io!r})")
+        raise not_one_of("--io", args.io, IO_MODES)
     _check_to_thread(args.io, abilities)
     scenario = scenario_from(args)
     task_timeout, run_timeout = _deadlines(args, abilities, scenario)
@@ -97,8 +97,10 @@ def build_config(
     if collector is not None:  # the user's code does its own waiting: no planned latency
         latency = dataclasses.replace(scenario.latency, mean_s=0.0)
         scenario = dataclasses.replace(scenario, latency=latency)
-    if args.gc not in ("on", "off"):
-        raise UsageError(f"--gc must be on or off (got {args.gc!r})")
+    if args.gc not in GC_MODES:
+        raise UsageError(
+            f"--gc must be on or off (got {args.gc!r}){did_you_mean(args.gc, GC_MODES)}"
+        )
     return RunConfig(
         names,
         scenario,
@@ -234,6 +236,9 @@ def retry_after(text: str) -> str:
 
 
 IO_MODES: Final = ("sleep", "blocking", "to-thread", "http")
+GC_MODES: Final = ("on", "off")
+# Those a platform may have; check_start_method accepts those this one has.
+START_METHODS: Final = ("fork", "forkserver", "spawn")
 
 
 def _optional_positive(flag: str, text: str | None) -> float | None:
@@ -245,6 +250,7 @@ def check_strategies(names: Sequence[str], known: Sequence[str], hidden: Sequenc
         if name not in known and name not in hidden:
             raise UsageError(
                 f"--strategies: unknown strategy {name!r}; choose from {', '.join(known)}"
+                + did_you_mean(name, known)
             )
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -254,5 +260,5 @@ def check_strategies(names: Sequence[str], known: Sequence[str], hidden: Sequenc
 def check_start_method(method: str) -> str:
     methods = multiprocessing.get_all_start_methods()
     if method not in methods:
-        raise UsageError(f"--start-method must be one of {', '.join(methods)} (got {method!r})")
+        raise not_one_of("--start-method", method, methods)
     return method

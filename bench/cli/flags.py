@@ -1,10 +1,31 @@
-"""The flags that say what is shown and exported, shared by run, sweep and report."""
+"""What the subcommands' flags share: closed choices, output folders, and the flags that say what
+is shown and exported (run, sweep and report)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+Add = Callable[..., argparse.Action]  # a parser's or an argument group's add_argument
+
+
+def closed(
+    add: Add, flag: str, values: Sequence[str], *, metavar: str | None = None, **kwargs: Any
+) -> argparse.Action:
+    """A flag that takes one of `values` (checked later, by bench.cli.config, which suggests the
+    nearest): the help shows them, and shell completion offers them."""
+    action = add(flag, metavar=metavar or "{" + ",".join(values) + "}", **kwargs)
+    vars(action)["closed"] = tuple(values)  # read by bench.cli.completion
+    return action
+
+
+def folder(text: str) -> Path:
+    """An output folder: `Path("")` would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must name a folder (got an empty string)")
+    return Path(text)
 
 
 class Once(argparse.Action):
@@ -23,7 +44,7 @@ class Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def output_flags(add: Callable[..., Any]) -> None:
+def output_flags(add: Add) -> None:
     """What is shown and exported (run, sweep and report)."""
     add(
         "-q",

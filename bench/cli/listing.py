@@ -19,12 +19,14 @@ FACES = {
 IO_NOTES = {
     "sleep": "the planned latency slept (time.sleep / asyncio.sleep / trio.sleep)",
     "blocking": "time.sleep inside the async face too: the classic mistake",
+    "to-thread": "its fix: the blocking call handed to a thread (async-face strategies only)",
     "http": "real HTTP against the local mock API (aiohttp / httpx under trio / http.client)",
 }
 
 
-def listing(width: int = 80) -> str:
-    """The whole listing, wrapped to `width` columns."""
+def listing(width: int | None = 80) -> str:
+    """The whole listing, wrapped to `width` columns, or with None one line per line of text
+    (piped: `bench list | grep trio` finds a strategy's lines whole)."""
     lines = ["Strategies (--strategies):"]
     for name in strategies.names():
         head, *rest = _strategy(name)
@@ -38,7 +40,9 @@ def listing(width: int = 80) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _wrap(line: str, width: int) -> str:
+def _wrap(line: str, width: int | None) -> str:
+    if width is None:
+        return line
     return textwrap.fill(line, max(width, 60), subsequent_indent=" " * 21)
 
 

@@ -24,10 +24,11 @@ from rich.console import Console
 from bench.cli.args import printable
 from bench.cli.commands import source_of
 from bench.cli.exits import EXIT_OK
+from bench.cli.lines import say
 from bench.errors import EnvironmentProblem, OutputFailed, UsageError, describe_error
 from bench.harness import interrupts
 from bench.harness.runner import MACHINE_LIMIT
-from bench.model import Meta, Results
+from bench.model import Results
 from bench.results.folder import prepare
 from bench.results.loader import load
 from bench.results.writer import csv_chunks, json_chunks, write_atomic
@@ -134,7 +135,7 @@ def finish(results: Results, folder: Path, written: list[Path], show: Show) -> N
         for path in written:
             console.print(printable(f"{path.name + ':':<13} {path}"), soft_wrap=True)
     for line in answers(results):
-        console.print(line, soft_wrap=not console.is_terminal)  # one line each in a pipe
+        say(console, line)
     report = (folder / "report.html").resolve().as_uri()
     console.print(f"open the report: {printable(report)}", soft_wrap=True)
     _export(results, show.exports)
@@ -154,12 +155,12 @@ def print_summary(results: Results, console: Console) -> None:
         groups = summarize_groups(results.runs)
         console.print(stats_table(groups, console.width))
         for line in warning_lines(groups):
-            console.print(line)  # wrapped at word boundaries, like the tables
+            say(console, line)
     if results.config.get("gc") == "off":
         note = "The garbage collector was off while tasks ran (--gc off, as timeit does)"
-        console.print(f"{note}: a program with it on pays for its walks too.")
+        say(console, f"{note}: a program with it on pays for its walks too.")
     for line in cpu_findings(results.runs, results.config, results.environment):
-        console.print(f"- {line}")
+        say(console, f"- {line}")
 
 
 def _export(results: Results, exports: Mapping[str, str]) -> None:
@@ -238,21 +239,4 @@ def _open(uri: str, console: Console) -> None:
         os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")
     )
     if not display or not webbrowser.open(uri):
-        console.print("--open: no browser to open here (no display); open the link above.")
-
-
-def loop_warning(strategy: str, blocked: int, details: Meta) -> str:
-    """How the event loop was held, from its heartbeat: waiting in a call, or busy computing."""
-    busy = details.get("loop_blocked_busy")
-    busy = busy if isinstance(busy, int) else 0
-    times = "once" if blocked == 1 else f"{blocked} times"
-    head = f"warning: {strategy}: the event loop was blocked {times} (longest "
-    head += f"{details.get('loop_longest_block_seconds')} s)"
-    waited = "a blocking call inside a coroutine serialises every task"
-    computed = "CPU work on its thread: a CPU-bound call inside a coroutine, or very many "
-    computed += "tasks' steps back to back (100,000 tasks starting at once)"
-    if busy == 0:
-        return f"{head}: {waited}"
-    if busy == blocked:
-        return f"{head} by {computed}"
-    return f"{head}: {blocked - busy} waiting in a call ({waited}), {busy} by {computed}"
+        say(console, "--open: no browser to open here (no display); open the link above.")

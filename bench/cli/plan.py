@@ -9,7 +9,7 @@ from typing import Any, Final
 from bench.cli.numbers import MAX_NUMBER, parse_float, parse_int, parse_list
 from bench.collectors.cpu import IMPLEMENTATIONS
 from bench.collectors.faults import FAULT_MODES
-from bench.errors import UsageError
+from bench.errors import UsageError, not_one_of
 from bench.workload import (
     DISTRIBUTIONS,
     WORKLOADS,
@@ -38,22 +38,20 @@ def scenario_from(args: Any) -> Scenario:
     scenario = _with_faults(scenario, args.fail_rate, args.fail_mode)
     scenario = _with_workload(scenario, args.workload, args.cpu_work)
     if args.cpu_impl not in IMPLEMENTATIONS:
-        raise UsageError(
-            f"--cpu-impl must be one of {', '.join(IMPLEMENTATIONS)} (got {args.cpu_impl!r})"
-        )
+        raise not_one_of("--cpu-impl", args.cpu_impl, IMPLEMENTATIONS)
     return scenario
 
 
 def _with_workload(scenario: Scenario, workload: str, cpu_work_text: str) -> Scenario:
     if workload not in WORKLOADS:
-        raise UsageError(f"--workload must be one of {', '.join(WORKLOADS)} (got {workload!r})")
+        raise not_one_of("--workload", workload, WORKLOADS)
     cpu_work = parse_int("--cpu-work", cpu_work_text, 0, MAX_CPU_WORK)
     return dataclasses.replace(scenario, workload=workload, cpu_work=cpu_work)
 
 
 def _with_faults(scenario: Scenario, rate_text: str, mode: str) -> Scenario:
     if mode not in FAULT_MODES:
-        raise UsageError(f"--fail-mode must be one of {', '.join(FAULT_MODES)} (got {mode!r})")
+        raise not_one_of("--fail-mode", mode, FAULT_MODES)
     rate = parse_float("--fail-rate", rate_text, 0.0)
     if rate > 1:
         raise UsageError(f"--fail-rate must be a probability in 0..1 (got {rate_text})")
@@ -72,7 +70,7 @@ def build_scenario(
     if symbols is not None and tasks is not None:
         raise UsageError("--symbols and --tasks are mutually exclusive: give one")
     if dist not in DISTRIBUTIONS:
-        raise UsageError(f"--latency-dist must be one of {', '.join(DISTRIBUTIONS)} (got {dist!r})")
+        raise not_one_of("--latency-dist", dist, DISTRIBUTIONS)
     if tasks is not None:
         names = symbols_for(parse_int("--tasks", tasks, 1, MAX_TASKS))
     elif symbols is not None:

@@ -155,7 +155,11 @@ def execute(
             options = _options(job, config, progress.begin(job.strategy, len(job.plan)))
             try:
                 strategy = strategies.get(job.strategy)
-                run = run_strategy(strategy, job.plan, options, on_interrupt, _watch(config))
+                if config.verbose and strategy.abilities.leaves_process and n == _first(jobs, job):
+                    sys.stderr.write(IDENTITY_NOTE.format(strategy.name))  # beside the lines
+                run = run_strategy(
+                    strategy, job.plan, options, on_interrupt, _watch(config), progress.cpu_seconds
+                )
             except RunInterrupted as stop:
                 outcome.results = _saved(outcome.results, stop.record, job, folder)
                 progress.end(stop.record)
@@ -176,6 +180,18 @@ def execute(
             )
             warn(run)
     return outcome
+
+
+# Said where -v's lines from other processes appear: their Thread- ids can all be the same.
+IDENTITY_NOTE = (
+    "({}: a worker is the pair (pid, thread id); each process's main thread may log the same "
+    "Thread- id, as a thread id is unique only within its process)\n"
+)
+
+
+def _first(jobs: Sequence[Job], job: Job) -> int:
+    """The 1-based position of the strategy's first job (its note is said once)."""
+    return next(n for n, j in enumerate(jobs, 1) if j.strategy == job.strategy)
 
 
 def _options(job: Job, config: RunConfig, progress: Callable[[int], None]) -> StrategyOptions:

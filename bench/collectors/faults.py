@@ -15,7 +15,7 @@ from typing import Final
 from bench.model import TaskSpec
 
 FAULT_MODES: Final = ("exception", "timeout", "hang", "crash")
-HANG_SECONDS: Final = 10**6  # "forever", as far as any run is concerned
+HANG_SECONDS: float = 10**6  # "forever", as far as any run is concerned (tests shorten it)
 CRASH_EXIT_CODE: Final = 70
 
 # Set in process-pool workers only: there a crash really kills the worker; anywhere else it would

@@ -40,6 +40,35 @@ def _version(package: str) -> str | None:
         return None
 
 
+# Every distribution that can shape a run or its report: the harness and its measuring, the
+# optional engines (an installed one is recorded whether or not this run used it, so two files
+# from one machine agree), the CPU work's numpy, the report's renderers.
+PACKAGES = (
+    "concurrency-bench",
+    "aiohttp",
+    "rich",
+    "psutil",
+    "uvloop",
+    "gevent",
+    "trio",
+    "httpx",
+    "dask",
+    "distributed",
+    "interpreters-pep-734",
+    "numpy",
+    "matplotlib",
+    "pandas",
+    "jinja2",
+)
+
+
+def packages() -> dict[str, str | None]:
+    """Versions of the PACKAGES installed here (the three the harness always needs are listed
+    even when missing, as None was before)."""
+    found = {name: _version(name) for name in PACKAGES}
+    return {k: v for k, v in found.items() if v is not None or k in PACKAGES[:3]}
+
+
 def collect(start_method: str) -> dict[str, Any]:
     clock = time.get_clock_info("monotonic")
     return {
@@ -54,5 +83,5 @@ def collect(start_method: str) -> dict[str, Any]:
         "free_threaded_build": free_threaded_build(),
         "start_method": start_method,
         "clock": f"{clock.implementation} (resolution {clock.resolution * 1e9:g} ns)",
-        "packages": {name: _version(name) for name in ("concurrency-bench", "aiohttp", "rich")},
+        "packages": packages(),
     }

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import errno
 import gc
-import resource
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bench.errors import describe_error
 from bench.harness import interrupts
 from bench.harness.execution import InputRefused, Strategy, StrategyAborted, StrategyOptions
+from bench.harness.meters import Bill, Meters, reset_peak_rss
 from bench.model import Meta, RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
 
 
@@ -102,36 +101,6 @@ def _start(
     return strategy.clock() - begin
 
 
-def _reset_peak_rss() -> bool:
-    # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each run gets its own peak.
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_rss_bytes() -> int:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _usage_since(before: resource.struct_rusage, peak_rss: int) -> Usage:
-    now = resource.getrusage(resource.RUSAGE_SELF)
-    return Usage(
-        now.ru_utime - before.ru_utime,
-        now.ru_stime - before.ru_stime,
-        peak_rss,
-        now.ru_nvcsw - before.ru_nvcsw,
-        now.ru_nivcsw - before.ru_nivcsw,
-    )
-
-
 def build_tasks(
     plan: Sequence[TaskSpec], raws: Sequence[RawRecord], t0_ns: int
 ) -> tuple[TaskRecord, ...]:
@@ -149,10 +118,6 @@ def _ignore() -> None:
     pass
 
 
-def _unwatched() -> Usage | None:
-    return None
-
-
 @dataclass
 class _Timed:
     """What execute() left behind: the records, how it ended, the clock and the parent's bill."""
@@ -163,9 +128,7 @@ class _Timed:
     interrupt: KeyboardInterrupt | None = None
     t0: int = 0
     t1: int = 0
-    parent: Usage = field(default_factory=Usage)
-    server: Usage | None = None  # the process `watch` read, over the same span
-    peak_reset: bool = False  # the peak RSS was reset for this run (see _reset_peak_rss)
+    bill: Bill = field(default_factory=lambda: Bill(Usage(), 0.0, None))
 
 
 def run_strategy(
@@ -174,14 +137,19 @@ def run_strategy(
     options: StrategyOptions,
     on_interrupt: Callable[[], None] = _ignore,
     watch: Callable[[], Usage | None] | None = None,
+    harness_cpu: Callable[[], float] | None = None,
 ) -> RunRecord:
     """Run one strategy over the plan. Task failures are data; an abort (broken pool, run
     deadline) gives an `aborted` record; an interrupt raises RunInterrupted carrying the partial
     record, after `on_interrupt` (the CLI lets a second Ctrl-C through at once). `watch` reads
-    another process's usage (the mock server's), recorded over the timed region as `server`."""
+    another process's usage (the mock server's), recorded over the timed region as `server`.
+    `harness_cpu` reads the CPU seconds of the harness's own threads in this process (the
+    progress display): what they spend over the timed region is not charged to the strategy."""
     strategy = make(options)
     startup = _start(strategy, plan, options, on_interrupt)
-    timed = _execute(strategy, plan, options, on_interrupt, watch or _unwatched)
+    peak_reset = reset_peak_rss()
+    meters = Meters(watch or Meters.watch, harness_cpu or Meters.harness_cpu)
+    timed = _execute(strategy, plan, options, on_interrupt, meters)
     late: KeyboardInterrupt | None = None
     children: Usage = Usage()
     details: Meta = {}
@@ -199,15 +167,10 @@ def run_strategy(
         wall_ns=timed.t1 - timed.t0,
         startup_ns=startup,
         tasks=build_tasks(plan, timed.sink, timed.t0),
-        parent=timed.parent,
+        parent=timed.bill.parent,
         children=children,
-        server=timed.server,
-        details={
-            **details,
-            "peak_rss_reset": timed.peak_reset,
-            "gc": "on" if options.gc else "off",
-            "baseline": strategy.abilities.baseline,
-        },
+        server=timed.bill.server,
+        details={**details, **_notes(strategy, options, peak_reset, timed.bill)},
         reason=timed.reason,
         cores=options.cores,
     )
@@ -222,14 +185,13 @@ def _execute(
     plan: Sequence[TaskSpec],
     options: StrategyOptions,
     on_interrupt: Callable[[], None],
-    watch: Callable[[], Usage | None],
+    meters: Meters,
 ) -> _Timed:
     timed = _Timed([], t0=strategy.clock())
-    before, watched = resource.getrusage(resource.RUSAGE_SELF), None
+    bill = meters.start()  # read again below, once collected: the collection is not billed
     # Everything from here is inside the try: an interrupt between the start and the first task
     # (a long gc.collect) once left the pool running and saved nothing.
     try:
-        timed.peak_reset = _reset_peak_rss()
         # Collect now and freeze what survives, so the collector does not walk (and time does
         # not count) the harness's own long-lived objects while tasks run. It stays on, as in
         # the user's program (at 100,000 live asyncio tasks its walks are about half of
@@ -239,7 +201,7 @@ def _execute(
         gc.freeze()
         if not options.gc:
             gc.disable()
-        before, watched = resource.getrusage(resource.RUSAGE_SELF), watch()
+        bill = meters.start()
         timed.t0 = strategy.clock()
         strategy.execute(plan, timed.sink)
     except StrategyAborted as exc:
@@ -259,10 +221,19 @@ def _execute(
         if not options.gc:
             gc.enable()
         gc.unfreeze()
-        timed.parent = _usage_since(before, _peak_rss_bytes())
-        now = watch()
-        timed.server = None if now is None or watched is None else now.since(watched)
+        timed.bill = bill()
     return timed
+
+
+def _notes(strategy: Strategy, options: StrategyOptions, peak_reset: bool, bill: Bill) -> Meta:
+    drawn = {"display_cpu_seconds": round(bill.harness_s, 6)} if bill.harness_s else {}
+    gc_state = "on" if options.gc else "off"
+    return {
+        "peak_rss_reset": peak_reset,
+        "gc": gc_state,
+        "baseline": strategy.abilities.baseline,
+        **drawn,
+    }
 
 
 def _teardown(strategy: Strategy, timed: _Timed) -> tuple[Usage, Meta]:

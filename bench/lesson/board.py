@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -19,29 +20,50 @@ from bench.model import TaskSpec
 
 LABEL = 24  # "140538894678912 Task-12": the OS thread id first, so it is never the part cut
 MAX_LANES = 10  # then one "+N more lanes" row: the view fits a 24-row terminal
+STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+
+
+def axis(span_s: float, width: int) -> str:
+    """A time axis under the lanes: ticks at a round step, each labelled where it fits."""
+    step = next((s for s in STEPS if span_s / s <= width / 8), STEPS[-1])
+    row = [" "] * width
+    k = 0
+    while k * step <= span_s:
+        at = int(k * step / span_s * (width - 1)) if span_s else 0
+        label = f"|{k * step:g}s"
+        if at + len(label) <= width and all(c == " " for c in row[max(at - 1, 0) : at]):
+            row[at : at + len(label)] = list(label)
+        k += 1
+    return "".join(row)
 
 
 @dataclass
 class Board:
     scale_s: float
-    t0: int = field(default_factory=now_ns)
+    clock: Callable[[], int] = now_ns  # injected in tests: the drawing needs no real time
+    t0: int = -1  # the clock's reading when the board was made
     bars: dict[str, list[tuple[str, int, int | None]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        if self.t0 < 0:
+            self.t0 = self.clock()
+
     def begin(self, lane: str, symbol: str) -> int:
         with self.lock:
-            self.bars.setdefault(lane, []).append((symbol, now_ns(), None))
+            self.bars.setdefault(lane, []).append((symbol, self.clock(), None))
             return len(self.bars[lane]) - 1
 
     def end(self, lane: str, slot: int) -> None:
         with self.lock:
             symbol, start, _ = self.bars[lane][slot]
-            self.bars[lane][slot] = (symbol, start, now_ns())
+            self.bars[lane][slot] = (symbol, start, self.clock())
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        """Lanes as wide as the console allows: a label, then the bars (never cut off)."""
+        """Lanes as wide as the console allows: a label, then the bars (never cut off), then a
+        time axis with the elapsed time."""
         width = max(options.max_width - LABEL - 2, 10)  # a space between, none at the end
-        now = now_ns()
+        now = self.clock()
         span = max(self.scale_s * 1e9, now - self.t0, 1)
         with self.lock:
             lanes = list(self.bars.items())
@@ -52,7 +74,7 @@ class Board:
             table.add_row(lane, self._row(bars, now, span, width))
         if len(lanes) > MAX_LANES:
             table.add_row(f"+{len(lanes) - MAX_LANES} more lanes", "")
-        table.add_row("", f"{(now - self.t0) / 1e9:5.2f} s elapsed")
+        table.add_row(f"{(now - self.t0) / 1e9:5.2f} s elapsed", axis(span / 1e9, width))
         yield table
 
     def _row(
@@ -64,8 +86,10 @@ class Board:
             b = int(((end or now) - self.t0) / span * (width - 1))
             for i in range(a, max(a + 1, b + 1)):
                 row[min(i, width - 1)] = "█" if end else "▓"
-            label = symbol[: max(b - a + 1, 0)]
-            row[a : a + len(label)] = list(label)
+            # The symbol only where it fits inside its bar with a bar cell after it: adjacent
+            # bars (a sequential lane) never run their symbols together.
+            if len(symbol) < b - a + 1:
+                row[a : a + len(symbol)] = list(symbol)
         return "".join(row)[:width]
 
 

@@ -8,23 +8,52 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Literal
 
 from bench.analysis import stats
+from bench.lesson.preconditions import NONE, Precondition, cores_for_cpu, on_time, share
 from bench.model import RunRecord, TaskRecord
+
+State = Literal["confirmed", "contradicted", "not shown"]
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
+    """A claim, its evidence, and one of three states: a claim whose precondition on the
+    machine failed is "not shown", whatever its numbers say; only evidence from a machine that
+    let the run happen as planned may confirm or contradict it."""
+
     claim: str
-    confirmed: bool
+    state: State
     evidence: str
+    precondition: Precondition = NONE
+
+    @classmethod
+    def judge(
+        cls, claim: str, ok: bool, evidence: str, precondition: Precondition = NONE
+    ) -> Verdict:
+        state: State = (
+            "not shown" if not precondition.held else "confirmed" if ok else "contradicted"
+        )
+        return cls(claim, state, evidence, precondition)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.state == "confirmed"
 
     @property
     def word(self) -> str:
-        return "confirmed" if self.confirmed else "contradicted"
+        return self.state
 
     def line(self) -> str:
         return f"{self.word}: {self.evidence}"
+
+    def checked(self) -> str:
+        """The precondition, as the line under the verdict says it."""
+        held = "held" if self.precondition.held else "FAILED"
+        if self.precondition is NONE:
+            return f"precondition: {self.precondition.text}"
+        return f"precondition {held}: {self.precondition.text}"
 
 
 def _ran(run: RunRecord) -> list[TaskRecord]:
@@ -43,11 +72,14 @@ def _near(value: float, target: float, tolerance: float) -> bool:
 def one_thread(run: RunRecord) -> Verdict:
     lanes, pids = stats.lanes(_ran(run)), stats.distinct_pids(_ran(run))
     tids = sorted({tid for _, tid in lanes})
-    shown = ", ".join(map(str, tids[:3])) + (" ..." if len(tids) > 3 else "")
-    return Verdict(
-        "asyncio runs every task on one thread",
-        len(lanes) == 1 and len(pids) == 1,
-        f"{len(_ran(run))} tasks, {len(tids)} thread id ({shown}), {len(pids)} pid",
+    if len(lanes) == 1 and len(pids) == 1:
+        ((pid, tid),) = lanes
+        evidence = f"all {len(_ran(run))} tasks ran on thread {tid} of pid {pid}"
+    else:
+        shown = ", ".join(map(str, tids[:3])) + (" ..." if len(tids) > 3 else "")
+        evidence = f"{len(_ran(run))} tasks, {len(tids)} thread ids ({shown}), {len(pids)} pids"
+    return Verdict.judge(
+        "asyncio runs every task on one thread", len(lanes) == 1 and len(pids) == 1, evidence
     )
 
 
@@ -70,7 +102,7 @@ def overlapping(run: RunRecord) -> Verdict:
     ran = sorted(_ran(run), key=lambda t: t.started_ns or 0)  # every ran task has both times
     early = any((b.started_ns or 0) < (a.finished_ns or 0) for a, b in itertools.pairwise(ran))
     peak = stats.peak_overlap(ran)
-    return Verdict(
+    return Verdict.judge(
         "...yet the tasks overlap in time",
         early and peak == run.workers,
         f"{peak} in flight at once with {run.workers} workers; "
@@ -83,11 +115,12 @@ def speedup(sequential: RunRecord, parallel: RunRecord, latency_s: float) -> Ver
     seq, par = sequential.wall_ns / 1e9, parallel.wall_ns / 1e9
     slots = -(-n // parallel.workers)
     ok = _near(seq, n * latency_s, 0.1) and _near(par, slots * latency_s, 0.25)
-    return Verdict(
+    return Verdict.judge(
         f"{n} symbols x {latency_s:g} s: about {n * latency_s:g} s sequential, about "
         f"{slots * latency_s:g} s with {parallel.workers} workers",
         ok,
         f"sequential {seq:.2f} s, {parallel.strategy} {par:.2f} s ({seq / par:.1f}x)",
+        on_time(sequential, parallel),
     )
 
 
@@ -95,11 +128,12 @@ def arithmetic(seq: RunRecord, par: RunRecord, big: RunRecord, latency_s: float)
     first = speedup(seq, par, latency_s)
     ideal_s = stats.run_ideal_ns(big) / 1e9
     ok = first.confirmed and _near(big.wall_ns / 1e9, ideal_s, 0.25)
-    return Verdict(
+    return Verdict.judge(
         f"the arithmetic holds (latency scaled to {latency_s:g} s)",
         ok,
         f"{first.evidence}; {len(big.tasks)} symbols with {big.workers} workers: "
         f"{big.wall_ns / 1e9:.2f} s (ideal {ideal_s:.2f} s)",
+        on_time(seq, par, big),
     )
 
 
@@ -113,7 +147,7 @@ def semaphore_queues(run: RunRecord) -> Verdict:
         and bool(queued)
         and min(queued) >= 0.9 * first
     )
-    return Verdict(
+    return Verdict.judge(
         f"a semaphore of {run.workers} queues the other tasks",
         ok,
         f"{len(queued)} of {len(waits)} tasks waited (longest {max(waits, default=0):.2f} s); "
@@ -122,14 +156,20 @@ def semaphore_queues(run: RunRecord) -> Verdict:
 
 
 def distinct_workers(threads: RunRecord, processes: RunRecord, parent_pid: int) -> Verdict:
+    """A worker is the pair (pid, thread id): a thread id is unique only within its process, and
+    each pool process's main thread may show the same one."""
     tids = {tid for _, tid in stats.lanes(_ran(threads))}
+    pairs = stats.lanes(_ran(processes))
     pids = stats.distinct_pids(_ran(processes))
     ok = len(tids) > 1 and len(pids) > 1 and parent_pid not in pids
-    return Verdict(
+    reused = {tid for _, tid in pairs}
+    note = f" (thread id {next(iter(reused))} in each)" if len(reused) == 1 < len(pairs) else ""
+    return Verdict.judge(
         "a thread pool shows different thread ids; a process pool different pids",
         ok,
-        f"{len(tids)} thread ids in the thread pool; {len(pids)} pids in the process "
-        f"pool, {'none' if parent_pid not in pids else 'one'} of them the harness's",
+        f"{len(tids)} thread ids in the thread pool's one pid; {len(pids)} pids in the process "
+        f"pool{note}, {'none' if parent_pid not in pids else 'one'} of them the harness's: "
+        f"{len(pairs)} workers as (pid, thread id) pairs",
     )
 
 
@@ -145,7 +185,7 @@ def io_costs(aio: RunRecord, threads: RunRecord, processes: RunRecord) -> Verdic
     not_faster = threads.wall_ns >= 0.9 * aio.wall_ns
     heavier = rss(processes) > rss(aio) and processes.startup_ns > threads.startup_ns
     fewer = switches(aio) <= switches(threads)
-    return Verdict(
+    return Verdict.judge(
         "for I/O, threads are not much faster than asyncio; processes cost memory and "
         "start-up; one thread means few context switches",
         not_faster and heavier and fewer,
@@ -156,28 +196,41 @@ def io_costs(aio: RunRecord, threads: RunRecord, processes: RunRecord) -> Verdic
         f"processes {processes.startup_ns / 1e6:.0f} ms; "
         f"context switches asyncio {switches(aio)}, threads {switches(threads)}, "
         f"processes {switches(processes)}",
+        on_time(aio, threads, processes),
     )
 
 
 def cpu_bound(
-    seq: RunRecord, aio: RunRecord, threads: RunRecord, processes: RunRecord, cores: int, gil: bool
+    seq: RunRecord,
+    aio: RunRecord,
+    threads: RunRecord,
+    processes: RunRecord,
+    cores: int,
+    gil: bool,
+    load: float | None = None,
 ) -> Verdict:
     """With the GIL (`gil`, as the interpreter says when the runs end), threads must not beat
-    sequential; without it (a free-threaded build) they must, as processes do."""
+    sequential; without it (a free-threaded build) they must, as processes do. Judged only when
+    the machine gave the runs their cores (preconditions.cores_for_cpu)."""
 
     def x(run: RunRecord) -> float:
         return seq.wall_ns / run.wall_ns if run.wall_ns else 0.0
 
     threads_win = x(threads) >= 1.25
     ok = x(aio) < 1.25 and x(processes) >= 1.25 and threads_win != gil
-    thread_cores = "" if gil else f"; the threads got {_cores_got(threads, False):.1f}"
+    thread_cores = "" if gil else f"; the threads got {share(threads, False):.1f}"
     evidence = (
         f"speed-up over sequential: asyncio {x(aio):.2f}x, threads {x(threads):.2f}x, "
         f"processes {x(processes):.2f}x on {cores} usable cores (the workers got "
-        f"{_cores_got(processes, True):.1f} cores on average{thread_cores})"
+        f"{share(processes, True):.1f} cores on average{thread_cores})"
     )
-    if not ok:
-        evidence += _why_not(threads, processes, cores, gil)
+    precondition = cores_for_cpu(seq, (aio, threads), processes, cores, load)
+    if precondition.held and not ok and not gil:
+        evidence += (
+            f"; this Python runs without the GIL, yet the threads got "
+            f"{share(threads, False):.1f} cores where processes got "
+            f"{share(processes, True):.1f}: something in the work serialised them"
+        )
     claim = (
         "CPU-bound: asyncio does not help, threads are held back by the GIL, "
         "processes use the cores"
@@ -185,46 +238,17 @@ def cpu_bound(
         else "CPU-bound: asyncio does not help; without the GIL threads use the cores, as "
         "processes do"
     )
-    return Verdict(claim, ok, evidence)
-
-
-def _cores_got(run: RunRecord, workers_are_children: bool) -> float:
-    """The cores a run's workers really got: their CPU time over the wall (start-up is not in
-    the wall). A process pool's workers are its children; threads are the harness itself."""
-    usage = run.children if workers_are_children else run.parent
-    return usage.cpu_s / (run.wall_ns / 1e9) if run.wall_ns else 0.0
-
-
-def _why_not(threads: RunRecord, processes: RunRecord, cores: int, gil: bool) -> str:
-    """Why the CPU claim failed, as far as the records tell: one core; a busy machine (the
-    process pool's workers got well under the cores they could use), which this run cannot see
-    past; or, without the GIL, threads held to one core when processes were not."""
-    if cores < 2:
-        return "; this machine has one usable core, so " + (
-            "processes cannot win" if gil else "neither threads nor processes can win"
-        )
-    got, could = _cores_got(processes, True), min(cores, processes.workers)
-    if got < 0.75 * could:
-        return (
-            f"; the machine was busy with other work: the workers got {got:.1f} of "
-            f"{could} cores, so this run cannot show it (run it again on an idle machine)"
-        )
-    if gil:
-        return ""
-    return (
-        f"; this Python runs without the GIL, yet the threads got "
-        f"{_cores_got(threads, False):.1f} cores where processes got {got:.1f}: something in "
-        "the work serialised them"
-    )
+    return Verdict.judge(claim, ok, evidence, precondition)
 
 
 def blocking_call(blocked: RunRecord, fixed: RunRecord) -> Verdict:
     before, after = stats.peak_overlap(_ran(blocked)), stats.peak_overlap(_ran(fixed))
     ok = before == 1 and after == fixed.workers
-    return Verdict(
+    return Verdict.judge(
         "a blocking call in a coroutine serialises everything; asyncio.to_thread "
         "restores the overlap",
         ok,
         f"blocking: peak overlap {before}, wall {blocked.wall_ns / 1e9:.2f} s; "
         f"with asyncio.to_thread: peak overlap {after}, wall {fixed.wall_ns / 1e9:.2f} s",
+        on_time(fixed),
     )

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
+from bench.errors import did_you_mean
+
 FAULTS = ("error", "unavailable", "rate_limit", "slow", "malformed", "disconnect")
 
 
@@ -43,7 +45,8 @@ def parse_faults(text: str) -> FaultRates:
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, value = item.partition("=")
         if name not in FAULTS:
-            raise ValueError(f"unknown fault {name!r}; choose from {', '.join(FAULTS)}")
+            near = did_you_mean(name, FAULTS)
+            raise ValueError(f"unknown fault {name!r}; choose from {', '.join(FAULTS)}{near}")
         if name in rates:  # the last would win without a word
             raise ValueError(f"{name} is given twice: give each fault once")
         try:

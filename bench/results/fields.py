@@ -28,30 +28,121 @@ class TaskField:
     kind: Kind
     dtype: str  # the pandas dtype of its column ("": no column, the field is nested)
     optional: bool = False
+    doc: str = ""  # what it means, for the generated reference (docs/reference/results.md)
 
     def value(self, task: TaskRecord) -> object:
         return getattr(task, self.attr)
 
 
 TASK_FIELDS: Final = (
-    TaskField("index", "index", "int", "int64"),
-    TaskField("symbol", "symbol", "str", "string"),
-    TaskField("status", "status", "str", "category"),
-    TaskField("latency_seconds", "latency_ns", "seconds", "float64"),
-    TaskField("queued_at", "queued_ns", "opt_seconds", "float64"),
-    TaskField("started_at", "started_ns", "opt_seconds", "float64"),
-    TaskField("finished_at", "finished_ns", "opt_seconds", "float64"),
-    TaskField("pid", "pid", "opt_int", "Int64"),
-    TaskField("thread_id", "thread_id", "opt_int", "Int64"),
-    TaskField("thread_name", "thread_name", "opt_str", "string"),
-    TaskField("task_name", "task_name", "opt_str", "string"),
-    TaskField("error", "error", "opt_str", "string"),
-    TaskField("cpu_seconds", "cpu_ns", "seconds", "float64", optional=True),
-    TaskField("attempts", "attempts", "count", "Int64", optional=True),
-    TaskField("http_status", "http_status", "opt_int", "Int64", optional=True),
-    TaskField("retried_statuses", "retried", "statuses", "string", optional=True),
-    TaskField("phases", "phases", "phases", "", optional=True),
-    TaskField("interpreter_id", "interpreter_id", "opt_int", "Int64", optional=True),
+    TaskField("index", "index", "int", "int64", doc="the task's position in the plan, from 0"),
+    TaskField("symbol", "symbol", "str", "string", doc="the stock symbol the task collected"),
+    TaskField(
+        "status",
+        "status",
+        "str",
+        "category",
+        doc="ok, error, timeout, cancelled or not_run: exactly one per task",
+    ),
+    TaskField(
+        "latency_seconds",
+        "latency_ns",
+        "seconds",
+        "float64",
+        doc="the planned wait (the seeded latency, scaled)",
+    ),
+    TaskField(
+        "queued_at",
+        "queued_ns",
+        "opt_seconds",
+        "float64",
+        doc="when the task was handed to the strategy, in s from the run's start",
+    ),
+    TaskField(
+        "started_at",
+        "started_ns",
+        "opt_seconds",
+        "float64",
+        doc="when its worker started it (after any semaphore or queue wait)",
+    ),
+    TaskField(
+        "finished_at",
+        "finished_ns",
+        "opt_seconds",
+        "float64",
+        doc="when it ended, however it ended",
+    ),
+    TaskField("pid", "pid", "opt_int", "Int64", doc="the process that ran it"),
+    TaskField(
+        "thread_id",
+        "thread_id",
+        "opt_int",
+        "Int64",
+        doc="the OS thread that ran it (a worker is the pair pid, thread id)",
+    ),
+    TaskField("thread_name", "thread_name", "opt_str", "string", doc="that thread's name"),
+    TaskField(
+        "task_name",
+        "task_name",
+        "opt_str",
+        "string",
+        doc="the asyncio task's or greenlet's name (None for threads and processes)",
+    ),
+    TaskField(
+        "error",
+        "error",
+        "opt_str",
+        "string",
+        doc="the exception as one line, for a task that did not end ok",
+    ),
+    TaskField(
+        "cpu_seconds",
+        "cpu_ns",
+        "seconds",
+        "float64",
+        optional=True,
+        doc="the planned CPU part (--workload cpu or mixed), measured before the runs",
+    ),
+    TaskField(
+        "attempts",
+        "attempts",
+        "count",
+        "Int64",
+        optional=True,
+        doc="HTTP: requests made, retries included",
+    ),
+    TaskField(
+        "http_status",
+        "http_status",
+        "opt_int",
+        "Int64",
+        optional=True,
+        doc="HTTP: the final response's status (None: a timeout or a dropped connection)",
+    ),
+    TaskField(
+        "retried_statuses",
+        "retried",
+        "statuses",
+        "string",
+        optional=True,
+        doc="HTTP: the status of each attempt retried (0: the connection dropped)",
+    ),
+    TaskField(
+        "phases",
+        "phases",
+        "phases",
+        "",
+        optional=True,
+        doc="the hybrid's phases: name, start, end, pid, thread id each",
+    ),
+    TaskField(
+        "interpreter_id",
+        "interpreter_id",
+        "opt_int",
+        "Int64",
+        optional=True,
+        doc="subinterpreters: the interpreter that ran it",
+    ),
 )
 
 
@@ -152,3 +243,30 @@ def _columns() -> tuple[Column, ...]:
 
 TASK_COLUMNS: Final = _columns()
 CSV_COLUMNS: Final = tuple(c.name for c in TASK_COLUMNS)
+
+
+# What results.json holds above the tasks, for the generated reference. A test checks these keys
+# against what the writer writes, so a new field cannot go undocumented.
+FILE_FIELD_DOCS: Final = {
+    "schema_version": "the file format's version (bench.results.writer's history)",
+    "tool": "name and version of concurrency-bench that wrote it",
+    "created": "when the run started, ISO 8601 in UTC",
+    "environment": "where it ran: Python, platform, CPUs, start method, packages, clock, load",
+    "config": "the plan and the flags, as given (the seed included)",
+    "runs": "one entry per strategy run (and per round, per sweep point)",
+}
+RUN_FIELD_DOCS: Final = {
+    "strategy": "the strategy's registered name",
+    "workers": "the concurrency limit it ran with",
+    "status": "completed, aborted or interrupted",
+    "reason": "why a run did not complete (null when it did)",
+    "wall_seconds": "from releasing the plan to the last task ending (start-up excluded)",
+    "ideal_seconds": "a perfect executor's time for the work this run did (docs/statistics.md)",
+    "efficiency": "ideal / wall; null for a run that did not complete",
+    "startup_seconds": "starting the workers, outside the wall",
+    "cores": "usable CPUs that bound CPU work in the ideal (0: not a limit)",
+    "round": "which repetition (--repeat), from 0",
+    "usage": "CPU seconds, peak RSS, context switches: parent, children, server (HTTP)",
+    "details": "what the strategy and the harness noted (start method, loop warnings, ...)",
+    "tasks": "one record per planned task: the fields below",
+}

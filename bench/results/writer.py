@@ -24,11 +24,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from bench import __version__
 from bench.analysis.stats import efficiency, run_ideal_ns
 from bench.errors import OutputFailed
 from bench.model import Results, RunRecord, TaskRecord, Usage
 from bench.results.fields import CSV_COLUMNS, TASK_COLUMNS, TASK_FIELDS, TO_JSON
+from bench.version import __version__
 
 SCHEMA_VERSION: Final = 1
 

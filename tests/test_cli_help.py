@@ -228,7 +228,13 @@ def test_a_piped_run_prints_each_progress_line_whole(tmp_path: Path) -> None:
         assert len(line) > 80 and re.fullmatch(record, line), line  # once cut at column 80
 
 
-@pytest.mark.parametrize("tasks", [1_000_000, 1_234, MANY_TASKS])
+def test_a_million_task_run_is_counted_in_its_own_warning() -> None:
+    """The count as the run gives it (building a million records to say so cost 6 s)."""
+    details = {"loop_blocked_busy": 1, "loop_longest_block_seconds": 0.5}
+    assert loop_warning("asyncio", 1, details, 1_000_000).endswith("(this run had 1,000,000 tasks)")
+
+
+@pytest.mark.parametrize("tasks", [1_234, MANY_TASKS])
 def test_the_loop_warning_counts_the_runs_own_tasks(tasks: int, capsys: Capture) -> None:
     run = large_results(tasks, workers=100_000).runs[0]
     details = {"loop_blocked": 1, "loop_blocked_busy": 1, "loop_longest_block_seconds": 0.5}

@@ -392,3 +392,18 @@ def test_the_loop_warning_says_how_the_loop_was_held(blocked: int, busy: int, ta
     times = "once" if blocked == 1 else f"{blocked} times"
     expected = f"warning: asyncio: the event loop was blocked {times} (longest 0.45 s){tail}"
     assert loop_warning("asyncio", blocked, details, 100_000) == expected
+
+
+def test_bench_version_imports_nothing_heavy() -> None:
+    """`bench --version` answers before the CLI loads: the modules it imports are pinned here
+    (whole-process time is measured by hyperfine-style runs, not here)."""
+    probe = (
+        "import sys; sys.argv = ['bench', '--version']; from bench.cli.launch import main; "
+        "main(); print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('bench', 'strategies', 'reports', 'rich', 'asyncio', 'pandas', 'matplotlib', "
+        "'aiohttp', 'numpy', 'dask')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    version, modules = done.stdout.splitlines()
+    assert re.fullmatch(r"concurrency-bench \d+\.\d+\.\d+", version)
+    assert modules == "['bench', 'bench.cli', 'bench.cli.launch', 'bench.version']"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from tests.perf import cases
@@ -41,10 +44,18 @@ def test_make_perf_says_pass_or_miss_per_target_and_sums_up() -> None:
     ]
 
 
-def test_the_models_table_is_built_from_real_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_models_table_is_built_from_real_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from tests.perf import models
 
-    assert models.main(["--small", "--strategies", "asyncio,threads"]) == 0
+    page = tmp_path / "models.md"
+    page.write_text(f"# Which model\n\nprose\n{models.BEGIN}\nold\n{models.END}\nmore prose\n")
+    argv = ["--small", "--strategies", "asyncio,threads", "--write", str(page)]
+    assert models.main(argv) == 0
+    written = page.read_text()
+    assert written.startswith("# Which model\n\nprose\n") and written.endswith("more prose\n")
+    assert "old" not in written and re.search(r"Measured \d{4}-\d\d-\d\d by `make models`", written)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("| model | where the I/O run's tasks ran |")
     rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ") for line in lines[2:]}
@@ -52,3 +63,11 @@ def test_the_models_table_is_built_from_real_runs(capsys: pytest.CaptureFixture[
     assert rows["asyncio"][1] == "1 OS thread"  # from the records, not from a name
     assert rows["threads"][1] == "4 OS threads, 1 process"
     assert rows["sequential"][3] == "1.00x"  # the baseline of the CPU-bound speed-ups
+
+
+def test_strict_perf_names_every_miss_and_only_when_asked() -> None:
+    from tests.perf.targets import at_least, at_most, strict_misses
+
+    figures = [at_most("render", 2.5, 2.0, " s"), at_least("eff", 0.99, 0.98)]
+    assert strict_misses(figures, strict=False) == ""
+    assert strict_misses(figures, strict=True) == "render: 2.500 s (target <= 2.000 s)"

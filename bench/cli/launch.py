@@ -23,6 +23,13 @@ def _fill_closed_std_fds() -> None:
 
 def main() -> None:
     _fill_closed_std_fds()
+    if sys.argv[1:] == ["--version"]:
+        # Answered before the CLI is imported (about 150 ms of modules): a version check, as a
+        # script or a shell's completion setup makes it, should cost what the interpreter does.
+        from bench.version import __version__
+
+        sys.stdout.write(f"concurrency-bench {__version__}\n")
+        return
     try:
         from bench.harness import interrupts
 

@@ -4,7 +4,8 @@ Runs `bench run` four times over every built-in strategy available here (I/O-bou
 and mixed work, then zero-latency tasks for the per-task cost), reads the results files, and
 prints one Markdown table, every figure computed from the records. Anyone can rerun it:
 
-    make models                       # the sizes below, about two minutes on 2 cores
+    make models                       # the sizes below, about two minutes on 2 cores; writes the
+                                      # dated table into docs/measurements/models.md
     python -m tests.perf.models --small --out DIR   # tiny sizes (the smoke test)
 """
 
@@ -135,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--small", action="store_true", help="tiny sizes (a smoke test)")
     parser.add_argument("--out", type=Path, help="keep the runs here (default: a temp folder)")
     parser.add_argument("--strategies", help="comma-separated (default: every built-in one)")
+    parser.add_argument("--write", type=Path, help="also write the dated table into this page")
     args = parser.parse_args(argv)
     wanted = args.strategies.split(",") if args.strategies else list(strategies.BUILTIN)
     if "sequential" not in wanted:
@@ -144,7 +146,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         runs, memory = run_all(SMALL if args.small else FULL, names, args.out or Path(scratch))
         print(table(runs, memory, missing))
+    if args.write:
+        write_into(args.write, dated(table(runs, memory, missing)))
     return 0
+
+
+BEGIN, END = "<!-- make models writes below -->", "<!-- make models writes above -->"
+
+
+def dated(text: str) -> str:
+    """The table under a line saying when, where and on which Python it was measured."""
+    import datetime
+    import platform
+
+    import psutil
+
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    where = f"{platform.machine()}, {psutil.cpu_count()} CPUs, {platform.platform(terse=True)}"
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"Measured {when} by `make models` on {where}, {python}, one run each.\n\n{text}"
+
+
+def write_into(page: Path, text: str) -> None:
+    """Replace what lies between the page's two markers, keeping the prose around them."""
+    before, rest = page.read_text(encoding="utf-8").split(BEGIN, 1)
+    after = rest.split(END, 1)[1]
+    page.write_text(f"{before}{BEGIN}\n{text}\n{END}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":

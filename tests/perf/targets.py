@@ -1,7 +1,8 @@
 """`make perf`'s verdicts: each figure beside its target, PASS or MISS, and a summary line.
 
-A figure with no target is reported as a plain line. Figures never fail the run (a loaded
-machine must not fail a build); the summary says how many targets were met.
+A figure with no target is reported as a plain line. By default figures never fail the run (a
+loaded machine must not fail a build); the summary says how many targets were met. `make perf
+STRICT=1` fails on any MISS, for a quiet machine that must meet every target.
 """
 
 from __future__ import annotations
@@ -39,3 +40,9 @@ def report(figures: list[Figure]) -> str:
     summary = f"targets met: {len(judged) - len(missed)} of {len(judged)}"
     lines.append(summary + (f"; missed: {'; '.join(missed)}" if missed else ""))
     return "\n".join(lines)
+
+
+def strict_misses(figures: list[Figure], strict: bool) -> str:
+    """Under STRICT=1, the targets missed, in words ("" when none, or when not strict)."""
+    missed = [f"{f.text} (target {f.target})" for f in figures if f.met is False]
+    return "; ".join(missed) if strict else ""

@@ -8,6 +8,7 @@ printed at the end of the run.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ from bench.analysis.stats import ideal_ns
 from reports.html import render_html
 from reports.trace import trace_json
 from tests.perf import cases
-from tests.perf.targets import Figure, at_least, at_most, report
+from tests.perf.targets import Figure, at_least, at_most, report, strict_misses
 
 SUMMARY: list[Figure] = []
 RENDERS = 5  # renders of the 100,000-task report, for a median and its spread
@@ -30,6 +31,9 @@ RENDERS = 5  # renders of the 100,000-task report, for a median and its spread
 def _print_summary() -> Any:
     yield
     print("\n" + report(SUMMARY))
+    missed = strict_misses(SUMMARY, os.environ.get("STRICT") == "1")
+    if missed:
+        pytest.fail(f"make perf STRICT=1: {missed}", pytrace=False)
 
 
 def _once(benchmark: Any, fn: Any) -> Any:

@@ -78,10 +78,8 @@ def test_ctrl_c_ends_an_export_into_a_reader_that_never_reads(tmp_path: Path) ->
     json.loads((tmp_path / "results.json").read_text())
 
 
-@pytest.mark.slow
-def test_an_export_to_a_closed_stdout_is_refused_before_the_run(tmp_path: Path) -> None:
-    argv = ["run", *QUICK, "--out", str(tmp_path), "--export-json", "-"]
-    done = subprocess.run(
+def _closed_stdout(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "bench", *argv],
         cwd=ROOT,
         stderr=subprocess.PIPE,
@@ -89,11 +87,31 @@ def test_an_export_to_a_closed_stdout_is_refused_before_the_run(tmp_path: Path) 
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_an_export_to_a_closed_stdout_is_refused_before_the_run(tmp_path: Path) -> None:
+    done = _closed_stdout("run", *QUICK, "--out", str(tmp_path), "--export-json", "-")
     assert done.returncode == 4, done.stderr
     assert done.stderr == (
         "bench: error: --export-json -: stdout is closed; give it a file instead\n"
     )
     assert not (tmp_path / "results.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--version"], "--version: stdout is closed"),
+        (["list"], "list: stdout is closed; nowhere to write the answer"),
+        (["completion", "bash"], "completion: stdout is closed; nowhere to write the answer"),
+    ],
+)
+def test_an_answer_for_a_closed_stdout_is_one_line_and_exit_4(argv: list[str], line: str) -> None:
+    """They wrote to sys.stdout, which Python leaves None when fd 1 is closed: a traceback."""
+    done = _closed_stdout(*argv)
+    assert (done.returncode, done.stderr) == (4, f"bench: error: {line}\n")
 
 
 LONG = "a" * 300  # one component over NAME_MAX (255): every call on the path fails ENAMETOOLONG

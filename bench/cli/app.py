@@ -227,8 +227,13 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a one-line usage error
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    if sys.stdout is None and getattr(args, "command", None) in ANSWERS_ON_STDOUT:
+        raise EnvironmentProblem(f"{args.command}: stdout is closed; nowhere to write the answer")
     code: int = args.handler(args)
     return code
+
+
+ANSWERS_ON_STDOUT = ("list", "completion")  # the rest print through rich, which takes None
 
 
 def _internal_error() -> int:

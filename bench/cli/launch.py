@@ -28,6 +28,9 @@ def main() -> None:
         # script or a shell's completion setup makes it, should cost what the interpreter does.
         from bench.version import __version__
 
+        if sys.stdout is None:  # started with it closed (`>&-`): nowhere to answer
+            sys.stderr.write("bench: error: --version: stdout is closed\n")
+            sys.exit(4)
         sys.stdout.write(f"concurrency-bench {__version__}\n")
         return
     try:

@@ -11,6 +11,8 @@ every task that finished; the child's greenlets record the running ones as cance
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import mmap
 import os
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from bench.harness import interrupts
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, signals_blocked
+from strategies.procpool import describe_exit
 
 POLL_S = 0.02  # how often the parent looks at the run deadline and the child's health
 START_S = 60.0  # an interpreter that has not said "ready" by then is not going to
@@ -43,21 +46,30 @@ class GeventStrategy(Strategy):
         self._sink: list[RawRecord] = []
         self._usage: Usage | None = None
         self._child: tuple[int, int] = (0, 0)  # its pid and OS thread id
+        self._queued = 0
+        # What each greenlet runs (see geventworker): the tasks a killed child took with it.
+        self._map = mmap.mmap(-1, 16 * self.workers)
+        self._slots = (ctypes.c_int64 * (2 * self.workers)).from_buffer(self._map)
 
     def start(self) -> None:
         child_in, to_child = os.pipe()
         from_child, child_out = os.pipe()
+        slots = os.memfd_create("bench-gevent-slots")
+        os.ftruncate(slots, 16 * self.workers)
+        self._map = mmap.mmap(slots, 16 * self.workers)
+        self._slots = (ctypes.c_int64 * (2 * self.workers)).from_buffer(self._map)
         argv = [sys.executable, "-m", "strategies.geventworker", str(child_in), str(child_out)]
+        argv.append(str(slots))
         # The parent's import path (the current folder, for a --collector module): the child
         # is a fresh interpreter, which would not otherwise see it.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or os.getcwd() for p in sys.path)}
         try:
             # Signals blocked while it starts: it inherits the block until it ignores them.
             with signals_blocked():
-                self._proc = subprocess.Popen(argv, pass_fds=(child_in, child_out), env=env)
+                self._proc = subprocess.Popen(argv, pass_fds=(child_in, child_out, slots), env=env)
         finally:
-            os.close(child_in)
-            os.close(child_out)
+            for fd in (child_in, child_out, slots):
+                os.close(fd)
         self._outbox = Connection(to_child, readable=False)
         self._inbox = Connection(from_child, writable=False)
         options = self.options
@@ -78,15 +90,43 @@ class GeventStrategy(Strategy):
         run_timeout = self.options.run_timeout_s
         deadline = None if run_timeout is None else now_ns() + round(run_timeout * 1e9)
         with interrupts.deferred():  # a plan half-written would leave the pipe unreadable
-            self._outbox.send(("run", tuple(tasks), now_ns()))
+            self._queued = now_ns()
+            self._outbox.send(("run", tuple(tasks), self._queued))
         while self._usage is None:
             if deadline is not None and now_ns() >= deadline:
                 self._cancel("cancelled at --run-timeout")
                 raise StrategyAborted("--run-timeout reached before every task finished")
             message = self._next(POLL_S)
             if message is None and self._proc is not None and self._proc.poll() is not None:
-                raise StrategyAborted(f"the gevent process {self._exit()}")
+                self._drain()
+                raise StrategyAborted(self._died())
             self._take(message)
+
+    def _drain(self) -> None:
+        """The records the child sent before it died."""
+        while (message := self._next(0)) is not None:
+            self._take(message)
+
+    def _died(self) -> str:
+        """Every task in flight died with the child: each is an `error` naming how (greenlets
+        share the one process, so the death struck all of them, as a killed pool worker's
+        death strikes its task)."""
+        how = f"the gevent process (pid {self._child[0]}) {describe_exit(self._exit_code())}"
+        recorded = {record.task_index for record in self._sink}
+        now = now_ns()
+        for n in range(self.workers):
+            index, started = self._slots[2 * n] - 1, self._slots[2 * n + 1]
+            if index < 0 or index in recorded:
+                continue
+            pid, tid = self._child
+            error = f"{how} while this task ran"
+            self._sink.append(
+                RawRecord(
+                    index, "error", self._queued, started, now, pid, tid, "MainThread",
+                    f"Greenlet-{n}", error,
+                )
+            )  # fmt: skip
+        return how
 
     def _take(self, message: tuple[Any, ...] | None) -> None:
         if message is None:
@@ -148,8 +188,11 @@ class GeventStrategy(Strategy):
         return self._usage or Usage()
 
     def _exit(self) -> str:
-        code = None if self._proc is None else self._proc.poll()
+        code = self._exit_code()
         return "was still running" if code is None else f"exited with code {code}"
+
+    def _exit_code(self) -> int | None:
+        return None if self._proc is None else self._proc.poll()
 
     def details(self) -> Meta:
         from importlib.metadata import version

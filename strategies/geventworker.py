@@ -1,4 +1,4 @@
-"""The gevent strategy's child process: `python -m strategies.geventworker IN_FD OUT_FD`.
+"""The gevent strategy's child process: `python -m strategies.geventworker IN_FD OUT_FD SLOTS_FD`.
 
 Monkey-patching changes the whole process (sockets, time.sleep, threading), so it happens here,
 in an interpreter of its own, before anything else is imported; the harness stays unpatched.
@@ -9,6 +9,10 @@ Messages are pickles over two pipes (multiprocessing.connection framing):
     child -> parent   ("ready", pid, thread id)   ("record", RawRecord) as each task ends
                       ("done", user s, system s, peak RSS bytes, voluntary, involuntary switches)
 
+What each greenlet is running is in shared memory (SLOTS_FD, two int64 per greenlet: the task's
+index + 1, 0 when idle, and when it started), so a parent whose child was killed knows which
+tasks died with it.
+
 The child ignores SIGINT and SIGTERM (a terminal signals the whole group; the parent decides) and
 exits when its input pipe closes, so it never outlives the harness.
 """
@@ -18,6 +22,8 @@ from gevent import monkey
 monkey.patch_all()  # first: every module imported below sees the patched world
 
 # ruff: noqa: E402  (the imports must come after the patching)
+import ctypes
+import mmap
 import os
 import resource
 import signal
@@ -46,8 +52,12 @@ class Cancelled(gevent.GreenletExit):  # type: ignore[misc]  # gevent is untyped
 
 
 class Child:
-    def __init__(self, inbox: Connection, outbox: Connection, setup: tuple[Any, ...]) -> None:
+    def __init__(
+        self, inbox: Connection, outbox: Connection, setup: tuple[Any, ...], slots_fd: int
+    ) -> None:
         _, self.collector, self.workers, self.log, self.timeout_s = setup
+        self._map = mmap.mmap(slots_fd, 16 * self.workers)
+        self.slots = (ctypes.c_int64 * (2 * self.workers)).from_buffer(self._map)
         self.inbox, self.outbox = inbox, outbox
         self.tid = os_thread_id()
         self.pool = gevent.pool.Pool(self.workers)
@@ -60,7 +70,7 @@ class Child:
         parent's clock starts."""
         opened = gevent.lock.Semaphore(0)
         for n in range(self.workers):
-            self.pool.spawn(self._worker, opened).name = f"Greenlet-{n}"
+            self.pool.spawn(self._worker, opened, n).name = f"Greenlet-{n}"
         for _ in range(self.workers):
             opened.acquire()
 
@@ -82,7 +92,7 @@ class Child:
             )
         )
 
-    def _worker(self, opened: gevent.lock.Semaphore) -> None:
+    def _worker(self, opened: gevent.lock.Semaphore, slot: int) -> None:
         name = gevent.getcurrent().name
         try:
             try:
@@ -90,8 +100,12 @@ class Child:
             finally:
                 opened.release()  # prepare() must never wait on a greenlet that failed
             plan, queued_ns = self.plan.get()
+            slots = self.slots
             for spec in plan:
-                self.outbox.send(("record", self._task(spec, queued_ns, name)))
+                slots[2 * slot + 1], slots[2 * slot] = now_ns(), spec.index + 1
+                record = self._task(spec, queued_ns, name)
+                slots[2 * slot] = 0  # idle: the record below speaks for the task
+                self.outbox.send(("record", record))
         finally:
             self.collector.close()  # this greenlet's keep-alive connection, if it holds one
 
@@ -146,7 +160,7 @@ def main(argv: Sequence[str]) -> None:
     outbox = Connection(int(argv[2]), readable=False)
     # Unpickling the setup imports the collector's modules, and prepare() opens each worker's
     # collector: start-up, not wall.
-    child = Child(inbox, outbox, _receive(inbox))
+    child = Child(inbox, outbox, _receive(inbox), int(argv[3]))
     child.prepare()
     outbox.send(("ready", os.getpid(), child.tid))
     _, specs, queued_ns = _receive(inbox)

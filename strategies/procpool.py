@@ -24,7 +24,7 @@ import psutil
 
 from bench.harness.execution import StrategyOptions
 from bench.model import RawRecord, TaskSpec, Usage
-from strategies import procworker
+from strategies import procworker, tracker
 from strategies.base import main_thread_takes_interrupts, signals_deferred
 from strategies.supervise import Running
 
@@ -73,6 +73,7 @@ class WorkerPool:
         return self._executor
 
     def start(self) -> None:
+        tracker.install()  # a killed resource tracker's successor learns our semaphores
         workers, method = self.workers, self.options.start_method
         context = multiprocessing.get_context(method)
         if method == "forkserver":

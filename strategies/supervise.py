@@ -46,12 +46,25 @@ class Supervisor:
 
     def add(self, record: RawRecord) -> bool:
         """Keep the first record of each task; False (and dropped) for a task already closed."""
+        record = self._judged(record)
         with self._lock:
             if record.task_index in self._closed:
                 return False
             self._closed.add(record.task_index)
             self.sink.append(record)
             return True
+
+    def _judged(self, record: RawRecord) -> RawRecord:
+        """A task that ended past its deadline is a `timeout`, whoever noticed: the pools look
+        every POLL_S, and a task ending between two looks (any task, with a deadline shorter
+        than that) read `ok` where asyncio, trio and gevent, which cancel at the deadline, said
+        `timeout`. Cancelled records (an interrupt, an abort) keep what they say."""
+        limit = self._task_timeout_ns
+        if limit is None or record.status not in ("ok", "error"):
+            return record
+        if record.finished_ns - record.started_ns <= limit:
+            return record
+        return record._replace(status="timeout", error=f"exceeded --task-timeout {limit / 1e9:g}s")
 
     def closed(self, index: int) -> bool:
         """Whether the task has its record already (finished, timed out or cancelled)."""

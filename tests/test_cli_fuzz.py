@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bench.cli.app
+import bench.cli.postrun
 import strategies
 from bench.cli.app import main
 from strategies.fake import FakeStrategy
@@ -100,7 +101,7 @@ def fast_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Validation is what is under test: whatever strategy is named, run the virtual-time fake,
     # skip rendering, and keep every output inside tmp_path.
     monkeypatch.setattr(strategies, "get", lambda _name: FakeStrategy)
-    monkeypatch.setattr(bench.cli.app, "write_reports", lambda _results, _folder: [])
+    monkeypatch.setattr(bench.cli.postrun, "write_reports", lambda *_args, **_kwargs: [])
     monkeypatch.chdir(tmp_path)
 
 

@@ -78,7 +78,7 @@ def test_run_help_is_grouped_with_closed_choices_and_meaningful_metavars(
         "output",
         "examples",
     ]
-    assert "--io {sleep,blocking,http}" in text
+    assert "--io {sleep,blocking,to-thread,http}" in text
     assert "--fail-mode {exception,timeout,hang,crash}" in text
     assert "--workers N " in text and "--out DIR " in text and "--task-timeout SECONDS" in text
     assert text.startswith("usage: bench run [options]\n")

@@ -25,7 +25,7 @@ from bench.harness.execution import StrategyOptions
 from bench.model import TaskSpec
 from strategies.procpool import WorkerPool
 from tests.collectors import KillsItsWorker
-from tests.conftest import run
+from tests.conftest import make_plan, run
 from tests.test_faults import assert_nothing_lost, faulty_plan
 
 
@@ -201,3 +201,16 @@ def test_the_blame_goes_to_a_known_cause_before_a_255(order: tuple[int, int]) ->
     codes = {11: -signal.SIGKILL, 12: 255}
     pool.procs = {pid: _Ended(codes[pid]) for pid in order}
     assert pool.death().what == "worker pid 11 was killed by SIGKILL"
+
+
+@pytest.mark.parametrize("deadline_s", [5e-324, 1e-6, 0.005])
+def test_a_deadline_shorter_than_the_pools_look_is_honoured_alike(
+    strategy_name: str, deadline_s: float
+) -> None:
+    """Pools look at their running tasks every POLL_S (20 ms); a 12 ms task past a shorter
+    deadline once read `ok` under threads and processes and `timeout` under asyncio. Every task
+    here runs at least 12 ms, past its deadline: `timeout` under every strategy that declares it,
+    whoever noticed first."""
+    _honours(strategy_name, "task")
+    result = run(strategy_name, make_plan(4, 0.012), 2, task_timeout_s=deadline_s)
+    assert [t.status for t in result.tasks] == ["timeout"] * 4, [t.error for t in result.tasks]

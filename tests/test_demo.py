@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -210,3 +212,36 @@ def test_verbose_process_logs_say_what_a_worker_is(tmp_path: Path) -> None:
     note = "processes: a worker is the pair (pid, thread id)"
     assert proc.stderr.count(note) == 1
     assert proc.stderr.index(note) < proc.stderr.index("Starting to process")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_demo_keeps_the_chapters_that_finished(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    """As `bench run` does: one line, 130 or 143, and the finished chapters in demo.json and
+    demo.html (it once ended in a RunInterrupted traceback, exit 1, and no handout)."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "bench", "demo", "--fast", "--out", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        for line in proc.stdout:  # chapter 2 begins: chapter 1 has finished and been saved
+            if line.startswith("─") and "Chapter 2:" in line:
+                break
+        os.killpg(proc.pid, signum)
+        code = proc.wait(timeout=60)
+        err = proc.stderr.read()
+    assert code == 128 + signum, err
+    assert "Traceback" not in err, err
+    finished = json.loads((tmp_path / "demo.json").read_text())["chapters"]
+    count = len(finished)
+    assert [c["number"] for c in finished] == list(range(1, count + 1)) and count < 9
+    what = "terminated" if signum == signal.SIGTERM else "interrupted"
+    kept = (
+        "the chapter that finished is" if count == 1 else f"the {count} chapters that finished are"
+    )
+    assert err.splitlines()[-1] == f"bench: error: {what}: {kept} saved in {tmp_path}"
+    assert (tmp_path / "demo.html").read_text().count('class="chapter"') == count

@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 import strategies
+from bench.harness.interrupts import SAME_INTERRUPT_S
 from tests.conftest import optional
 from tests.early import interpreter_took_it
 
@@ -26,7 +27,15 @@ pytestmark = pytest.mark.slow
 
 
 def _start(tmp_path: Path, strategy: str, *extra: str) -> subprocess.Popen[str]:
-    argv = [
+    argv = _argv(tmp_path, strategy, *extra)
+    # A session of its own, so a signal can go to the whole group, as a terminal sends Ctrl-C.
+    return subprocess.Popen(
+        argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True
+    )
+
+
+def _argv(tmp_path: Path, strategy: str, *extra: str) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "bench",
@@ -44,10 +53,36 @@ def _start(tmp_path: Path, strategy: str, *extra: str) -> subprocess.Popen[str]:
         str(tmp_path),
         *extra,
     ]
-    # A session of its own, so a signal can go to the whole group, as a terminal sends Ctrl-C.
-    return subprocess.Popen(
+
+
+# A terminal's Ctrl-C goes to the whole foreground group, wrapper included, and the wrapper passes
+# its own copy on: `timeout --foreground` once more, `timeout` to the child and then the group.
+# (bash waits for its child and then goes on; dash, signalled itself, would die at once.)
+WRAPPERS = {
+    "timeout --foreground": ["timeout", "--foreground", "120"],
+    "timeout": ["timeout", "120"],
+    "a shell": ["bash", "-c", '"$@"; exit $?', "sh"],
+}
+
+
+@pytest.mark.parametrize("wrapper", list(WRAPPERS))
+def test_one_ctrl_c_through_a_wrapper_is_one_interrupt(tmp_path: Path, wrapper: str) -> None:
+    """Every copy of one Ctrl-C arrives within a few ms: the run is saved, reported, and ends
+    130, never "interrupted again: exiting now" with everything lost."""
+    argv = [*WRAPPERS[wrapper], *_argv(tmp_path, "sequential,threads")]
+    with subprocess.Popen(
         argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True
-    )
+    ) as proc:
+        _wait_for_tasks(proc, 1)
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=90) == 130
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+    assert "exiting now" not in err, err
+    assert "interrupted: what finished is saved" in err, err
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert run["status"] == "interrupted"
+    assert (tmp_path / "report.html").exists() and (tmp_path / "tasks.csv").exists()
 
 
 def _wait_for_tasks(proc: subprocess.Popen[str], count: int) -> None:
@@ -163,6 +198,9 @@ def test_a_second_ctrl_c_exits_at_once_leaving_a_valid_file(tmp_path: Path) -> N
     with _start(tmp_path, "asyncio,threads") as proc:
         _wait_for_tasks(proc, 2)
         os.killpg(proc.pid, signal.SIGINT)
+        # Past the window in which a second SIGINT is a copy of the first (one-sided: later is
+        # still a person insisting).
+        time.sleep(SAME_INTERRUPT_S + 0.1)
         os.killpg(proc.pid, signal.SIGINT)
         code = proc.wait(timeout=30)
         assert code in (130, -signal.SIGINT)
@@ -468,3 +506,116 @@ def test_ctrl_c_keeps_the_tasks_that_finished(tmp_path: Path, strategy: str) -> 
     ended = sum("Completed" in line or "Failed" in line for line in seen)
     assert statuses.count("cancelled") == started - ended <= 2
     assert set(statuses) <= {"ok", "cancelled", "not_run"}
+
+
+@pytest.mark.skipif(not strategies.available("gevent"), reason="the gevent extra is not installed")
+def test_a_killed_gevent_child_names_the_signal_and_its_tasks_in_flight(tmp_path: Path) -> None:
+    """The two tasks running when the child died read `not_run` once, as if never started. Every
+    greenlet lives in that one process: each task in flight died with it, an `error` naming the
+    signal, as a killed pool worker's task is."""
+    with _start(tmp_path, "gevent") as proc:
+        child = _started_workers(proc, "geventworker")[0]
+        child.kill()
+        assert proc.wait(timeout=60) == 5
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    how = f"the gevent process (pid {child.pid}) was killed by SIGKILL"
+    assert run["status"] == "aborted" and run["reason"] == how
+    statuses = [t["status"] for t in run["tasks"]]
+    assert statuses == ["error", "error", "not_run", "not_run", "not_run", "not_run"], statuses
+    assert {t["error"] for t in run["tasks"][:2]} == {f"{how} while this task ran"}
+    assert {t["task_name"] for t in run["tasks"][:2]} == {"Greenlet-0", "Greenlet-1"}
+
+
+def test_a_killed_resource_tracker_costs_nothing(tmp_path: Path) -> None:
+    """multiprocessing starts a new tracker, which knew none of the pool's semaphores: each one
+    unregistered later printed a KeyError traceback from it. They are handed over now."""
+    with _start(tmp_path, "processes", "--latency", "0.5") as proc:
+        _wait_for_tasks(proc, 2)
+        tracker = [p for p in _family(proc.pid) if "resource_tracker" in " ".join(p.cmdline())]
+        assert tracker, "no resource tracker to kill"
+        tracker[0].kill()
+        assert proc.wait(timeout=60) == 0
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+    assert "Traceback" not in err and "KeyError" not in err and "leak" not in err, err
+    run = json.loads((tmp_path / "results.json").read_text())["runs"][0]
+    assert [t["status"] for t in run["tasks"]] == ["ok"] * 6
+
+
+PATIENT_SCRIPT = """
+import os, signal, threading, time
+from bench.harness import interrupts
+
+interrupts.install()
+threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGTERM)).start()
+began = time.monotonic()
+try:
+    with interrupts.patient(0.3):
+        with interrupts.deferred():  # a block inside: the interrupt waits for its end
+            time.sleep(0.5)
+        time.sleep(30)  # a stage far longer than the patience
+    print("lost")
+except interrupts.Terminated:
+    print(f"ended {time.monotonic() - began:.1f}")
+"""
+
+
+def test_a_patient_block_holds_an_interrupt_only_so_long() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", PATIENT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.stdout.startswith("ended "), proc.stderr
+    # Not before the inner block's end (0.5 s); well before the 30 s stage ends (one-sided).
+    assert 0.5 <= float(proc.stdout.split()[1]) < 20
+
+
+def test_sigterm_ends_a_large_runs_reports_within_seconds(tmp_path: Path) -> None:
+    """A run of 10,000+ tasks says which file it is writing; a SIGTERM meanwhile ends that
+    stage within GRACE_S, keeping results.json (a million tasks' took 110 s to end)."""
+    argv = [sys.executable, "-m", "bench", "run", "--strategies", "asyncio-workers"]
+    argv += ["--tasks", "10000", "--latency", "0", "--workers", "100", "--out", str(tmp_path)]
+    with subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("writing report.html (10,000 tasks;"):
+                break
+        else:
+            raise AssertionError("no stage line for the report")
+        proc.send_signal(signal.SIGTERM)
+        began = time.monotonic()
+        code = proc.wait(timeout=90)
+        took = time.monotonic() - began
+        err = proc.stderr.read()
+    assert code == 143, err
+    assert took < 30, took  # GRACE_S is 3 s; generous for a loaded machine, one-sided
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("bench: error: terminated while writing "), err
+    assert last.endswith(
+        f"{tmp_path / 'results.json'} is saved (`bench report {tmp_path}` writes the rest)"
+    )
+    assert len(json.loads((tmp_path / "results.json").read_text())["runs"][0]["tasks"]) == 10000
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_an_interrupt_after_the_command_ended_is_ignored_not_fatal() -> None:
+    """Python puts the default handlers back while it finalizes: a Ctrl-C in those last ms killed
+    a finished `bench demo` by SIGINT (exit -2, nothing printed). An ignored signal stays so."""
+    script = (
+        "import os, signal\n"
+        "from bench.harness import interrupts\n"
+        "interrupts.install()\n"
+        "interrupts.leaving()\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "raise SystemExit(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 3 and done.stderr == ""

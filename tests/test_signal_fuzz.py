@@ -99,3 +99,88 @@ def test_a_signal_at_any_moment_ends_the_run_cleanly(
     assert "Traceback" not in err, err
     _check_results(folder, 6)
     assert not list(folder.glob(".*.tmp")) or code == 128 + signal.SIGINT
+
+
+# How a person or a script starts bench: as is, under coreutils `timeout` (which passes a
+# terminal's Ctrl-C on to bench once more, and to the group once more without --foreground), or
+# from a shell script (bash waits for bench, then goes on).
+WRAPPERS: dict[str, list[str]] = {
+    "none": [],
+    "timeout": ["timeout", "120"],
+    "timeout --foreground": ["timeout", "--foreground", "120"],
+    "bash": ["bash", "-c", '"$@"; exit $?', "bash"],
+}
+COMMANDS: dict[str, list[str]] = {
+    "run": ["run", "--strategies", "asyncio,threads", "--tasks", "6", "--latency", "0.3"],
+    "sweep": [
+        *("sweep", "--strategies", "asyncio,threads"),
+        *("--workers", "1,3", "--tasks", "6", "--latency", "0.2"),
+    ],
+    "demo": ["demo", "--fast", "--chapter", "5"],  # one chapter: a few seconds
+}
+# Where an export goes: nowhere, a FIFO nobody reads (one line and exit 4 after a bounded wait,
+# never a hang), or a stdout closed before bench started (refused before the run, exit 4).
+EXPORTS = ["none", "fifo", "closed-stdout"]
+
+
+def _check_demo(folder: Path) -> None:
+    path = folder / "demo.json"
+    if path.exists():
+        numbers = [c["number"] for c in json.loads(path.read_text())["chapters"]]
+        assert numbers == [5], numbers
+        assert (folder / "demo.html").exists()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    command=st.sampled_from(list(COMMANDS)),
+    wrapper=st.sampled_from(list(WRAPPERS)),
+    export=st.sampled_from(EXPORTS),
+    signum=st.sampled_from([signal.SIGINT, signal.SIGTERM]),
+    delay=st.floats(min_value=0.0, max_value=3.0),
+    twice=st.booleans(),
+)
+def test_a_signal_through_any_wrapper_to_any_command_ends_it_cleanly(
+    command: str,
+    wrapper: str,
+    export: str,
+    signum: signal.Signals,
+    delay: float,
+    twice: bool,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    folder = tmp_path_factory.mktemp(command)
+    argv = [*WRAPPERS[wrapper], sys.executable, "-m", "bench", *COMMANDS[command]]
+    argv += ["--out", str(folder)]
+    if command != "demo" and export == "fifo":
+        os.mkfifo(folder / "export.fifo")
+        argv += ["--export-json", str(folder / "export.fifo")]
+    elif command != "demo" and export == "closed-stdout":
+        argv = ["sh", "-c", 'exec "$@" >&-', "sh", *argv, "--export-csv", "-"]
+    proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own: the signal goes to all of it, as a
+    )  # terminal's Ctrl-C goes to the foreground group
+    with proc:
+        time.sleep(delay)
+        for _ in range(2 if twice else 1):
+            try:
+                os.killpg(proc.pid, signum)
+            except ProcessLookupError:
+                break  # it had already finished
+        code = proc.wait(timeout=90)  # generous: a few seconds each; a hang would never end
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+    if interpreter_took_it(code, err, signum):
+        return  # (through a wrapper too: timeout and bash die of the signal bench died of)
+    assert code in DOCUMENTED, (code, err)
+    assert "Traceback" not in err, err
+    if command == "demo":
+        _check_demo(folder)
+    else:
+        _check_results(folder, 6)
+    assert not list(folder.glob(".*.tmp")) or code == 128 + signal.SIGINT

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import strategies
 from bench.analysis.notices import run_warnings
-from bench.cli import session
+from bench.cli import postrun, session
 from bench.cli.advise import cmd_advise
 from bench.cli.args import build_parser, printable
 from bench.cli.commands import cmd_compare, cmd_list, cmd_serve
@@ -39,16 +39,15 @@ from bench.cli.exits import (
 )
 from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
-from bench.cli.output import Show, cmd_report, finish, show_from, write_reports
+from bench.cli.output import Show, cmd_report, show_from
 from bench.cli.plan import MAX_TASKS
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
 from bench.harness.execution import Abilities
 from bench.harness.interrupts import Terminated
 from bench.model import MAX_WORKERS, Results, RunRecord
-from bench.results.folder import mark_latest, prepare
+from bench.results.folder import prepare
 from bench.results.loader import ResultsFileError
-from bench.results.writer import csv_chunks, write_atomic
 
 
 def _importable_here(args: argparse.Namespace) -> None:
@@ -164,13 +163,15 @@ def _session(
         )
     results = outcome.results
     if results.runs:  # a session stopped before its first run has nothing to report
-        # An interrupt now waits for the reports (a second Ctrl-C still exits at once).
-        with interrupts.deferred():
-            write_atomic(folder / "tasks.csv", csv_chunks(results))
-            reports = write_reports(results, folder)
-            written = [folder / "results.json", folder / "tasks.csv", *reports]
-            mark_latest(folder)
-            finish(results, folder, written, show)
+        try:
+            postrun.write_all(results, folder, show)
+        except postrun.Cut as cut:
+            what = "terminated" if cut.terminated else "interrupted"
+            return _fail(
+                EXIT_SIGTERM if cut.terminated else EXIT_SIGINT,
+                f"{what} while writing {cut.stage}: {folder / 'results.json'} is saved "
+                f"(`bench report {folder}` writes the rest)",
+            )
     if outcome.failed_start is not None:
         failed = outcome.failed_start
         return _fail(EXIT_USAGE if failed.usage else EXIT_ENV, str(failed))
@@ -238,8 +239,13 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a one-line usage error
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    if sys.stdout is None and getattr(args, "command", None) in ANSWERS_ON_STDOUT:
+        raise EnvironmentProblem(f"{args.command}: stdout is closed; nowhere to write the answer")
     code: int = args.handler(args)
     return code
+
+
+ANSWERS_ON_STDOUT = ("list", "completion")  # the rest print through rich, which takes None
 
 
 def _internal_error() -> int:
@@ -267,6 +273,7 @@ def _fail(code: int, message: str) -> int:
 def entry() -> None:
     """The console script: main(), then exit without waiting for threads that cannot end."""
     code = main()
+    interrupts.leaving()
     if any(
         t.is_alive() and not t.daemon
         for t in threading.enumerate()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bench.cli.exits import EXIT_USAGE
-from bench.cli.flags import folder, output_flags
+from bench.cli.flags import Once, folder, output_flags
 from bench.cli.helptext import HelpFormatter
 from bench.cli.runflags import run_flags
 from bench.errors import did_you_mean, nearest
@@ -184,7 +184,7 @@ def _serve(sub: Any, handlers: Mapping[str, Handler]) -> None:
     add(
         "--faults",
         metavar="NAME=P,...",
-        default="",
+        action=Once,  # given twice, the last would win without a word
         help=f"fault rates, e.g. error=0.1 (from {', '.join(FAULTS)}; default: none)",
     )
     add(

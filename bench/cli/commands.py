@@ -19,13 +19,21 @@ from bench.errors import UsageError
 from bench.harness.interrupts import Terminated
 from bench.model import Results
 from bench.results.folder import resolve_latest
-from bench.results.loader import load
+from bench.results.loader import ResultsFileError, load
 
 
 def load_path(path: Path) -> Results:
     """A results.json, or the folder holding one; `latest` is the newest run's."""
-    path = resolve_latest(path)
-    return load(path / "results.json" if path.is_dir() else path)
+    return load(source_of(path))
+
+
+def source_of(path: Path) -> Path:
+    """The results.json a path names: the file, the folder holding one, or `latest`'s."""
+    try:
+        path = resolve_latest(path)
+        return path / "results.json" if path.is_dir() else path
+    except OSError as exc:  # a name too long, a loop of links, a folder it may not look in
+        raise ResultsFileError(f"{printable(str(path))}: {exc.strerror or exc}") from None
 
 
 PLANS_DIFFER = (

@@ -95,6 +95,7 @@ def build_config(
     check_workers(workers, abilities)
     if args.io not in IO_MODES:
         raise not_one_of("--io", args.io, IO_MODES)
+    _check_to_thread(args.io, abilities)
     scenario = scenario_from(args)
     task_timeout, run_timeout = _deadlines(args, abilities, scenario)
     chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
@@ -145,6 +146,20 @@ def _deadlines(
             "--fail-mode hang needs --task-timeout or --run-timeout (or it never ends)"
         )
     return task_timeout, run_timeout
+
+
+def _check_to_thread(io: str, abilities: Mapping[str, Abilities]) -> None:
+    """to-thread is the async face handing its blocking call to a thread; a strategy that calls
+    the sync face has no event loop to keep free, and would only measure a plain sleep."""
+    if io != "to-thread":
+        return
+    for name, can in abilities.items():
+        if "async" not in can.faces:
+            raise UsageError(
+                f"--io to-thread: {name} does not call the collector's async face, so it has "
+                "no event loop to hand a blocking call off from; it is for the strategies that "
+                "call the async face (`bench list` says which)"
+            )
 
 
 def _io_faults(args: Any, abilities: Mapping[str, Abilities], scenario: Scenario) -> FaultRates:
@@ -213,9 +228,9 @@ def _custom_collector(text: str | None, io: str, abilities: Mapping[str, Abiliti
     return text
 
 
-def http_faults(text: str, flag: str = "--http-faults") -> FaultRates:
+def http_faults(text: str | None, flag: str = "--http-faults") -> FaultRates:
     try:
-        return parse_faults(text)
+        return parse_faults(text or "")
     except ValueError as exc:
         raise UsageError(f"{flag}: {exc}") from None
 
@@ -259,7 +274,7 @@ def retry_after(text: str) -> str:
     return text
 
 
-IO_MODES: Final = ("sleep", "blocking", "http")
+IO_MODES: Final = ("sleep", "blocking", "to-thread", "http")
 GC_MODES: Final = ("on", "off")
 # Those a platform may have; check_start_method accepts those this one has.
 START_METHODS: Final = ("fork", "forkserver", "spawn")

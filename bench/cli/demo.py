@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,15 @@ from rich.console import Console
 from rich.live import Live
 
 import strategies
+from bench.cli.exits import EXIT_SIGINT, EXIT_SIGTERM
 from bench.cli.lines import is_log, say
 from bench.cli.numbers import parse_int
 from bench.collectors.base import Collector, SleepCollector
 from bench.errors import UsageError
+from bench.harness import interrupts
 from bench.harness.environment import collect, usable_cpus
+from bench.harness.interrupts import Terminated
+from bench.harness.runner import RunInterrupted
 from bench.lesson.board import Board, LiveCollector
 from bench.lesson.chapters import Chapter, Lesson, chapters, no_display
 from bench.lesson.logs import Block
@@ -72,6 +77,51 @@ def _record(ch: Chapter) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Kept:
+    """What an interrupted demo keeps: the chapters that finished (each saved as it ends)."""
+
+    folder: Path | None = None
+    done: list[dict[str, Any]] = field(default_factory=list)
+    scale: float = 1.0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    kept = _Kept()
+    try:
+        return _demo(args, kept)
+    except (RunInterrupted, KeyboardInterrupt) as stop:
+        interrupt = stop.__cause__ if isinstance(stop, RunInterrupted) else stop
+        if kept.folder is None:  # before anything was prepared: the CLI's own one line
+            raise (interrupt if isinstance(interrupt, KeyboardInterrupt) else stop) from None
+        return _interrupted(isinstance(interrupt, Terminated), kept)
+
+
+def _interrupted(terminated: bool, kept: _Kept) -> int:
+    """As `bench run` does: the chapters that finished kept (demo.json already holds them; the
+    handout is rendered from them), one line, 130 or 143."""
+    assert kept.folder is not None
+    with interrupts.deferred():  # another copy of the signal waits for the handout
+        if kept.done:
+            from reports.demo_html import render_demo_html
+
+            machine = _machine()
+            # The last chapter's save may have been cut short.
+            _save(kept.folder, kept.done, kept.scale, machine)
+            handout = render_demo_html(kept.done, kept.scale, machine)
+            write_atomic(kept.folder / "demo.html", handout)
+    count = len(kept.done)
+    saved = (
+        f"the {count} chapters that finished are saved in {kept.folder}"
+        if count > 1
+        else f"the chapter that finished is saved in {kept.folder}"
+        if count
+        else "no chapter had finished; nothing saved"
+    )
+    sys.stderr.write(f"bench: error: {'terminated' if terminated else 'interrupted'}: {saved}\n")
+    return EXIT_SIGTERM if terminated else EXIT_SIGINT
+
+
 class Pace:
     """On a live terminal, each chapter gets a clean screen (cleared, not erased: the
     scrollback keeps the earlier ones), and stays on screen at least SCREEN_S from the start of
@@ -94,20 +144,25 @@ class Pace:
         self.shown_at = time.monotonic()
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace, kept: _Kept) -> int:
     only = _chapters(args.chapter)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = args.out or RESULTS_ROOT / f"demo-{stamp}"
+    folder = prepare(folder, force=True)  # first: a path it cannot use is one line (exit 4)
     if (folder / "demo.json").exists() and not args.force:
         raise UsageError(
             f"--out: {folder / 'demo.json'} already exists; pass --force to replace it"
         )
-    folder = prepare(folder, force=True)
+    # The handout's renderer (matplotlib, numpy) imported whole before any chapter: an interrupt
+    # inside an import leaves the module half-done, and the handout then cannot be rendered.
+    with interrupts.deferred():
+        import reports.demo_html  # noqa: F401
     console = Console(highlight=False)
     live = not is_log(console)
     scale = 0.1 if args.fast else 1.0
     lesson = Lesson(scale, strategies.get, _live_display(console) if live else no_display)
-    done: list[dict[str, Any]] = []
+    done = kept.done
+    kept.folder, kept.scale = folder, scale
     step = args.step and sys.stdin.isatty()
     pace = Pace(console, live, step)
     for chapter, measure in chapters(lesson):

@@ -25,13 +25,17 @@ MEANINGS: Final = (
         "cannot be used (the line names its row or entry), and a `--base-url` that is not a URL "
         "with `{symbol}` or not loopback without `--allow-remote`",
     ),
-    (EXIT_RESULTS, "an invalid results file (`bench report`, `bench compare`)"),
+    (
+        EXIT_RESULTS,
+        "an invalid results file (`bench report`, `bench compare`), or a path to one that "
+        "cannot be read (a name over 255 bytes)",
+    ),
     (
         EXIT_ENV,
         "the machine: an output folder not writable or in use by another `bench`, a full disk, "
-        "an export with no reader, workers beyond the file-descriptor or process limit, workers "
-        "that could not start, a strategy whose optional extra is not installed (the line gives "
-        "the install command)",
+        "an export with no reader (a FIFO nobody reads within 2 s, a closed stdout), workers "
+        "beyond the file-descriptor or process limit, workers that could not start, a strategy "
+        "whose optional extra is not installed (the line gives the install command)",
     ),
     (
         EXIT_ABORTED,
@@ -42,6 +46,13 @@ MEANINGS: Final = (
         "a bug in concurrency-bench: its traceback, then one line asking for a report (1 before "
         "0.2.0)",
     ),
-    (EXIT_SIGINT, "interrupted by SIGINT (Ctrl-C); what finished is saved"),
-    (EXIT_SIGTERM, "terminated by SIGTERM; what finished is saved"),
+    (
+        EXIT_SIGINT,
+        "interrupted by SIGINT (Ctrl-C); what finished is saved (`bench demo`: the chapters "
+        "that finished)",
+    ),
+    (
+        EXIT_SIGTERM,
+        "terminated by SIGTERM; what finished is saved (`bench demo`: the chapters that finished)",
+    ),
 )

@@ -9,12 +9,28 @@ import os
 import sys
 
 
+def _fill_closed_std_fds() -> None:
+    """A standard descriptor closed at start (`>&-`) is given /dev/null: otherwise the next file
+    opened (the folder's lock, a results temp file) takes its number, and whatever a worker
+    process writes to "stdout" lands in that file."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            filler = os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+            os.set_inheritable(filler, True)
+
+
 def main() -> None:
+    _fill_closed_std_fds()
     if sys.argv[1:] == ["--version"]:
         # Answered before the CLI is imported (about 150 ms of modules): a version check, as a
         # script or a shell's completion setup makes it, should cost what the interpreter does.
         from bench.version import __version__
 
+        if sys.stdout is None:  # started with it closed (`>&-`): nowhere to answer
+            sys.stderr.write("bench: error: --version: stdout is closed\n")
+            sys.exit(4)
         sys.stdout.write(f"concurrency-bench {__version__}\n")
         return
     try:

@@ -19,6 +19,7 @@ FACES = {
 IO_NOTES = {
     "sleep": "the planned latency slept (time.sleep / asyncio.sleep / trio.sleep)",
     "blocking": "time.sleep inside the async face too: the classic mistake",
+    "to-thread": "its fix: the blocking call handed to a thread (async-face strategies only)",
     "http": "real HTTP against the local mock API (aiohttp / httpx under trio / http.client)",
 }
 

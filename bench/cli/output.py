@@ -8,8 +8,11 @@ names); `-` is stdout, and then everything else goes to stderr, so stdout holds 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import stat
 import sys
+import time
 import webbrowser
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,17 +22,19 @@ from typing import TextIO
 from rich.console import Console
 
 from bench.cli.args import printable
-from bench.cli.commands import load_path
+from bench.cli.commands import source_of
 from bench.cli.exits import EXIT_OK
 from bench.cli.lines import say
 from bench.errors import EnvironmentProblem, OutputFailed, UsageError, describe_error
 from bench.harness import interrupts
 from bench.harness.runner import MACHINE_LIMIT
 from bench.model import Results
-from bench.results.folder import prepare, resolve_latest
+from bench.results.folder import prepare
+from bench.results.loader import load
 from bench.results.writer import csv_chunks, json_chunks, write_atomic
 
 STDOUT = "-"
+REPORT_GRACE_S = 3.0  # how long an interrupt waits for `bench report` to finish writing
 EXPORTS = ("json", "markdown", "csv")
 
 
@@ -51,13 +56,26 @@ def show_from(args: argparse.Namespace) -> Show:
     exports = {kind: value for kind in EXPORTS if (value := getattr(args, f"export_{kind}", None))}
     if list(exports.values()).count(STDOUT) > 1:
         raise UsageError("only one --export-* can be - (stdout)")
+    if STDOUT in exports.values() and sys.stdout is None:  # `>&-`: found now, not after the run
+        kind = next(k for k, v in exports.items() if v == STDOUT)
+        raise EnvironmentProblem(f"--export-{kind} -: stdout is closed; give it a file instead")
     for kind, value in exports.items():
-        target = Path(value)
-        if value != STDOUT and (target.is_dir() or not target.parent.is_dir()):
-            problem = "is a folder" if target.is_dir() else "is in a folder that does not exist"
-            raise UsageError(f"--export-{kind}: {value} {problem}")
+        if value != STDOUT:
+            _check_target(kind, value)
     _one_file_each(exports)
     return Show(getattr(args, "quiet", False), exports, getattr(args, "open", False))
+
+
+def _check_target(kind: str, value: str) -> None:
+    target = Path(value)
+    try:
+        if target.is_dir() or not target.parent.is_dir():
+            problem = "is a folder" if target.is_dir() else "is in a folder that does not exist"
+            raise UsageError(f"--export-{kind}: {value} {problem}")
+    except OSError as exc:  # a name too long, a folder it may not look in: as for --out
+        raise EnvironmentProblem(
+            f"--export-{kind}: cannot write {value}: {exc.strerror or exc}"
+        ) from None
 
 
 def _one_file_each(exports: Mapping[str, str]) -> None:
@@ -75,25 +93,30 @@ def _one_file_each(exports: Mapping[str, str]) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     show = show_from(args)
-    path: Path = resolve_latest(args.path)
-    source = path / "results.json" if path.is_dir() else path
-    results = load_path(path)
+    source = source_of(args.path)
+    results = load(source)
     folder = prepare(args.out or source.parent, force=True)
-    with interrupts.deferred():
+    with interrupts.patient(REPORT_GRACE_S):  # see bench.cli.postrun
         written = [*write_reports(results, folder, source), folder / "tasks.csv"]
         write_atomic(folder / "tasks.csv", csv_chunks(results))
         finish(results, folder, written, show)
     return EXIT_OK
 
 
-def write_reports(results: Results, folder: Path, source: Path | None = None) -> list[Path]:
-    """The HTML report and the trace. The results are saved before this runs: a machine that
-    cannot load the plotting libraries (`ulimit -v`) gets one line saying so, not a traceback."""
+def write_reports(
+    results: Results,
+    folder: Path,
+    source: Path | None = None,
+    stage: Callable[[str], None] = lambda _name: None,
+) -> list[Path]:
+    """The HTML report and the trace (`stage` is told each file as it begins). The results are
+    saved before this runs: a machine that cannot load the plotting libraries (`ulimit -v`) gets
+    one line saying so, not a traceback."""
     try:
         # Imported here: pandas and matplotlib cost a few hundred ms, and only reports need them.
         from reports.render import write_reports as render
 
-        return render(results, folder)
+        return render(results, folder, stage)
     except (ImportError, MemoryError) as exc:
         saved = source or folder / "results.json"
         raise EnvironmentProblem(
@@ -148,20 +171,54 @@ def _export(results: Results, exports: Mapping[str, str]) -> None:
         "markdown": lambda: [markdown(results)],
         "csv": lambda: csv_chunks(results),
     }
-    for kind, target in exports.items():
+    # The reports are written: an interrupt now ends a wait on a reader instead of waiting for it.
+    with interrupts.interruptible():
+        for kind, target in exports.items():
+            try:
+                _export_one(target, render[kind]())
+            except OSError as exc:
+                name = "stdout" if target == STDOUT else target
+                raise OutputFailed(
+                    f"--export-{kind}: cannot write {name}: {exc.strerror or exc}"
+                ) from None
+
+
+def _export_one(target: str, chunks: Iterable[str]) -> None:
+    if target == STDOUT:
+        if sys.stdout is None:  # started with stdout closed (`>&-`); checked up front too
+            raise OSError(errno.EBADF, "stdout is closed")
+        _write_through(sys.stdout, chunks)
+    elif _special(Path(target)):
+        with open(_open_for_writing(target), "w", encoding="utf-8") as out:
+            _write_through(out, chunks)
+    else:
+        write_atomic(Path(target), chunks)
+
+
+FIFO_READER_WAIT_S = 2.0  # for a reader started just after bench (`bench ... & cat fifo`)
+
+
+def _open_for_writing(target: str) -> int:
+    """A FIFO is opened without blocking: a plain open() waits forever for a reader. One with no
+    reader after FIFO_READER_WAIT_S is an error (ENXIO), not a hang."""
+    if not stat.S_ISFIFO(os.stat(target).st_mode):
+        return os.open(target, os.O_WRONLY | os.O_CLOEXEC)
+    deadline = time.monotonic() + FIFO_READER_WAIT_S
+    while True:
         try:
-            if target == STDOUT:
-                _write_through(sys.stdout, render[kind]())
-            elif _special(Path(target)):
-                with open(target, "w", encoding="utf-8") as out:
-                    _write_through(out, render[kind]())
-            else:
-                write_atomic(Path(target), render[kind]())
+            fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
-            name = "stdout" if target == STDOUT else target
-            raise OutputFailed(
-                f"--export-{kind}: cannot write {name}: {exc.strerror or exc}"
-            ) from None
+            if exc.errno != errno.ENXIO:
+                raise
+            if time.monotonic() >= deadline:
+                raise OSError(
+                    errno.ENXIO,
+                    f"a FIFO nobody is reading (waited {FIFO_READER_WAIT_S:g} s for a reader)",
+                ) from None
+            time.sleep(0.05)
+            continue
+        os.set_blocking(fd, True)  # a reader is there: write at its pace (Ctrl-C still ends it)
+        return fd
 
 
 def _special(path: Path) -> bool:

@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Sequence
 
 from bench.cli.config import GC_MODES, IO_MODES, START_METHODS, default_start_method
-from bench.cli.flags import Add, closed, folder, output_flags
+from bench.cli.flags import Add, Once, closed, folder, output_flags
 from bench.cli.plan import DEFAULT_CPU_WORK
 from bench.collectors.cpu import IMPLEMENTATIONS
 from bench.collectors.faults import FAULT_MODES
@@ -187,7 +187,7 @@ def _fault_flags(add: Add) -> None:
     add(
         "--http-faults",
         metavar="NAME=P,...",
-        default="",
+        action=Once,  # given twice, the last would win without a word
         help="with --io http: fault rates for the mock server, e.g. "
         f"error=0.1,rate_limit=0.05 (from {', '.join(FAULTS)}; default: none)",
     )

@@ -22,7 +22,12 @@ from bench.analysis.stats import plan_ideal_ns
 from bench.cli.config import RunConfig
 from bench.cli.progress import make_progress
 from bench.collectors import custom
-from bench.collectors.base import BlockingSleepCollector, Collector, SleepCollector
+from bench.collectors.base import (
+    BlockingSleepCollector,
+    Collector,
+    SleepCollector,
+    ToThreadCollector,
+)
 from bench.collectors.http import HttpCollector
 from bench.harness import environment
 from bench.harness.calibrate import with_cpu_estimates
@@ -81,7 +86,11 @@ def collector_for(config: RunConfig) -> Collector:
             template=config.endpoint.template if config.endpoint else None,
             polite=config.polite,
         )
-    kind = {"sleep": SleepCollector, "blocking": BlockingSleepCollector}[config.io]
+    kind = {
+        "sleep": SleepCollector,
+        "blocking": BlockingSleepCollector,
+        "to-thread": ToThreadCollector,
+    }[config.io]
     return kind(config.scenario.seed, config.cpu_impl)
 
 

@@ -27,6 +27,10 @@ def resolve(ref: str) -> Callable[..., Any]:
         raise ValueError(f"expected package.module:function, got {ref!r}")
     try:
         target: Any = importlib.import_module(module_name)
+    except SystemExit as exc:  # the user's module, not the harness, chose to end: their input
+        raise ValueError(
+            f"cannot import {module_name!r}: it calls sys.exit({exc.code!r}) when imported"
+        ) from None
     except Exception as exc:  # the user's module: a SyntaxError or a failing import is theirs
         raise ValueError(f"cannot import {module_name!r}: {describe_error(exc)}") from None
     for part in attr.split("."):

@@ -187,18 +187,22 @@ def _execute(
     on_interrupt: Callable[[], None],
     meters: Meters,
 ) -> _Timed:
-    timed = _Timed([])
-    # Collect now and freeze what survives, so the collector does not walk (and time does not
-    # count) the harness's own long-lived objects while tasks run. It stays on, as in the user's
-    # program (at 100,000 live asyncio tasks its walks are about half of asyncio's cost per
-    # task); `--gc off` turns it off, as timeit does, and collects right after.
-    gc.collect()
-    gc.freeze()
-    if not options.gc:
-        gc.disable()
-    bill = meters.start()
-    timed.t0 = strategy.clock()
+    timed = _Timed([], t0=strategy.clock())
+    bill = meters.start()  # read again below, once collected: the collection is not billed
+    # Everything from here is inside the try: an interrupt between the start and the first task
+    # (a long gc.collect) once left the pool running and saved nothing.
     try:
+        # Collect now and freeze what survives, so the collector does not walk (and time does
+        # not count) the harness's own long-lived objects while tasks run. It stays on, as in
+        # the user's program (at 100,000 live asyncio tasks its walks are about half of
+        # asyncio's cost per task); `--gc off` turns it off, as timeit does, and collects
+        # right after.
+        gc.collect()
+        gc.freeze()
+        if not options.gc:
+            gc.disable()
+        bill = meters.start()
+        timed.t0 = strategy.clock()
         strategy.execute(plan, timed.sink)
     except StrategyAborted as exc:
         timed.status, timed.reason = "aborted", str(exc)

@@ -47,6 +47,8 @@ def parse_faults(text: str) -> FaultRates:
         if name not in FAULTS:
             near = did_you_mean(name, FAULTS)
             raise ValueError(f"unknown fault {name!r}; choose from {', '.join(FAULTS)}{near}")
+        if name in rates:  # the last would win without a word
+            raise ValueError(f"{name} is given twice: give each fault once")
         try:
             rate = float(value)
         except ValueError:

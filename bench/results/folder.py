@@ -92,24 +92,27 @@ def _lock(folder: Path) -> None:
 LATEST: Final = "latest"
 
 
-def mark_latest(folder: Path, root: Path = RESULTS_ROOT) -> None:
+def mark_latest(folder: Path, root: Path = RESULTS_ROOT) -> str | None:
     """Point `results/latest` at `folder` (a run under `results/`): a relative symlink, replaced
-    atomically; where links are impossible, a small file holding the folder's name."""
+    atomically; where links are impossible, a small file holding the folder's name. Returns why
+    `latest` was not updated, when it was not (for the CLI to say once), or None."""
     folder = folder.resolve()
     if folder.parent != root.resolve():
-        return  # --out elsewhere: results/latest keeps naming the newest default run
+        return None  # --out elsewhere: results/latest keeps naming the newest default run
     link, temp = root / LATEST, root / f".{LATEST}.{os.getpid()}.tmp"
+    if link.is_dir() and not link.is_symlink():  # a real folder of the user's: leave it alone
+        return f"{link} is a folder, not bench's link: left alone, so it does not name this run"
     try:
         temp.unlink(missing_ok=True)
         try:
             temp.symlink_to(folder.name, target_is_directory=True)
         except OSError:
             temp.write_text(folder.name + "\n")
-        if link.is_dir() and not link.is_symlink():
-            return  # a real folder of the user's called latest: leave it alone
         os.replace(temp, link)
-    except OSError:
-        temp.unlink(missing_ok=True)  # a convenience: never the reason a run fails
+    except OSError as exc:  # a convenience: never the reason a run fails
+        temp.unlink(missing_ok=True)
+        return f"{link} was not updated: {exc.strerror or exc}"
+    return None
 
 
 def resolve_latest(path: Path, root: Path = RESULTS_ROOT) -> Path:

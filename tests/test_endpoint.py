@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestServer
 
 from bench.cli.app import main
 from bench.cli.endpoint import is_loopback, parse_endpoint
-from bench.collectors.http import HttpCollector, HttpError, HttpResult
+from bench.collectors.http import HttpCollector
 from bench.collectors.polite import Politeness, RequestCapReached
+from bench.collectors.retry import HttpError, HttpResult
 from bench.errors import UsageError
 from bench.mockapi.app import make_app
 from bench.mockapi.faults import FaultRates

@@ -20,7 +20,8 @@ import pytest
 import strategies
 from bench.analysis.stats import summarize
 from bench.cli.app import main
-from bench.collectors.http import BACKOFF_CAP_S, HttpCollector, retry_delay
+from bench.collectors.http import HttpCollector
+from bench.collectors.retry import BACKOFF_CAP_S, retry_delay
 from bench.mockapi.faults import FaultRates, parse_faults
 from bench.mockapi.process import server_process
 from bench.model import Results, TaskSpec
@@ -220,3 +221,22 @@ def test_a_task_deadline_under_gevent_names_the_deadline_not_the_clients_timeout
         record = run("gevent", plan(2), workers=2, collector=HttpCollector(url), task_timeout_s=0.3)
     assert [t.status for t in record.tasks] == ["timeout"] * 2
     assert all("exceeded --task-timeout 0.3s" in (t.error or "") for t in record.tasks)
+
+
+def test_the_retry_policy_is_one_decision_for_every_face() -> None:
+    """bench.collectors.retry.Attempts, sans-I/O: what each outcome means, with no socket."""
+    from bench.collectors.retry import Attempts, HttpError
+
+    tries = Attempts(3, seed=0, timeout_s=2.0)
+    attempts = iter(tries)
+    assert next(attempts) == 1
+    assert tries.answered(429, "0.25") == 0.25  # Retry-After honoured
+    assert next(attempts) == 2
+    assert 0 <= tries.dropped(ConnectionResetError()) <= BACKOFF_CAP_S
+    assert next(attempts) == 3
+    with pytest.raises(HttpError) as last:
+        tries.answered(503, None)  # the last attempt: no more waiting
+    assert (last.value.http_status, last.value.attempts, last.value.retried) == (503, 3, (429, 0))
+    with pytest.raises(HttpError, match="HTTP 500"):
+        Attempts(3, 0, 2.0).answered(500, None)  # an error at once, never retried
+    assert str(tries.timed_out()) == "no response within 2s"

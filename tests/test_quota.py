@@ -19,7 +19,8 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 from bench.cli.app import main
-from bench.collectors.http import HttpCollector, HttpError, HttpResult
+from bench.collectors.http import HttpCollector
+from bench.collectors.retry import HttpError, HttpResult
 from bench.mockapi.app import LIMITER, make_app
 from bench.mockapi.quota import Limiter, Quota, TokenBucket, parse_quota, retry_after
 from bench.model import TaskSpec

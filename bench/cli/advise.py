@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from bench.cli.config import http_quota
 from bench.cli.endpoint import DEFAULT_RATE
 from bench.cli.exits import EXIT_ABORTED, EXIT_OK
+from bench.cli.httpflags import http_quota
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.plan import MAX_TASKS, scenario_from
 from bench.errors import UsageError

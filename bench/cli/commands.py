@@ -11,8 +11,8 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.cli.args import printable
-from bench.cli.config import http_faults, http_quota, retry_after
 from bench.cli.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT, EXIT_SIGTERM
+from bench.cli.httpflags import http_faults, http_quota, retry_after
 from bench.cli.lines import say
 from bench.cli.numbers import parse_float, parse_int
 from bench.errors import UsageError

@@ -7,7 +7,6 @@ it into exit code 2.
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import multiprocessing
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from bench.cli.endpoint import Endpoint, endpoint_from
+from bench.cli.httpflags import attempts_of, http_faults, quota_of
 from bench.cli.limits import check_deadlines, check_runnable, check_workers
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.plan import scenario_from
@@ -22,8 +22,8 @@ from bench.collectors.custom import load as load_collector
 from bench.collectors.polite import Politeness
 from bench.errors import UsageError, did_you_mean, not_one_of
 from bench.harness.execution import Abilities
-from bench.mockapi.faults import NO_FAULTS, FaultRates, describe, parse_faults
-from bench.mockapi.quota import Quota, parse_quota
+from bench.mockapi.faults import NO_FAULTS, FaultRates, describe
+from bench.mockapi.quota import Quota
 from bench.model import MAX_WORKERS
 from bench.workload import (
     Scenario,
@@ -122,8 +122,8 @@ def build_config(
         args.io,
         cpu_impl=args.cpu_impl,
         http_faults=faults,
-        http_quota=_quota(args),
-        http_attempts=_attempts(args),
+        http_quota=quota_of(args),
+        http_attempts=attempts_of(args),
         endpoint=endpoint,
         collector=collector,
         scheduler=scheduler,
@@ -225,52 +225,6 @@ def _custom_collector(text: str | None, io: str, abilities: Mapping[str, Abiliti
         check_runnable(load_collector(text), abilities)
     except ValueError as exc:
         raise UsageError(f"--collector: {exc}") from None
-    return text
-
-
-def http_faults(text: str | None, flag: str = "--http-faults") -> FaultRates:
-    try:
-        return parse_faults(text or "")
-    except ValueError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
-
-
-def http_quota(text: str | None, flag: str = "--http-quota") -> Quota | None:
-    if text is None:
-        return None
-    try:
-        return parse_quota(text)
-    except ValueError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
-
-
-def _quota(args: Any) -> Quota | None:
-    quota = http_quota(getattr(args, "http_quota", None))
-    if quota is not None and args.io != "http":
-        raise UsageError("--http-quota is enforced by the mock API: it needs --io http")
-    return quota
-
-
-def _attempts(args: Any) -> int:
-    text = getattr(args, "http_attempts", None)
-    if text is None:
-        return 4
-    if args.io != "http":
-        raise UsageError("--http-attempts is for the HTTP collector: it needs --io http")
-    return parse_int("--http-attempts", text, 1, 100)
-
-
-def retry_after(text: str) -> str:
-    """A Retry-After header value: seconds (0..1,000,000) or an HTTP date."""
-    try:
-        parse_float("--retry-after", text, 0.0)
-    except UsageError:
-        try:
-            email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            raise UsageError(
-                f"--retry-after must be seconds (0..1,000,000) or an HTTP date (got {text!r})"
-            ) from None
     return text
 
 

@@ -6,84 +6,27 @@
 - sync: one keep-alive http.client.HTTPConnection per worker thread. The stdlib is enough: a GET
   on a persistent connection is all that is needed; urllib.request would open a connection per
   request (0.83 vs 0.91 efficiency on this machine's baselines) and requests adds a dependency.
-- retries: on 429, 503 and dropped connections, with exponential backoff and full jitter, capped,
-  honouring Retry-After (seconds or an HTTP date; garbage falls back to backoff). Every attempt is
-  counted; the final status is recorded; a 500 is an error at once.
+- retries: one policy for every face, sans-I/O, in bench.collectors.retry.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import http.client
-import json
-import random
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from bench.collectors.base import Collector
 from bench.collectors.polite import Politeness, RequestCapReached
+from bench.collectors.retry import (
+    Attempts,
+    HttpError,
+    HttpResult,
+)
 from bench.errors import TaskDeadline
 from bench.model import TaskSpec
-
-RETRYABLE = (429, 503)
-BACKOFF_BASE_S, BACKOFF_CAP_S, RETRY_AFTER_CAP_S = 0.05, 2.0, 5.0
-
-
-DROPPED = 0  # in `retried`: an attempt whose connection dropped (no status)
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResult:
-    symbol: str
-    prices: int
-    attempts: int
-    http_status: int
-    retried: tuple[int, ...] = ()  # the status of each attempt that was retried
-
-
-class HttpError(Exception):
-    def __init__(
-        self, message: str, http_status: int | None, attempts: int, retried: tuple[int, ...] = ()
-    ) -> None:
-        super().__init__(message)
-        self.http_status, self.attempts, self.retried = http_status, attempts, retried
-
-
-class HttpTimeout(TimeoutError):
-    def __init__(self, message: str, attempts: int, retried: tuple[int, ...] = ()) -> None:
-        super().__init__(message)
-        self.http_status, self.attempts, self.retried = None, attempts, retried
-
-
-def retry_delay(attempt: int, retry_after: str | None, rng: random.Random) -> float:
-    """Retry-After when it parses (seconds or an HTTP date), else full-jitter backoff; capped."""
-    if retry_after:
-        try:
-            return min(max(float(retry_after), 0.0), RETRY_AFTER_CAP_S)
-        except ValueError:
-            when = email.utils.parsedate_to_datetime(retry_after) if "," in retry_after else None
-            if when is not None:
-                return min(max(when.timestamp() - time.time(), 0.0), RETRY_AFTER_CAP_S)
-    return rng.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
-
-
-def parse_body(
-    body: bytes, content_type: str, symbol: str, attempts: int, retried: list[int]
-) -> HttpResult:
-    done = tuple(retried)
-    if not content_type.startswith("application/json"):
-        raise HttpError(f"malformed response: content type {content_type!r}", 200, attempts, done)
-    try:
-        data = json.loads(body)
-        prices = len(data["prices"])
-    except (ValueError, KeyError, TypeError) as exc:
-        message = f"malformed response: {type(exc).__name__}: {exc}"
-        raise HttpError(message, 200, attempts, done) from None
-    return HttpResult(symbol, prices, attempts, 200, done)
 
 
 class HttpCollector(Collector):
@@ -152,10 +95,10 @@ class HttpCollector(Collector):
         return conn
 
     def collect(self, spec: TaskSpec) -> HttpResult:
-        rng, retried = random.Random(spec.index), list[int]()
-        for attempt in range(1, self.max_attempts + 1):
+        tries = Attempts(self.max_attempts, spec.index, self.timeout_s)
+        for attempt in tries:
             if self.polite is not None:  # only then: a sleep(0) would still cost a call
-                time.sleep(self.wait_s(attempt, retried))
+                time.sleep(self.wait_s(attempt, tries.retried))
             conn = self._connection()
             try:
                 conn.request("GET", self.path(spec, attempt))
@@ -166,24 +109,14 @@ class HttpCollector(Collector):
                 raise
             except TimeoutError:
                 self.close()
-                message = f"no response within {self.timeout_s:g}s"
-                raise HttpTimeout(message, attempt, tuple(retried)) from None
+                raise tries.timed_out() from None
             except (http.client.HTTPException, ConnectionError) as exc:
                 self.close()  # the keep-alive connection is gone: reconnect on the next attempt
-                if attempt == self.max_attempts:
-                    message = f"connection failed: {type(exc).__name__}"
-                    raise HttpError(message, None, attempt, tuple(retried)) from None
-                retried.append(DROPPED)
-                time.sleep(retry_delay(attempt, None, rng))
+                time.sleep(tries.dropped(exc))
                 continue
-            status = response.status
-            if status == 200:
-                content_type = response.getheader("Content-Type", "")
-                return parse_body(body, content_type, spec.symbol, attempt, retried)
-            if status not in RETRYABLE or attempt == self.max_attempts:
-                raise HttpError(f"HTTP {status}", status, attempt, tuple(retried))
-            retried.append(status)
-            time.sleep(retry_delay(attempt, response.getheader("Retry-After"), rng))
+            if response.status == 200:
+                return tries.ok(body, response.getheader("Content-Type", ""), spec.symbol)
+            time.sleep(tries.answered(response.status, response.getheader("Retry-After")))
         raise AssertionError("unreachable")
 
     def open(self) -> None:
@@ -236,29 +169,20 @@ class HttpCollector(Collector):
         import aiohttp
 
         assert self._session is not None, "astart() opens the session for the run"
-        rng, retried = random.Random(spec.index), list[int]()
-        for attempt in range(1, self.max_attempts + 1):
+        tries = Attempts(self.max_attempts, spec.index, self.timeout_s)
+        for attempt in tries:
             if self.polite is not None:  # only then: a sleep(0) would still yield the loop
-                await asyncio.sleep(self.wait_s(attempt, retried))
+                await asyncio.sleep(self.wait_s(attempt, tries.retried))
             try:
                 async with self._session.get(self.path(spec, attempt)) as response:
                     body = await response.read()
                     status, headers = response.status, response.headers
             except TimeoutError:
-                message = f"no response within {self.timeout_s:g}s"
-                raise HttpTimeout(message, attempt, tuple(retried)) from None
+                raise tries.timed_out() from None
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
-                if attempt == self.max_attempts:
-                    message = f"connection failed: {type(exc).__name__}"
-                    raise HttpError(message, None, attempt, tuple(retried)) from None
-                retried.append(DROPPED)
-                await asyncio.sleep(retry_delay(attempt, None, rng))
+                await asyncio.sleep(tries.dropped(exc))
                 continue
             if status == 200:
-                content_type = headers.get("Content-Type", "")
-                return parse_body(body, content_type, spec.symbol, attempt, retried)
-            if status not in RETRYABLE or attempt == self.max_attempts:
-                raise HttpError(f"HTTP {status}", status, attempt, tuple(retried))
-            retried.append(status)
-            await asyncio.sleep(retry_delay(attempt, headers.get("Retry-After"), rng))
+                return tries.ok(body, headers.get("Content-Type", ""), spec.symbol)
+            await asyncio.sleep(tries.answered(status, headers.get("Retry-After")))
         raise AssertionError("unreachable")

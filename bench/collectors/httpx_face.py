@@ -10,22 +10,13 @@ two engines meet the same mock API on equal terms; the sync face is HttpCollecto
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import trio
 
 from bench.collectors.base import Collector
-from bench.collectors.http import (
-    DROPPED,
-    RETRYABLE,
-    HttpCollector,
-    HttpError,
-    HttpResult,
-    HttpTimeout,
-    parse_body,
-    retry_delay,
-)
+from bench.collectors.http import HttpCollector
+from bench.collectors.retry import Attempts, HttpResult
 from bench.model import TaskSpec
 
 
@@ -64,28 +55,20 @@ class HttpxCollector(Collector):
         import httpx
 
         assert self._client is not None, "astart() opens the client for the run"
-        rng, retried, last = random.Random(spec.index), list[int](), self.inner.max_attempts
-        for attempt in range(1, last + 1):
+        tries = Attempts(self.inner.max_attempts, spec.index, self.inner.timeout_s)
+        for attempt in tries:
             if self.inner.polite is not None:
-                await trio.sleep(self.inner.wait_s(attempt, retried))
+                await trio.sleep(self.inner.wait_s(attempt, tries.retried))
             try:
                 response = await self._client.get(self.inner.path(spec, attempt))
             except httpx.TimeoutException:
-                message = f"no response within {self.inner.timeout_s:g}s"
-                raise HttpTimeout(message, attempt, tuple(retried)) from None
+                raise tries.timed_out() from None
             except httpx.TransportError as exc:  # refused, reset, closed mid-response
-                if attempt == last:
-                    message = f"connection failed: {type(exc).__name__}"
-                    raise HttpError(message, None, attempt, tuple(retried)) from None
-                retried.append(DROPPED)
-                await trio.sleep(retry_delay(attempt, None, rng))
+                await trio.sleep(tries.dropped(exc))
                 continue
-            status = response.status_code
-            if status == 200:
+            if response.status_code == 200:
                 content_type = response.headers.get("Content-Type", "")
-                return parse_body(response.content, content_type, spec.symbol, attempt, retried)
-            if status not in RETRYABLE or attempt == last:
-                raise HttpError(f"HTTP {status}", status, attempt, tuple(retried))
-            retried.append(status)
-            await trio.sleep(retry_delay(attempt, response.headers.get("Retry-After"), rng))
+                return tries.ok(response.content, content_type, spec.symbol)
+            retry_after = response.headers.get("Retry-After")
+            await trio.sleep(tries.answered(response.status_code, retry_after))
         raise AssertionError("unreachable")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.harness import interrupts
-from bench.harness.execution import no_progress
+from bench.harness.execution import RUN_TIMEOUT_REACHED, no_progress
 from bench.harness.ledger import Ledger
 from bench.harness.recording import now_ns, run_async
 from bench.model import Meta, RawRecord, TaskSpec, Usage
@@ -114,7 +114,7 @@ class AsyncioStrategy(Strategy):
             async with asyncio.timeout(self.options.run_timeout_s):
                 await self._gather(tasks, sink)
         except TimeoutError:
-            raise StrategyAborted("--run-timeout reached before every task finished") from None
+            raise StrategyAborted(RUN_TIMEOUT_REACHED) from None
 
     async def _gather(self, tasks: Sequence[TaskSpec], sink: list[RawRecord]) -> None:
         # Created first so it runs first, but only once the tasks below exist: creating 100,000

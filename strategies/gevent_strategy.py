@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from bench.harness import interrupts
+from bench.harness.execution import RUN_TIMEOUT_REACHED
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, signals_blocked
@@ -95,7 +96,7 @@ class GeventStrategy(Strategy):
         while self._usage is None:
             if deadline is not None and now_ns() >= deadline:
                 self._cancel("cancelled at --run-timeout")
-                raise StrategyAborted("--run-timeout reached before every task finished")
+                raise StrategyAborted(RUN_TIMEOUT_REACHED)
             message = self._next(POLL_S)
             if message is None and self._proc is not None and self._proc.poll() is not None:
                 self._drain()

@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from bench.collectors.base import PhasedCollector
 from bench.harness import interrupts
+from bench.harness.execution import RUN_TIMEOUT_REACHED
 from bench.harness.recording import now_ns, task_failure
 from bench.model import Meta, Phase, RawRecord, TaskSpec, TaskStatus, Usage
 from strategies import procworker
@@ -61,7 +62,7 @@ class HybridStrategy(Strategy):
             with interrupts.cancelling(lambda: cancel_main(self._main_task)):
                 asyncio.run(self._main(tasks, sink))
         except TimeoutError:
-            raise StrategyAborted("--run-timeout reached before every task finished") from None
+            raise StrategyAborted(RUN_TIMEOUT_REACHED) from None
         except (_PoolBroke, asyncio.CancelledError):
             if self._death is None:
                 raise

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bench.harness.execution import StrategyAborted, StrategyOptions
+from bench.harness.execution import RUN_TIMEOUT_REACHED, StrategyAborted, StrategyOptions
 from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, TaskStatus
 from strategies.threadgroup import WorkerThreads
@@ -92,7 +92,7 @@ class Supervisor:
         """Time out overdue tasks (returned) and raise StrategyAborted past the run deadline."""
         now = now_ns()
         if self._run_deadline_ns is not None and now >= self._run_deadline_ns:
-            raise StrategyAborted("--run-timeout reached before every task finished")
+            raise StrategyAborted(RUN_TIMEOUT_REACHED)
         if self._task_timeout_ns is None:
             return []
         limit = self._task_timeout_ns

@@ -18,6 +18,7 @@ import trio
 
 from bench.collectors.base import Collector
 from bench.harness import interrupts
+from bench.harness.execution import RUN_TIMEOUT_REACHED
 from bench.harness.recording import (
     http_details,
     log_line,
@@ -92,7 +93,7 @@ class TrioStrategy(Strategy):
                             nursery.start_soon(self._watchdog.heartbeat, trio.sleep)
                         await self._spawn(nursery, tasks, sink)
                 if run.cancelled_caught:
-                    self._aborted = "--run-timeout reached before every task finished"
+                    self._aborted = RUN_TIMEOUT_REACHED
         finally:
             self._token = self._scope = None
 

@@ -93,6 +93,11 @@ class StrategyAborted(Exception):
     """The executor broke (a worker died, a deadline passed): the run is `aborted`."""
 
 
+# The one wording of a run deadline reached, whichever strategy noticed it (the reason field and
+# the terminal say it; tests match it).
+RUN_TIMEOUT_REACHED = "--run-timeout reached before every task finished"
+
+
 class Strategy(ABC):
     """The one interface every executor implements (hyperfine's Executor trait, in Python).
 

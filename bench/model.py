@@ -41,15 +41,22 @@ class TaskSpec:
             raise ValueError(f"latency must be >= 0 ns, got {self.latency_ns}")
 
 
-# (name, started_ns, finished_ns, pid, thread_id): one phase of a task (the hybrid's I/O and CPU)
-Phase = tuple[str, int, int, int, int]
+class Phase(NamedTuple):
+    """One phase of a task (the hybrid's I/O and CPU parts): where and when it ran."""
+
+    name: str
+    started_ns: int
+    finished_ns: int
+    pid: int
+    thread_id: int
 
 
 class RawRecord(NamedTuple):
     """What a worker hands back for one task, built on the hot path and pickled across
     processes: times are raw `now_ns()` readings; `TaskRecord.from_raw` checks it and makes the
     times relative to the run's start. A new per-task field goes here (with a default, so no
-    producer has to change), in `TaskRecord`, and in `bench.results.fields`."""
+    producer has to change: every producer names its fields, and recording.record_ended takes
+    the defaults from here), in `TaskRecord`, and in `bench.results.fields`."""
 
     task_index: int  # (not `index`: a tuple has an index method)
     status: TaskStatus  # checked by TaskRecord
@@ -137,7 +144,7 @@ class TaskRecord:
             task_name=raw.task_name,
             error=raw.error,
             cpu_ns=spec.cpu_ns,
-            phases=tuple((n, a - t0_ns, b - t0_ns, p, t) for n, a, b, p, t in raw.phases),
+            phases=tuple(Phase(n, a - t0_ns, b - t0_ns, p, t) for n, a, b, p, t in raw.phases),
             attempts=raw.attempts,
             http_status=raw.http_status,
             retried=tuple(raw.retried),

@@ -135,16 +135,16 @@ class DaskStrategy(Strategy):
             died = f" ({'; '.join(deaths)})" if deaths else ""
             now = now_ns()
             return RawRecord(
-                spec.index,
-                "error",
-                self._queued,
-                now,
-                now,
-                0,
-                0,
-                "dask",
-                None,
-                f"{describe_error(exc)}{died}",
+                task_index=spec.index,
+                status="error",
+                queued_ns=self._queued,
+                started_ns=now,
+                finished_ns=now,
+                pid=0,  # no worker lived to say where it ran
+                thread_id=0,
+                thread_name="dask",
+                task_name=None,
+                error=f"{describe_error(exc)}{died}",
             )
         return self._aligned(raw, address)
 
@@ -174,16 +174,16 @@ class DaskStrategy(Strategy):
                 if index not in finished:
                     sink.append(
                         RawRecord(
-                            index,
-                            "cancelled",
-                            self._queued,
-                            started - offset,
-                            now_ns(),
-                            pid,
-                            tid,
-                            address,
-                            None,
-                            reason,
+                            task_index=index,
+                            status="cancelled",
+                            queued_ns=self._queued,
+                            started_ns=started - offset,
+                            finished_ns=now_ns(),
+                            pid=pid,
+                            thread_id=tid,
+                            thread_name=address,
+                            task_name=None,
+                            error=reason,
                         )
                     )
 

@@ -38,16 +38,16 @@ class FakeStrategy(Strategy):
             finish = free_at + spec.latency_ns
             sink.append(
                 RawRecord(
-                    spec.index,
-                    "ok",
-                    queued,
-                    free_at,
-                    finish,
-                    FAKE_PID,
-                    lane,
-                    f"fake-{lane}",
-                    None,
-                    None,
+                    task_index=spec.index,
+                    status="ok",
+                    queued_ns=queued,
+                    started_ns=free_at,
+                    finished_ns=finish,
+                    pid=FAKE_PID,
+                    thread_id=lane,
+                    thread_name=f"fake-{lane}",
+                    task_name=None,
+                    error=None,
                 )
             )
             heapq.heappush(lanes, (finish, lane))

@@ -123,10 +123,18 @@ class GeventStrategy(Strategy):
             error = f"{how} while this task ran"
             self._sink.append(
                 RawRecord(
-                    index, "error", self._queued, started, now, pid, tid, "MainThread",
-                    f"Greenlet-{n}", error,
+                    task_index=index,
+                    status="error",
+                    queued_ns=self._queued,
+                    started_ns=started,
+                    finished_ns=now,
+                    pid=pid,
+                    thread_id=tid,
+                    thread_name="MainThread",
+                    task_name=f"Greenlet-{n}",
+                    error=error,
                 )
-            )  # fmt: skip
+            )
         return how
 
     def _take(self, message: tuple[Any, ...] | None) -> None:

@@ -121,7 +121,16 @@ class Child:
                     record = run_sync(self.collector, spec, queued_ns, self.log)
         except Cancelled as exc:
             record = RawRecord(
-                spec.index, "cancelled", queued_ns, started, now_ns(), 0, 0, "", None, str(exc)
+                task_index=spec.index,
+                status="cancelled",
+                queued_ns=queued_ns,
+                started_ns=started,
+                finished_ns=now_ns(),
+                pid=0,  # _where puts the real process and thread in
+                thread_id=0,
+                thread_name="",
+                task_name=None,
+                error=str(exc),
             )
             self.outbox.send(("record", self._where(record, name)))
             raise

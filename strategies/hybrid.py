@@ -93,7 +93,7 @@ class HybridStrategy(Strategy):
             try:
                 async with asyncio.timeout(self.options.task_timeout_s):
                     await collector.fetch(spec)
-                    phases.append(("io", started, now_ns(), pid, tid))
+                    phases.append(Phase("io", started, now_ns(), pid, tid))
                     if spec.cpu_work:
                         phases.append(await self._compute(spec))
             except BaseException as exc:
@@ -101,9 +101,21 @@ class HybridStrategy(Strategy):
                 if again:
                     raise
             finally:
-                thread = threading.current_thread().name
-                raw = (spec.index, status, queued, started, now_ns(), pid, tid, thread, name, error)
-                sink.append(RawRecord(*raw, phases=tuple(phases)))
+                sink.append(
+                    RawRecord(
+                        task_index=spec.index,
+                        status=status,
+                        queued_ns=queued,
+                        started_ns=started,
+                        finished_ns=now_ns(),
+                        pid=pid,
+                        thread_id=tid,
+                        thread_name=threading.current_thread().name,
+                        task_name=name,
+                        error=error,
+                        phases=tuple(phases),
+                    )
+                )
                 self.options.progress(len(sink))
 
     def _failed(self, spec: TaskSpec, exc: BaseException) -> tuple[TaskStatus, str, bool]:
@@ -124,7 +136,7 @@ class HybridStrategy(Strategy):
             )
         except BrokenProcessPool:
             raise self._broke(spec) from None
-        return ("cpu", a, b, wpid, wtid)
+        return Phase("cpu", a, b, wpid, wtid)
 
     def _broke(self, spec: TaskSpec) -> _PoolBroke:
         """The first task to see the broken pool names the dead worker and stops every task."""

@@ -75,16 +75,16 @@ class Supervisor:
         now = now_ns()
         return self.add(
             RawRecord(
-                task.spec.index,
-                status,
-                self._queued,
-                task.started_ns,
-                now,
-                task.pid,
-                task.thread_id,
-                task.thread_name,
-                None,
-                error,
+                task_index=task.spec.index,
+                status=status,
+                queued_ns=self._queued,
+                started_ns=task.started_ns,
+                finished_ns=now,
+                pid=task.pid,
+                thread_id=task.thread_id,
+                thread_name=task.thread_name,
+                task_name=None,
+                error=error,
             )
         )
 

@@ -102,3 +102,33 @@ def test_one_table_covers_every_task_attribute_and_every_kind_both_ways() -> Non
     kinds = set(get_args(Kind))
     assert set(TO_JSON) == kinds == set(FROM_JSON) == set(TO_CELL)
     assert len({f.name for f in TASK_FIELDS}) == len(TASK_FIELDS)
+
+
+def test_a_record_is_built_one_way_so_a_new_field_changes_no_producer() -> None:
+    """record_ended measures the first ENDED_FIELDS fields and takes every later one's default
+    from RawRecord itself; everywhere else a record is built by keyword (checked in the source),
+    so a new field with a default is one line in the model."""
+    import ast
+    from pathlib import Path
+
+    from bench.harness import recording
+    from bench.model import RawRecord
+
+    measured = RawRecord._fields[: recording.ENDED_FIELDS]
+    assert measured[-1] == "error" and len(measured) == recording.ENDED_FIELDS
+    assert RawRecord._fields[recording.ENDED_FIELDS :] == tuple(RawRecord._field_defaults)
+    record = recording.record_ended(3, "ok", 1, 2, "Task-9", None)
+    assert record == RawRecord(
+        **dict(zip(measured, record[: recording.ENDED_FIELDS], strict=True)),
+    )
+    root = Path(__file__).resolve().parent.parent
+    positional = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for folder in ("bench", "strategies", "examples")
+        for path in (root / folder).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "RawRecord"
+        and node.args
+    ]
+    assert positional == [], "build RawRecord by keyword (or through recording.record_ended)"

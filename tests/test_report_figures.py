@@ -32,8 +32,8 @@ def test_the_gap_between_the_lines_is_asyncio_on_one_thread() -> None:
 
 def test_recorded_phases_count_the_thread_that_ran_each_phase() -> None:
     """The hybrid: I/O on the loop thread (7), CPU in a worker process's thread (pid 200)."""
-    phases_a = (("io", 0, S, 100, 7), ("cpu", S, 2 * S, 200, 9))
-    phases_b = (("io", 0, 2 * S, 100, 7),)
+    phases_a = (Phase("io", 0, S, 100, 7), Phase("cpu", S, 2 * S, 200, 9))
+    phases_b = (Phase("io", 0, 2 * S, 100, 7),)
     tasks = [_task(0, 0, 2 * S, 7, phases=phases_a), _task(1, 0, 2 * S, 7, phases=phases_b)]
     steps = thread_steps(tasks)
     assert steps == [(0, 1), (S, 2), (2 * S, 0)]

@@ -55,9 +55,17 @@ class Ledger:
         pid, made = recording.pid(), []
         for index, status, started, finished, error, http in self.rows:
             record = RawRecord(
-                index, status, self.queued_ns, started, finished, pid, ident, thread,
-                names.get(index), error,
-            )  # fmt: skip
+                task_index=index,
+                status=status,
+                queued_ns=self.queued_ns,
+                started_ns=started,
+                finished_ns=finished,
+                pid=pid,
+                thread_id=ident,
+                thread_name=thread,
+                task_name=names.get(index),
+                error=error,
+            )
             made.append(with_http(record, http))
         self.rows.clear()  # the same list the tasks append to: nothing can add to a lost one
         return made

@@ -159,7 +159,7 @@ def _statuses(values: list[Any], where: str) -> tuple[int, ...]:
 def _phase(obj: Any, where: str) -> Phase:
     if not isinstance(obj, dict):
         raise _Shape(where, "expected an object")
-    return (
+    return Phase(
         _field(obj, "name", (str,), where),
         _ns(_field(obj, "started_at", _NUM, where)) or 0,
         _ns(_field(obj, "finished_at", _NUM, where)) or 0,

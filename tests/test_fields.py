@@ -7,7 +7,7 @@ import csv
 import dataclasses
 import io
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from bench.analysis.stats import summarize_all
 from bench.model import Results, TaskRecord, TaskSpec
@@ -118,9 +118,8 @@ def test_a_record_is_built_one_way_so_a_new_field_changes_no_producer() -> None:
     assert measured[-1] == "error" and len(measured) == recording.ENDED_FIELDS
     assert RawRecord._fields[recording.ENDED_FIELDS :] == tuple(RawRecord._field_defaults)
     record = recording.record_ended(3, "ok", 1, 2, "Task-9", None)
-    assert record == RawRecord(
-        **dict(zip(measured, record[: recording.ENDED_FIELDS], strict=True)),
-    )
+    given: dict[str, Any] = dict(zip(measured, record[: recording.ENDED_FIELDS], strict=True))
+    assert record == RawRecord(**given)
     root = Path(__file__).resolve().parent.parent
     positional = [
         f"{path.relative_to(root)}:{node.lineno}"

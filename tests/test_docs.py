@@ -60,3 +60,8 @@ def test_every_docs_page_is_in_the_site() -> None:
     }
     listed = set(re.findall(r"^([\w/-]+)$", index, re.M))
     assert pages <= listed, f"not in docs/index.md's toctree: {sorted(pages - listed)}"
+
+
+def test_every_tasks_csv_column_is_documented() -> None:
+    documented = {f.name for f in fields.TASK_FIELDS} | set(fields.OTHER_COLUMN_DOCS)
+    assert set(fields.CSV_COLUMNS) <= documented

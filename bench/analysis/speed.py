@@ -17,9 +17,9 @@ from bench.analysis.significance import MIN_SAMPLES_FOR_INTERVAL
 from bench.model import RunRecord
 
 # Two single runs of the same strategy on the same plan (12 tasks x 50 ms, 20 rounds, a 2-core
-# VM with other jobs running; README "Honest answers") differed by a median of 5%, and by 15%
-# (asyncio) and 25% (threads) at the 95th percentile: below 10% one run each cannot tell two
-# strategies apart, and above it the answer still says it rests on one run each.
+# VM with other jobs running; docs/statistics.md, "The one-line answers") differed by a median
+# of 5%, and by 15% (asyncio) and 25% (threads) at the 95th percentile: below 10% one run each
+# cannot tell two strategies apart, and above it the answer still says it rests on one run each.
 SINGLE_RUN_RESOLUTION: Final = 0.10
 
 Word = Literal["faster", "slower", "about as fast as"]

@@ -31,7 +31,7 @@ LIMITER = web.AppKey[Limiter | None]("limiter")  # the quota's buckets and count
 
 # A body is a pure function of (symbol, seed): made once, then served from here. Seeding a
 # Random and drawing the series cost about 90 us and json.dumps 50 us a request, a third of the
-# server's time per request (README, Performance); every strategy and round asks again.
+# server's time per request (docs/measurements/performance.md); every strategy and round asks again.
 BODIES_CACHED = 16_384
 
 

@@ -242,6 +242,15 @@ def _columns() -> tuple[Column, ...]:
 
 
 TASK_COLUMNS: Final = _columns()
+# What the columns of tasks.csv that are not task fields hold (the generated reference).
+OTHER_COLUMN_DOCS: Final = {
+    "strategy": "the run's strategy",
+    "workers": "the run's concurrency limit",
+    "queue_wait_seconds": "started_at - queued_at, for a task that ran",
+    "duration_seconds": "finished_at - started_at, for a task that ran",
+    "run": "the run's position in results.json, from 0 (joins the runs frame)",
+    "round": "the run's --repeat round, from 0 (joins the runs frame)",
+}
 CSV_COLUMNS: Final = tuple(c.name for c in TASK_COLUMNS)
 
 
@@ -251,7 +260,8 @@ FILE_FIELD_DOCS: Final = {
     "schema_version": "the file format's version (bench.results.writer's history)",
     "tool": "name and version of concurrency-bench that wrote it",
     "created": "when the run started, ISO 8601 in UTC",
-    "environment": "where it ran: Python, platform, CPUs, start method, packages, clock, load",
+    "environment": "where it ran: Python, implementation, platform, machine, hostname, CPUs, "
+    "GIL, start method, clock, packages",
     "config": "the plan and the flags, as given (the seed included)",
     "runs": "one entry per strategy run (and per round, per sweep point)",
 }

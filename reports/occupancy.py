@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bench.analysis.stats import concurrency_steps
+from bench.analysis.stats import concurrency_steps, step_curve
 from bench.model import TaskRecord
 
 Step = tuple[int, int]  # (time in ns since the run started, level from then on)
@@ -48,19 +48,7 @@ def thread_steps(tasks: Iterable[TaskRecord]) -> list[Step]:
     for spans in _held(tasks).values():
         for begin, end in _merged(spans):
             events += [(begin, 1), (end, -1)]
-    return _steps(events)
-
-
-def _steps(events: list[tuple[int, int]]) -> list[Step]:
-    steps: list[Step] = []
-    level = 0
-    for time, change in sorted(events):
-        level += change
-        if steps and steps[-1][0] == time:
-            steps[-1] = (time, level)
-        else:
-            steps.append((time, level))
-    return steps
+    return step_curve(events)
 
 
 def task_steps(tasks: Iterable[TaskRecord]) -> list[Step]:

@@ -92,14 +92,18 @@ def spans(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:
 
 def concurrency_steps(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:
     """(time, tasks in flight from then on): a step curve over every start and finish."""
-    events = sorted(
-        [(start, 1) for start, _ in spans(tasks)] + [(finish, -1) for _, finish in spans(tasks)],
-        # A finish and a start at the same instant are a hand-over, not an overlap.
-        key=lambda event: (event[0], event[1]),
+    return step_curve(
+        [(start, 1) for start, _ in spans(tasks)] + [(finish, -1) for _, finish in spans(tasks)]
     )
+
+
+def step_curve(events: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(time, level from then on) from (time, +1 or -1) events, one step per instant. Sorted
+    by time, then change: a finish and a start at the same instant are a hand-over, not an
+    overlap."""
     steps: list[tuple[int, int]] = []
     level = 0
-    for time, change in events:
+    for time, change in sorted(events):
         level += change
         if steps and steps[-1][0] == time:
             steps[-1] = (time, level)

@@ -51,11 +51,11 @@ def _without(usage: Usage, harness_s: float) -> Usage:
     return dataclasses.replace(usage, user_s=user, system_s=system)
 
 
-def _unwatched() -> Usage | None:
+def unwatched() -> Usage | None:
     return None
 
 
-def _no_cpu() -> float:
+def no_cpu() -> float:
     return 0.0
 
 
@@ -71,8 +71,8 @@ class Bill:
 
 @dataclass(frozen=True)
 class Meters:
-    watch: Callable[[], Usage | None] = _unwatched  # another process's usage so far
-    harness_cpu: Callable[[], float] = _no_cpu  # CPU seconds of the harness's threads so far
+    watch: Callable[[], Usage | None] = unwatched  # another process's usage so far
+    harness_cpu: Callable[[], float] = no_cpu  # CPU seconds of the harness's threads so far
 
     def start(self) -> Callable[[], Bill]:
         """Read every meter now; the function returned reads them again and bills the span."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from bench.errors import describe_error
 from bench.harness import interrupts
 from bench.harness.execution import InputRefused, Strategy, StrategyAborted, StrategyOptions
-from bench.harness.meters import Bill, Meters, reset_peak_rss
+from bench.harness.meters import Bill, Meters, no_cpu, reset_peak_rss, unwatched
 from bench.model import Meta, RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
 
 
@@ -148,7 +148,7 @@ def run_strategy(
     strategy = make(options)
     startup = _start(strategy, plan, options, on_interrupt)
     peak_reset = reset_peak_rss()
-    meters = Meters(watch or Meters.watch, harness_cpu or Meters.harness_cpu)
+    meters = Meters(watch or unwatched, harness_cpu or no_cpu)
     timed = _execute(strategy, plan, options, on_interrupt, meters)
     late: KeyboardInterrupt | None = None
     children: Usage = Usage()

@@ -89,10 +89,15 @@ def test_one_run_each_within_the_resolution_is_about_as_fast() -> None:
 def test_one_run_each_beyond_the_resolution_says_faster_and_that_it_is_one_run() -> None:
     found = answers(_results(_run("sequential", 300.0, workers=1), _run("asyncio", 50.0)))
     assert found[1] == (
-        "asyncio: 1 OS thread, 1 process, 6 tasks in flight at once; 6.00x faster than "
+        "asyncio: 1 OS thread, 1 process, 6 tasks in flight at once; 6.0x faster than "
         "sequential (one run each)"
     )
     assert found[0].startswith("sequential: 1 OS thread, 1 process, 1 task in flight at once; ")
+    # Two figures from one run a side: "3.94x" beside "3.91x" read as a ranking.
+    close = answers(_results(_run("sequential", 300.0, workers=1), _run("asyncio", 76.1)))
+    assert close[1].endswith("; 3.9x faster than sequential (one run each)")
+    far = answers(_results(_run("sequential", 1230.0, workers=1), _run("asyncio", 100.0)))
+    assert far[1].endswith("; 12x faster than sequential (one run each)")
 
 
 def test_rounds_whose_interval_includes_one_are_about_as_fast_with_the_interval() -> None:

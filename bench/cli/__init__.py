@@ -7,12 +7,12 @@ signal handlers before anything heavy is imported.
 
 from __future__ import annotations
 
-from typing import Any
-
+# No `typing` here (it imports re): everything this module imports runs before the console
+# script's first line can hold a signal.
 __all__ = ["entry", "main"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in __all__:
         from bench.cli import app
 

@@ -1,10 +1,15 @@
-"""The console script's entry: the harness's signal handlers go in before anything else, so an
-interrupt that arrives while the CLI is still importing (the first few hundred ms) ends the
-command with one line, like one that arrives later. (Only the interpreter's own start-up, the
+"""The console script's entry: SIGINT and SIGTERM are blocked first, held while the harness's
+handlers go in (a few ms), then let through, so an interrupt that arrives while the CLI is still
+starting ends the command with one line, like one that arrives later. Raised before that, a
+KeyboardInterrupt could land inside importlib's own callbacks, where Python prints it as
+"Exception ignored" with a traceback and carries on. (Only the interpreter's own start-up, the
 first 20 ms or so, comes before any of our code can run.)"""
 
 from __future__ import annotations
 
+# The C half of `signal`, loaded with the interpreter: `signal` itself imports enum first (1-2 ms
+# in which an interrupt would be raised, not held).
+import _signal  # type: ignore[import-not-found]  # no stubs
 import os
 import sys
 
@@ -22,18 +27,12 @@ def _fill_closed_std_fds() -> None:
 
 
 def main() -> None:
-    _fill_closed_std_fds()
-    if sys.argv[1:] == ["--version"]:
-        # Answered before the CLI is imported (about 150 ms of modules): a version check, as a
-        # script or a shell's completion setup makes it, should cost what the interpreter does.
-        from bench.version import __version__
-
-        if sys.stdout is None:  # started with it closed (`>&-`): nowhere to answer
-            sys.stderr.write("bench: error: --version: stdout is closed\n")
-            sys.exit(4)
-        sys.stdout.write(f"concurrency-bench {__version__}\n")
-        return
     try:
+        _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM})
+        _fill_closed_std_fds()
+        if sys.argv[1:] == ["--version"]:
+            _version()
+            return
         from bench.harness import interrupts
 
         interrupts.install()
@@ -42,10 +41,29 @@ def main() -> None:
 
         interrupts.at_exit_now(remove_unfinished)
     except KeyboardInterrupt as exc:
-        terminated = type(exc).__name__ == "Terminated"
-        sys.stderr.write(f"bench: error: {'terminated' if terminated else 'interrupted'}\n")
-        sys.stderr.flush()
-        # Nothing to clean up yet (only imports ran), and an exit through the interpreter's
-        # finalisation can turn a half-imported, interrupted start into a death by SIGINT.
-        os._exit(143 if terminated else 130)
+        _interrupted(exc)
     entry()
+
+
+def _version() -> None:
+    # Answered before the CLI is imported (about 150 ms of modules): a version check, as a
+    # script or a shell's completion setup makes it, should cost what the interpreter does.
+    from bench.version import __version__
+
+    if sys.stdout is None:  # started with it closed (`>&-`): nowhere to answer
+        sys.stderr.write("bench: error: --version: stdout is closed\n")
+        sys.exit(4)
+    sys.stdout.write(f"concurrency-bench {__version__}\n")
+
+
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    # The same Ctrl-C often arrives twice (a wrapper passes its copy on): a second one raised
+    # inside this write would end in a traceback.
+    for signum in (_signal.SIGINT, _signal.SIGTERM):
+        _signal.signal(signum, _signal.SIG_IGN)
+    terminated = type(exc).__name__ == "Terminated"
+    sys.stderr.write(f"bench: error: {'terminated' if terminated else 'interrupted'}\n")
+    sys.stderr.flush()
+    # Nothing to clean up yet (only imports ran), and an exit through the interpreter's
+    # finalisation can turn a half-imported, interrupted start into a death by SIGINT.
+    os._exit(143 if terminated else 130)

@@ -31,8 +31,13 @@ bench: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m bench demo $(ARGS)
 
+# On every core: most of the suite waits (sleeps, the subprocesses it starts), so workers overlap
+# well even on two cores. A file goes to one worker whole, so a module's fixture (a demo run) is
+# built once. JOBS=0 runs it in this process (pdb, -x on the first failure in order).
+JOBS  ?= auto
+XDIST  = -n $(JOBS) --dist loadfile
 test: $(STAMP)
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest $(XDIST) $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check --no-cache .
@@ -80,7 +85,7 @@ test-latest:
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
 	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[dev]' -e examples/thread_per_task
 	.venv-latest/bin/python .ci/lock_drift.py $(LOCK)
-	.venv-latest/bin/python -m pytest $(ARGS)
+	.venv-latest/bin/python -m pytest $(XDIST) $(ARGS)
 
 # The suite on every supported Python found here (one venv each, from the lock).
 MATRIX ?= 3.11 3.12 3.13

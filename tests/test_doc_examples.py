@@ -1,7 +1,8 @@
 """Every shell example in the README and docs/ calls the tool one way (`.venv/bin/bench`) and is
 one the tool accepts: parsed by the real parser, and a run's flags checked as `bench run`
-checks them. Synopsis lines (`[--flag X]`, `a|b`) are notation, not commands. The
-README's five commands also run for real, at a small scale, through the CLI."""
+checks them. Synopsis lines (`[--flag X]`, `a|b`) are notation, not commands. Every example also
+runs for real, at a small scale, through the CLI, and where a page shows what it prints (an
+output block after it, or `make bench`'s answers), the tool prints that, up to the figures."""
 
 from __future__ import annotations
 
@@ -72,16 +73,18 @@ def test_every_example_is_one_the_tool_accepts(page: str, line: str) -> None:
         build_config(args, strategies.names(), list(strategies.HIDDEN), app._abilities)
 
 
-FRONT = [line for page, line in EXAMPLES if page == "README.md"]
-# The README's commands at a scale a test can afford: the page's flags, with the plan's latencies
-# scaled down and fewer worker counts swept.
+# Every example at a scale a test can afford: the page's flags, with the plan's latencies scaled
+# down (or, where the page gives none, the default's scaled) and fewer worker counts swept.
 SMALLER = {"--latency": "0.005", "--workers": "1,4"}
+SCALED = ["--latency-scale", "0.005"]
 # advise sizes its own sweep (about 3 s of the quota a point): pinned small here.
 EXTRA = {"advise": ["--tasks", "20", "--workers", "1,2"]}
 TESTED_ELSEWHERE = {
     "compare": "tests/test_compare.py compares two real saves",
     "demo": "tests/test_demo.py runs demo --fast end to end",
 }
+# What a page's example expects to exist: a file it names, a run for `latest` to name.
+LATENCIES = "seconds\n0.08\n0.1\n0.12\n0.1\n0.3\n"
 
 
 def _smaller(words: list[str]) -> list[str]:
@@ -89,17 +92,113 @@ def _smaller(words: list[str]) -> list[str]:
     for n, word in enumerate(out[:-1]):
         if word in SMALLER and (word != "--workers" or out[0] == "sweep"):
             out[n + 1] = SMALLER[word]
-    return out
+    latency = {"--latency", "--latency-from", "--latency-scale"} & set(out)
+    if out[0] in ("run", "sweep") and not latency:
+        out += SCALED
+    return out + EXTRA.get(out[0], [])
+
+
+def _run(words: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    try:
+        code = app.main(words)
+    except SystemExit as done:  # --version answers through argparse
+        code = int(done.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def _command(line: str) -> list[str]:
+    """The tool's words of a shell line: a pipe or a redirection after them cut."""
+    return shlex.split(line.split(" | ", maxsplit=1)[0].split(" >", maxsplit=1)[0])[1:]
+
+
+def _shown() -> dict[str, list[str]]:
+    """A page's example followed (a sentence at most between) by an output block: what it shows."""
+    shown: dict[str, list[str]] = {}
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        pattern = r"```sh\n([^\n]+)\n```\n\n(?:[^\n`]+\n\n)?```(?:text)?\n(.*?)```"
+        for command, output in re.findall(pattern, text, re.S):
+            shown[command.split(" # ")[0].strip()] = output.splitlines()
+    return shown
+
+
+SHOWN = _shown()
+# What differs from run to run: clock times, pids, thread ids, asyncio's task numbers, and every
+# measured figure (a decimal, a duration). Counts (threads, processes, tasks in flight) and words
+# stay.
+_VARIES = [
+    (r"\d\d:\d\d:\d\d\.\d+", "HH:MM:SS"),
+    (r"PID \d+", "PID N"),
+    (r"Thread-\d+", "Thread-N"),
+    (r"Task-\d+", "Task-N"),
+    (r"\d+(?:\.\d+)? (?:s|ms|us|µs)\b", "X s"),  # a duration, in the unit its size chose
+    (r"\d+\.\d+", "X"),
+]
+
+
+def _masked(line: str) -> str:
+    for pattern, placeholder in _VARIES:
+        line = re.sub(pattern, placeholder, line)
+    return line.strip()
+
+
+def test_shown_output_is_found_for_the_pages_examples() -> None:
+    assert any("-v" in command for command in SHOWN), SHOWN  # the parser above found them
+
+
+RUNNABLE = [(page, line) for page, line in EXAMPLES if _command(line)[0] not in TESTED_ELSEWHERE]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("line", FRONT)
-def test_the_readmes_commands_run(
-    line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("page", "line"), RUNNABLE, ids=[f"{p}:{n}" for n, (p, _) in enumerate(RUNNABLE)]
+)
+def test_every_example_runs(
+    page: str,
+    line: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    words = shlex.split(line)[1:]
-    if words[0] in TESTED_ELSEWHERE:
-        pytest.skip(TESTED_ELSEWHERE[words[0]])
-    extra = EXTRA.get(words[0], [])
-    code = app.main([*_smaller(words), *extra, "--out", str(tmp_path / "out"), "-q"])
-    assert code == 0, capsys.readouterr().err[-2000:]
+    """Run for real, in a folder of its own (results/ and `latest` are relative to it), and
+    where the page shows what it prints, every line shown is one it printed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my-latencies.csv").write_text(LATENCIES)
+    words = _command(line)
+    if "latest" in words:  # a run first, for `latest` to name
+        assert _run(["run", "--tasks", "2", *SCALED, "-q"], capsys)[0] == 0
+    if words[0] in ("run", "sweep", "advise"):
+        words = [*_smaller(words), "-q"]
+    code, printed = _run(words, capsys)
+    assert code == 0, (page, line, printed[-2000:])
+    for shown in SHOWN.get(line, []):
+        assert _masked(shown) in {_masked(p) for p in printed.splitlines()}, (shown, printed)
+
+
+def _answer_blocks() -> list[tuple[str, list[str]]]:
+    """The pages' copies of `make bench`'s answers (an output block of `strategy: ...` lines)."""
+    blocks = []
+    for page in PAGES:
+        for block in re.findall(
+            r"```\n(sequential: .*?)```", page.read_text(encoding="utf-8"), re.S
+        ):
+            blocks.append((page.relative_to(ROOT).as_posix(), block.splitlines()))
+    return blocks
+
+
+@pytest.mark.slow
+def test_the_answers_the_pages_show_are_what_make_bench_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make bench`'s plan (its latencies scaled down): the same strategies in the same order,
+    the same threads, processes and tasks in flight, the same words; only figures differ."""
+    blocks = _answer_blocks()
+    assert {page for page, _ in blocks} >= {"README.md", "docs/statistics.md"}
+    code, printed = _run(["run", *SCALED, "--out", str(tmp_path), "-q"], capsys)
+    assert code == 0, printed[-2000:]
+    answers = [
+        _masked(line) for line in printed.splitlines() if ": " in line and "file://" not in line
+    ]
+    for page, block in blocks:
+        assert [_masked(line) for line in block] == answers, (page, printed)

@@ -323,3 +323,12 @@ def test_every_example_in_the_help_parses_and_its_run_flags_check(
         args = parser.parse_args(shlex.split(example)[1:])
         if args.command == "run":
             build_config(args, strategies.names(), [], app._abilities)
+
+
+def test_advise_offers_only_what_it_accepts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """advise measures one plan with the HTTP collector: no list metavars where one value is
+    taken, no --io choices it would refuse (each refused with one line, tested in test_capacity)."""
+    text = _subparser(_parser(monkeypatch), "advise").format_help()
+    assert "--io {" not in text
+    assert "--tasks N|auto" in text and "--latency SECONDS " in text
+    assert "--tasks N,..." not in text and "--latency SECONDS," not in text

@@ -49,12 +49,34 @@ def add_parser(
         "  bench advise --http-quota 600/min,burst=10 --latency-from latencies.csv",
     )
     run_flags(advise)
+    _narrow(advise)
     advise.add_argument_group("advice").add_argument(
         "--job-tasks",
         metavar="N",
         help="tasks in your whole job, for its expected duration (default: --tasks)",
     )
     advise.set_defaults(handler=handler, io="http", workers="auto", tasks="auto", latency="0.1")
+
+
+# A sweep's flags take lists; advise measures one plan, over worker counts it may choose itself,
+# and only the HTTP collector: its help says so (a value it would refuse is not offered).
+_ONE_PLAN: Final = {
+    "workers": (
+        "N,...|auto",
+        "comma-separated worker counts, or auto: a ladder around Little's "
+        "law's answer (default auto)",
+    ),
+    "tasks": ("N|auto", "tasks in each run, or auto: enough for the quota to show (default auto)"),
+    "latency": ("SECONDS", "mean latency per request (default 0.1)"),
+}
+
+
+def _narrow(advise: argparse.ArgumentParser) -> None:
+    for action in advise._actions:
+        if action.dest in _ONE_PLAN:
+            action.metavar, action.help = _ONE_PLAN[action.dest]
+        elif action.dest == "io":
+            action.help = argparse.SUPPRESS  # always http (refused otherwise, one line)
 
 
 def auto_workers(quota: Quota | None, latency_s: float) -> list[int]:

@@ -206,7 +206,8 @@ def _fault_flags(add: Add) -> None:
     add(
         "--task-timeout",
         metavar="SECONDS",
-        help="a task running longer is recorded as timeout (default: none)",
+        help="a task running longer is recorded as timeout (default: none; with --io http "
+        "each request also gives up after 10 s without a response)",
     )
     add(
         "--run-timeout",

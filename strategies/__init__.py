@@ -1,7 +1,7 @@
 """The explicit registry of strategies (anyio-style: a fixed list, a helpful error for the rest).
 
 Modules are imported only when a strategy is asked for, so a process-pool worker that imports
-`strategies.procworker` does not pay for every executor.
+`strategies._worker.procworker` does not pay for every executor.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ BUILTIN: Final = {
     "asyncio-workers": "strategies.aio_workers:AsyncioWorkersStrategy",
     "threads": "strategies.threads:ThreadsStrategy",
     "processes": "strategies.processes:ProcessesStrategy",
-    "asyncio+processes": "strategies.hybrid:HybridStrategy",
+    "asyncio+processes": "strategies.aio_processes:HybridStrategy",
     "asyncio-uvloop": "strategies.aio_uvloop:AsyncioUvloopStrategy",
-    "dask": "strategies.dask_strategy:DaskStrategy",
-    "gevent": "strategies.gevent_strategy:GeventStrategy",
-    "trio": "strategies.trio_strategy:TrioStrategy",
+    "dask": "strategies.dask:DaskStrategy",
+    "gevent": "strategies.gevent:GeventStrategy",
+    "trio": "strategies.trio:TrioStrategy",
     "subinterpreters": "strategies.subinterpreters:SubinterpretersStrategy",
 }
 # Strategies that need an optional extra, and which one (`pip install 'concurrency-bench[X]'`).

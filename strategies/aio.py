@@ -16,6 +16,7 @@ from bench.harness.execution import RUN_TIMEOUT_REACHED, no_progress
 from bench.harness.ledger import Ledger
 from bench.harness.recording import now_ns, run_async
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from strategies._host.loopwatch import LoopBlockedDeadline, LoopWatchdog
 from strategies.base import (
     Abilities,
     Strategy,
@@ -24,7 +25,6 @@ from strategies.base import (
     cancel_main,
     main_thread_takes_interrupts,
 )
-from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
 
 BLOCKED_S = 0.1  # asyncio's own slow_callback_duration: a callback this long blocked the loop
 HEARTBEAT_S = BLOCKED_S  # a wake-up every 100 ms: a block that long cannot slip between two

@@ -17,11 +17,11 @@ from typing import Any
 from bench.harness.execution import no_progress
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from strategies import procworker
+from strategies._host.procpool import WorkerPool
+from strategies._host.supervise import Supervisor
+from strategies._host.window import SubmissionWindow
+from strategies._worker import procworker
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
-from strategies.procpool import WorkerPool
-from strategies.supervise import Supervisor
-from strategies.window import SubmissionWindow
 
 IPC_SAMPLE = 256  # chunks whose pickled size is measured: enough for a mean, cheap at any size
 

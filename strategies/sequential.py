@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from bench.harness.recording import now_ns, record_ended, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from strategies._host.supervise import SupervisedThreads
 from strategies.base import Abilities, Strategy, StrategyOptions
-from strategies.supervise import SupervisedThreads
 
 
 class SequentialStrategy(Strategy):

@@ -31,10 +31,10 @@ from bench.errors import describe_error
 from bench.harness.execution import no_progress
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from strategies import interpworker
+from strategies._host.supervise import POLL_S, Running, Supervisor
+from strategies._host.window import SubmissionWindow
+from strategies._worker import interpworker
 from strategies.base import Abilities, Strategy, StrategyOptions, signals_blocked
-from strategies.supervise import POLL_S, Running, Supervisor
-from strategies.window import SubmissionWindow
 
 IPC_SAMPLE = 256  # chunks whose crossing is measured: enough for a mean, cheap at any size
 Chunk = tuple[TaskSpec, ...]

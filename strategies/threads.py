@@ -13,9 +13,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from strategies._host.supervise import POLL_S, Running, SupervisedThreads, Supervisor
+from strategies._host.window import SubmissionWindow
 from strategies.base import Abilities, Strategy, StrategyOptions, main_thread_takes_interrupts
-from strategies.supervise import POLL_S, Running, SupervisedThreads, Supervisor
-from strategies.window import SubmissionWindow
 
 
 def _open_on(barrier: threading.Barrier, open_: Callable[[], None]) -> None:

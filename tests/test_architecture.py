@@ -84,9 +84,49 @@ def test_every_subpackage_states_its_rule() -> None:
         assert "May import" in doc or "import everything" in doc, init
 
 
-def test_worker_module_stays_light() -> None:
-    heavy = {"pandas", "matplotlib", "rich", "jinja2", "reports", "bench.cli"}
-    assert not _imports(ROOT / "strategies" / "procworker.py") & heavy
+def _strategies_imports(path: Path) -> set[str]:
+    """The modules of strategies/ a file imports, by full name."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("strategies")
+        ):
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("strategies")}
+    return found
+
+
+# strategies/ by where the code runs: executors at the top (one module each, named after the
+# strategy: asyncio as aio, '-' and '+' as '_'); _host/, the machinery they use in bench's own
+# process; _worker/, what every worker process, interpreter or gevent child imports.
+HEAVY = {"pandas", "matplotlib", "rich", "jinja2", "reports", "bench.cli", "bench.analysis"}
+WORKER, HOST = "strategies._worker", "strategies._host"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "strategies" / "_worker").glob("*.py")), ids=str)
+def test_worker_modules_stay_light(path: Path) -> None:
+    assert not _imports(path) & HEAVY
+    assert all(name.startswith(WORKER) for name in _strategies_imports(path)), path
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "strategies" / "_host").glob("*.py")), ids=str)
+def test_host_machinery_knows_no_executor(path: Path) -> None:
+    allowed = (WORKER, HOST, "strategies.base")
+    assert all(name.startswith(allowed) for name in _strategies_imports(path)), path
+
+
+def test_executor_modules_are_named_one_way() -> None:
+    import strategies
+
+    for name, target in {**strategies.BUILTIN, **strategies.HIDDEN}.items():
+        module = name.replace("asyncio", "aio").replace("-", "_").replace("+", "_")
+        assert target.split(":")[0] == f"strategies.{module}", (name, target)
+    helpers = {p.stem for p in (ROOT / "strategies").glob("*.py")} - {"__init__", "base", "plugins"}
+    named = {t.split(":")[0].removeprefix("strategies.") for t in strategies.BUILTIN.values()}
+    assert helpers == named | {"fake"}  # nothing else at the top: helpers live in _host, _worker
 
 
 MODULE_LINES = 300  # shared/STYLE.md: small modules a newcomer reads in one sitting

@@ -4,6 +4,7 @@ texts, the sweep's time estimate, shell completion."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -203,7 +204,7 @@ def _help(command: str) -> tuple[str, list[tuple[str, str]]]:
     options = [
         (action.option_strings[-1], action.help or "")
         for action in sub._actions
-        if action.option_strings and action.nargs != 0
+        if action.option_strings and action.nargs != 0 and action.help != argparse.SUPPRESS
     ]
     return sub.format_help(), options
 

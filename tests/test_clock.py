@@ -16,8 +16,8 @@ def _read_clock() -> int:
 def _takes_signals() -> None:
     # This process's fork server may have been started by a process strategy earlier in the
     # session, inside its block of SIGINT and SIGTERM, so that its workers inherit the block
-    # until their initializer lifts it (strategies.procpool). A bare Pool's workers must lift it
-    # too, or the Pool's terminate() (SIGTERM) can wait for them forever (seen once in CI).
+    # until their initializer lifts it (strategies._host.procpool). A bare Pool's workers must
+    # lift it too, or the Pool's terminate() (SIGTERM) can wait for them forever (seen once in CI).
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 

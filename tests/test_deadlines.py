@@ -23,7 +23,7 @@ from bench.collectors import faults
 from bench.collectors.base import BlockingSleepCollector, SleepCollector
 from bench.harness.execution import StrategyOptions
 from bench.model import TaskSpec
-from strategies.procpool import WorkerPool
+from strategies._host.procpool import WorkerPool
 from tests.collectors import KillsItsWorker
 from tests.conftest import make_plan, run
 from tests.test_faults import assert_nothing_lost, faulty_plan

@@ -192,13 +192,18 @@ def test_the_answers_the_pages_show_are_what_make_bench_prints(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`make bench`'s plan (its latencies scaled down): the same strategies in the same order,
-    the same threads, processes and tasks in flight, the same words; only figures differ."""
+    the same threads, processes and tasks in flight, the baseline's line word for word."""
     blocks = _answer_blocks()
     assert {page for page, _ in blocks} >= {"README.md", "docs/statistics.md"}
     code, printed = _run(["run", *SCALED, "--out", str(tmp_path), "-q"], capsys)
     assert code == 0, printed[-2000:]
-    answers = [
-        _masked(line) for line in printed.splitlines() if ": " in line and "file://" not in line
-    ]
+    lines = [line for line in printed.splitlines() if ": " in line and "file://" not in line]
     for page, block in blocks:
-        assert [_masked(line) for line in block] == answers, (page, printed)
+        assert [_where(line) for line in block] == [_where(line) for line in lines], (page, printed)
+        assert _masked(block[0]) == _masked(lines[0])  # the baseline's line, whole
+
+
+def _where(answer: str) -> str:
+    """An answer's first clause: where the tasks ran and how many overlapped. How the speeds
+    compare depends on the machine (on a loaded one the small plan's ratios move a lot)."""
+    return answer.split(";", maxsplit=1)[0]

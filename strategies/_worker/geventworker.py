@@ -1,4 +1,5 @@
-"""The gevent strategy's child process: `python -m strategies.geventworker IN_FD OUT_FD SLOTS_FD`.
+"""The gevent strategy's child process:
+`python -m strategies._worker.geventworker IN_FD OUT_FD SLOTS_FD`.
 
 Monkey-patching changes the whole process (sockets, time.sleep, threading), so it happens here,
 in an interpreter of its own, before anything else is imported; the harness stays unpatched.

@@ -12,7 +12,7 @@ import logging
 import re
 from types import TracebackType
 
-from strategies.procpool import describe_exit
+from strategies._host.procpool import describe_exit
 
 _DEATH = re.compile(
     r"Worker process (\d+) (?:was killed by signal (\d+)|exited with status (\d+)|"

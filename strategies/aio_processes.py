@@ -19,9 +19,9 @@ from bench.harness import interrupts
 from bench.harness.execution import RUN_TIMEOUT_REACHED
 from bench.harness.recording import now_ns, task_failure
 from bench.model import Meta, Phase, RawRecord, TaskSpec, TaskStatus, Usage
-from strategies import procworker
+from strategies._host.procpool import Death, WorkerPool
+from strategies._worker import procworker
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, cancel_main
-from strategies.procpool import Death, WorkerPool
 
 
 class _PoolBroke(Exception):

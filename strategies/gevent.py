@@ -2,8 +2,8 @@
 made cooperative by monkey-patching (the `gevent` extra).
 
 Monkey-patching changes the whole process, so the greenlets run in a child interpreter of their
-own (strategies.geventworker), which patches before it imports anything else; the harness is
-never patched. Starting it (the interpreter, importing gevent, patching, unpickling the
+own (strategies._worker.geventworker), which patches before it imports anything else; the
+harness is never patched. Starting it (the interpreter, importing gevent, patching, unpickling the
 collector) is start-up. Records come back over a pipe as each task ends, so an interrupt keeps
 every task that finished; the child's greenlets record the running ones as cancelled.
 """
@@ -24,8 +24,8 @@ from bench.harness import interrupts
 from bench.harness.execution import RUN_TIMEOUT_REACHED
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from strategies._host.procpool import describe_exit
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, signals_blocked
-from strategies.procpool import describe_exit
 
 POLL_S = 0.02  # how often the parent looks at the run deadline and the child's health
 START_S = 60.0  # an interpreter that has not said "ready" by then is not going to
@@ -59,8 +59,8 @@ class GeventStrategy(Strategy):
         os.ftruncate(slots, 16 * self.workers)
         self._map = mmap.mmap(slots, 16 * self.workers)
         self._slots = (ctypes.c_int64 * (2 * self.workers)).from_buffer(self._map)
-        argv = [sys.executable, "-m", "strategies.geventworker", str(child_in), str(child_out)]
-        argv.append(str(slots))
+        argv = [sys.executable, "-m", "strategies._worker.geventworker"]
+        argv += [str(child_in), str(child_out), str(slots)]
         # The parent's import path (the current folder, for a --collector module): the child
         # is a fresh interpreter, which would not otherwise see it.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p or os.getcwd() for p in sys.path)}

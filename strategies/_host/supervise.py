@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bench.harness.execution import RUN_TIMEOUT_REACHED, StrategyAborted, StrategyOptions
 from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, TaskStatus
-from strategies.threadgroup import WorkerThreads
+from strategies._host.threadgroup import WorkerThreads
 
 POLL_S = 0.02
 

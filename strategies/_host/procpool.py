@@ -24,9 +24,10 @@ import psutil
 
 from bench.harness.execution import StrategyOptions
 from bench.model import RawRecord, TaskSpec, Usage
-from strategies import procworker, tracker
+from strategies._host import tracker
+from strategies._host.supervise import Running
+from strategies._worker import procworker
 from strategies.base import main_thread_takes_interrupts, signals_deferred
-from strategies.supervise import Running
 
 F = procworker.SLOT_FIELDS
 # How long a hard stop waits for the pool's own threads (they end within milliseconds).
@@ -78,7 +79,7 @@ class WorkerPool:
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             # The fork server imports only what workers need, not the CLI's pandas/matplotlib.
-            context.set_forkserver_preload(["strategies.procworker"])
+            context.set_forkserver_preload(["strategies._worker.procworker"])
         self._slots = context.RawArray("q", workers * F)
         self._records = context.SimpleQueue() if self._stream else None
         initargs = (

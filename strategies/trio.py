@@ -28,8 +28,8 @@ from bench.harness.recording import (
     with_http,
 )
 from bench.model import Meta, RawRecord, TaskSpec, TaskStatus, Usage
+from strategies._host.loopwatch import LoopBlockedDeadline, LoopWatchdog
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
-from strategies.loopwatch import LoopBlockedDeadline, LoopWatchdog
 
 
 class TrioStrategy(Strategy):

@@ -22,7 +22,8 @@ from bench.harness.environment import usable_cpus
 from bench.harness.execution import InputRefused
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
-from strategies import daskworker
+from strategies._host.daskdeaths import WorkerDeaths
+from strategies._worker import daskworker
 from strategies.base import (
     Abilities,
     Strategy,
@@ -30,7 +31,6 @@ from strategies.base import (
     signals_blocked,
     signals_deferred,
 )
-from strategies.daskdeaths import WorkerDeaths
 
 
 class DaskStrategy(Strategy):
@@ -80,7 +80,7 @@ class DaskStrategy(Strategy):
                     host="127.0.0.1",
                     dashboard_address="127.0.0.1:0",
                     silence_logs=logging.ERROR,
-                    preload=["strategies.daskpreload"],
+                    preload=["strategies._worker.daskpreload"],
                 )
             with signals_blocked():
                 self._client = Client(self._cluster)

@@ -98,17 +98,25 @@ def _interrupted_start(
     if begun:
         strategy.stop(abandon=True)
     on_interrupt()
-    record = RunRecord(
-        strategy.name,
-        strategy.workers,
+    startup = strategy.clock() - begin
+    record = interrupted_at_start(strategy.name, strategy.workers, plan, options.cores, startup)
+    return RunInterrupted(record)
+
+
+def interrupted_at_start(
+    name: str, workers: int, plan: Sequence[TaskSpec], cores: int, startup_ns: int = 0
+) -> RunRecord:
+    """The record of a run interrupted before its first task: every task `not_run`."""
+    return RunRecord(
+        name,
+        workers,
         "interrupted",
         0,
-        strategy.clock() - begin,
+        startup_ns,
         build_tasks(plan, [], 0),
         reason="interrupted during start-up",
-        cores=options.cores,
+        cores=cores,
     )
-    return RunInterrupted(record)
 
 
 def build_tasks(

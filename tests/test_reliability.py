@@ -280,10 +280,10 @@ def test_an_interrupt_between_runs_saves_what_finished_and_writes_the_reports(
     the second strategy is built, its run is saved as interrupted during start-up; while the
     first is saved, the first is kept."""
     from bench.cli import session
-    from bench.harness import interrupts
+    from bench.harness import interrupts, runner
 
     monkeypatch.setattr(interrupts._State, "taken", False)  # the session marks it taken
-    real_run, real_saved = session.run_strategy, session._saved
+    real_run, real_saved = runner.run_strategy, session._saved
     runs: list[str] = []
 
     def run_strategy(make: Any, *args: Any) -> Any:

@@ -258,7 +258,7 @@ def test_an_interrupt_between_the_start_and_the_first_task_stops_the_pool(
             usage: Usage = super().stop(abandon)
             return usage
 
-    collect, raised = gc.collect, []
+    collect, raised = gc.collect, list[bool]()
 
     def interrupted() -> int:
         if raised:  # one interrupt: a signal's copies are not raised again once it is taken

@@ -513,9 +513,12 @@ def test_ctrl_c_keeps_the_tasks_that_finished(tmp_path: Path, strategy: str) -> 
 
 @pytest.mark.skipif(not strategies.available("gevent"), reason="the gevent extra is not installed")
 def test_a_killed_gevent_child_names_the_signal_and_its_tasks_in_flight(tmp_path: Path) -> None:
-    """The two tasks running when the child died read `not_run` once, as if never started. Every
-    greenlet lives in that one process: each task in flight died with it, an `error` naming the
-    signal, as a killed pool worker's task is."""
+    """The two tasks running when the child died once read `not_run`, as if never started. A
+    process pool records a task whose worker process was killed as an `error` naming the signal,
+    and `cancelled` only the tasks the harness then stopped in the workers that survived. Every
+    greenlet lives in the one gevent process: each task in flight was in the process the signal
+    killed, so each is an `error` naming it; none is `cancelled` (nothing survived for the
+    harness to stop), and the tasks never started are `not_run`."""
     with _start(tmp_path, "gevent") as proc:
         child = _started_workers(proc, "geventworker")[0]
         child.kill()
@@ -525,8 +528,10 @@ def test_a_killed_gevent_child_names_the_signal_and_its_tasks_in_flight(tmp_path
     assert run["status"] == "aborted" and run["reason"] == how
     statuses = [t["status"] for t in run["tasks"]]
     assert statuses == ["error", "error", "not_run", "not_run", "not_run", "not_run"], statuses
-    assert {t["error"] for t in run["tasks"][:2]} == {f"{how} while this task ran"}
-    assert {t["task_name"] for t in run["tasks"][:2]} == {"Greenlet-0", "Greenlet-1"}
+    died = run["tasks"][:2]
+    assert {t["error"] for t in died} == {f"{how} while this task ran"}
+    assert {t["task_name"] for t in died} == {"Greenlet-0", "Greenlet-1"}
+    assert all(t["pid"] == child.pid and t["started_at"] is not None for t in died), died
 
 
 def test_a_killed_resource_tracker_costs_nothing(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -257,7 +258,12 @@ def test_an_interrupt_between_the_start_and_the_first_task_stops_the_pool(
             usage: Usage = super().stop(abandon)
             return usage
 
+    collect, raised = gc.collect, list[bool]()
+
     def interrupted() -> int:
+        if raised:  # one interrupt: a signal's copies are not raised again once it is taken
+            return collect()
+        raised.append(True)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(gc, "collect", interrupted)
@@ -268,3 +274,47 @@ def test_an_interrupt_between_the_start_and_the_first_task_stops_the_pool(
     assert record.status == "interrupted"
     assert [t.status for t in record.tasks] == ["not_run"] * 4
     assert stopped == [True]  # the pool was stopped, once
+
+
+@pytest.mark.parametrize("where", ["before the second run", "while the first run is saved"])
+def test_an_interrupt_between_runs_saves_what_finished_and_writes_the_reports(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    """An interrupt that reaches the session outside a run (a strategy's module importing, the
+    results being saved) once escaped it: exit 130 with no reports, and the job lost. Before
+    the second strategy is built, its run is saved as interrupted during start-up; while the
+    first is saved, the first is kept."""
+    from bench.cli import session
+    from bench.harness import interrupts, runner
+
+    monkeypatch.setattr(interrupts._State, "taken", False)  # the session marks it taken
+    real_run, real_saved = runner.run_strategy, session._saved
+    runs: list[str] = []
+
+    def run_strategy(make: Any, *args: Any) -> Any:
+        runs.append(make.name)
+        if where == "before the second run" and len(runs) == 2:
+            raise KeyboardInterrupt  # as a signal landing on the call's entry
+        return real_run(make, *args)
+
+    def saved(*args: Any) -> Any:
+        results = real_saved(*args)
+        if where == "while the first run is saved" and len(runs) == 1:
+            runs.append("saved")
+            raise KeyboardInterrupt  # landing just after the file was written
+        return results
+
+    monkeypatch.setattr(session, "run_strategy", run_strategy)
+    monkeypatch.setattr(session, "_saved", saved)
+    argv = ["run", "--strategies", "sequential,asyncio", "--tasks", "3", "--latency", "0.01"]
+    assert main([*argv, "-q", "--out", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.endswith(f"interrupted: what finished is saved in {tmp_path}\n")
+    got = json.loads((tmp_path / "results.json").read_text())["runs"]
+    assert (got[0]["strategy"], got[0]["status"]) == ("sequential", "completed")
+    if where == "before the second run":
+        assert (got[1]["strategy"], got[1]["status"]) == ("asyncio", "interrupted")
+        assert got[1]["reason"] == "interrupted during start-up"
+        assert {t["status"] for t in got[1]["tasks"]} == {"not_run"}
+    else:
+        assert len(got) == 1
+    assert (tmp_path / "report.html").exists() and (tmp_path / "tasks.csv").exists()

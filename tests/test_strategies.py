@@ -9,6 +9,8 @@ is certainly in flight together (starting a wave takes well under a millisecond)
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -126,6 +128,49 @@ def test_gevent_runs_every_task_on_one_thread_of_its_own_process_yet_overlapping
     # (a fresh interpreter takes well over a millisecond; the wall is one 100 ms wave).
     assert record.startup_ns > 1_000_000
     assert record.wall_ns < 6 * LATENCY * 1e9
+
+
+# Driven in an interpreter of its own: importing the worker module monkey-patches the process.
+SLOT_AT_SEND = """
+import os
+from multiprocessing.connection import Connection
+
+from bench.collectors.base import SleepCollector
+from bench.model import TaskSpec
+from strategies import geventworker
+
+workers = 2
+slots = os.memfd_create("slots")
+os.ftruncate(slots, 16 * workers)
+read, write = os.pipe()
+setup = ("setup", SleepCollector(), workers, False, None)
+child = geventworker.Child(Connection(read, writable=False), Connection(write), setup, slots)
+seen = []
+
+class Outbox:
+    def send(self, message):
+        if message[0] == "record":  # which tasks the slots name as this record leaves
+            running = {child.slots[2 * n] - 1 for n in range(workers)}
+            seen.append((message[1].task_index, message[1].task_index in running))
+
+child.outbox = Outbox()
+child.prepare()
+child.plan.set((iter([TaskSpec(i, f"S{i}", 1_000_000) for i in range(5)]), 0))
+child.pool.join()
+print(sorted(seen), [child.slots[2 * n] for n in range(workers)])
+"""
+
+
+def test_a_gevent_task_stays_in_its_slot_until_its_record_is_sent() -> None:
+    """A parent whose gevent child was killed reads the slots for the tasks that died with it:
+    a task must leave its slot only once its record has gone out, or a child killed between the
+    two loses a task that ran (it read `not_run`). tests/test_interrupts.py kills a real child."""
+    _needs("gevent")
+    out = subprocess.run(
+        [sys.executable, "-c", SLOT_AT_SEND], capture_output=True, text=True, timeout=60, check=True
+    )
+    expected = f"{[(i, True) for i in range(5)]} [0, 0]"
+    assert out.stdout.strip() == expected, out.stdout + out.stderr
 
 
 def test_trio_runs_every_task_on_one_thread_yet_overlapping() -> None:

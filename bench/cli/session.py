@@ -29,10 +29,15 @@ from bench.collectors.base import (
     ToThreadCollector,
 )
 from bench.collectors.http import HttpCollector
-from bench.harness import environment
+from bench.harness import environment, interrupts
 from bench.harness.calibrate import with_cpu_estimates
 from bench.harness.execution import StrategyOptions
-from bench.harness.runner import RunInterrupted, StartupFailed, run_strategy
+from bench.harness.runner import (
+    RunInterrupted,
+    StartupFailed,
+    interrupted_at_start,
+    run_strategy,
+)
 from bench.model import Results, RunRecord, TaskSpec, Usage
 from bench.results.writer import save
 
@@ -158,14 +163,34 @@ def execute(
     most = max(len(job.plan) for job in jobs)
     with _progress_stream(quiet) as stream, make_progress(stream, most) as progress:
         for n, job in enumerate(jobs, 1):
-            options = _options(job, config, progress.begin(job.strategy, len(job.plan)))
+            run: RunRecord | None = None
+            saved = False
+            # An interrupt anywhere in a job is the session's: before the strategy is built
+            # (nothing of it started) the job is saved as interrupted during start-up, after its
+            # run the run is saved, and the reports are written either way.
             try:
-                strategy = strategies.get(job.strategy)
+                options = _options(job, config, progress.begin(job.strategy, len(job.plan)))
+                with interrupts.deferred():  # an import cut short would leave a broken module
+                    strategy = strategies.get(job.strategy)
                 if config.verbose and strategy.abilities.leaves_process and n == _first(jobs, job):
                     sys.stderr.write(IDENTITY_NOTE.format(strategy.name))  # beside the lines
                 run = run_strategy(
                     strategy, job.plan, options, on_interrupt, _watch(config), progress.cpu_seconds
                 )
+                if job.round >= 0:
+                    outcome.results = _saved(outcome.results, run, job, folder)
+                saved = True
+                seen[job.strategy] = (run.wall_ns / 1e9, job.ideal_s, run.startup_ns / 1e9)
+                outcome.aborted |= run.status == "aborted"
+                left = time_left(seen, jobs[n:])
+                label = "warm-up" if job.round < 0 else f"round {job.round + 1}"
+                progress.end(
+                    run,
+                    f" [{n}/{len(jobs)}, {label}; about {left:.0f} s left]"
+                    if len(jobs) > 1
+                    else "",
+                )
+                warn(run)
             except RunInterrupted as stop:
                 outcome.results = _saved(outcome.results, stop.record, job, folder)
                 progress.end(stop.record)
@@ -174,18 +199,23 @@ def execute(
             except StartupFailed as exc:
                 outcome.failed_start = exc
                 return outcome
-            seen[job.strategy] = (run.wall_ns / 1e9, job.ideal_s, run.startup_ns / 1e9)
-            if job.round >= 0:
-                outcome.results = _saved(outcome.results, run, job, folder)
-            outcome.aborted |= run.status == "aborted"
-            left = time_left(seen, jobs[n:])
-            label = "warm-up" if job.round < 0 else f"round {job.round + 1}"
-            progress.end(
-                run,
-                f" [{n}/{len(jobs)}, {label}; about {left:.0f} s left]" if len(jobs) > 1 else "",
-            )
-            warn(run)
+            except KeyboardInterrupt as exc:
+                # Copies of it are not raised again: what follows runs whole.
+                on_interrupt()
+                if run is None:
+                    run = _not_started(job, config)
+                    progress.end(run)
+                if not saved:
+                    outcome.results = _saved(outcome.results, run, job, folder)
+                outcome.interrupted_by = exc
+                return outcome
     return outcome
+
+
+def _not_started(job: Job, config: RunConfig) -> RunRecord:
+    make = strategies.get(job.strategy)
+    workers = make.abilities.fixed_workers or job.workers
+    return interrupted_at_start(make.name, workers, job.plan, _cores(config))
 
 
 # Said where -v's lines from other processes appear: their Thread- ids can all be the same.
@@ -209,11 +239,15 @@ def _options(job: Job, config: RunConfig, progress: Callable[[int], None]) -> St
         chunksize=config.chunksize,
         task_timeout_s=config.task_timeout_s,
         run_timeout_s=config.run_timeout_s,
-        cores=environment.usable_cpus() if config.scenario.workload != "io" else 0,
+        cores=_cores(config),
         scheduler=config.scheduler,
         gc=config.gc,
         progress=progress,
     )
+
+
+def _cores(config: RunConfig) -> int:
+    return environment.usable_cpus() if config.scenario.workload != "io" else 0
 
 
 def _watch(config: RunConfig) -> Callable[[], Usage | None] | None:

@@ -11,8 +11,8 @@ Messages are pickles over two pipes (multiprocessing.connection framing):
                       ("done", user s, system s, peak RSS bytes, voluntary, involuntary switches)
 
 What each greenlet is running is in shared memory (SLOTS_FD, two int64 per greenlet: the task's
-index + 1, 0 when idle, and when it started), so a parent whose child was killed knows which
-tasks died with it.
+index + 1, 0 when idle, and when it started; set before the task starts, cleared only once its
+record is sent), so a parent whose child was killed knows which tasks died with it.
 
 The child ignores SIGINT and SIGTERM (a terminal signals the whole group; the parent decides) and
 exits when its input pipe closes, so it never outlives the harness.
@@ -105,8 +105,11 @@ class Child:
             for spec in plan:
                 slots[2 * slot + 1], slots[2 * slot] = now_ns(), spec.index + 1
                 record = self._task(spec, queued_ns, name)
-                slots[2 * slot] = 0  # idle: the record below speaks for the task
+                # The record goes out before the slot is cleared: a child killed between the
+                # two leaves a record the parent keeps (and a slot it then skips); cleared first,
+                # a kill in between lost a task that had run, which then read `not_run`.
                 self.outbox.send(("record", record))
+                slots[2 * slot] = 0
         finally:
             self.collector.close()  # this greenlet's keep-alive connection, if it holds one
 

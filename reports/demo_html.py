@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bench.analysis import stats
+from bench.analysis.capacity import refusals
 from bench.model import RunRecord
 from reports.html import TEMPLATES, embedded_data
 from reports.replay import REPLAY_SCRIPT
@@ -52,6 +53,18 @@ def _switches(run: RunRecord) -> str:
     return str(sum(u.voluntary_switches + u.involuntary_switches for u in usage))
 
 
+def _rate(run: RunRecord) -> str:
+    """Tasks that succeeded a second of the wall (the quota chapter's throughput)."""
+    ok = sum(t.status == "ok" for t in run.tasks)
+    return f"{ok / (run.wall_ns / 1e9):.1f}" if run.wall_ns else "-"
+
+
+def _little(run: RunRecord) -> str:
+    """Little's law's throughput: workers / the planned latency."""
+    latency = sum(t.latency_ns for t in run.tasks) / max(len(run.tasks), 1) / 1e9
+    return f"{run.workers / latency:g}" if latency > 0 else "-"
+
+
 def _x(run: RunRecord, first: RunRecord) -> str:
     return f"{first.wall_ns / run.wall_ns:.2f}x" if run.wall_ns else "-"
 
@@ -80,6 +93,9 @@ CELLS: dict[str, tuple[str, Cell]] = {
     "startup": ("start-up", lambda r, _f: f"{r.startup_ns / 1e6:.1f}\u00a0ms"),
     "switches": ("context switches", lambda r, _f: _switches(r)),
     "cores": ("cores got", lambda r, _f: _share(r)),
+    "rate": ("tasks/s", lambda r, _f: _rate(r)),
+    "little": ("Little's law (workers / latency)", lambda r, _f: _little(r)),
+    "refused": ("429s", lambda r, _f: str(refusals(r))),
 }
 # The columns each chapter's claim is about (the run's name, what differs, comes first).
 COLUMNS = {
@@ -92,6 +108,7 @@ COLUMNS = {
     7: ("wall", "rss", "startup", "switches"),
     8: ("workers", "wall", "ideal", "speedup", "cores"),
     9: ("overlap", "wall", "ideal"),
+    10: ("tasks", "wall", "rate", "little", "refused"),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,17 @@ from bench.lesson.chapters import Lesson, chapters
 from reports.demo_html import render_demo_html
 from tests.browser import CHROMIUM, DRIVER, browser, show
 
+NOWHERE = "http://127.0.0.1:9"
+
 
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from strategies.fake import FakeStrategy
 
     done = []
-    for chapter, measure in chapters(Lesson(0.05, lambda _name: FakeStrategy)):
+    # The fake never sends a request: chapter 10's mock API is an address nobody asks.
+    lesson = Lesson(0.05, lambda _name: FakeStrategy, serve=lambda _r, _b: nullcontext(NOWHERE))
+    for chapter, measure in chapters(lesson):
         measure(chapter)
         done.append(_record(chapter))
     page = tmp_path_factory.mktemp("handout") / "demo.html"
@@ -49,6 +54,10 @@ def test_each_table_shows_what_its_claim_is_about(handout: Path) -> None:
     nine = _table(html, 9)
     assert "time.sleep in the coroutine" in nine and "asyncio.to_thread(time.sleep)" in nine
     assert "<th>(pid, thread id) pairs</th>" in _table(html, 6)
+    ten = _table(html, 10)
+    heads = ("tasks/s", "Little&#39;s law (workers / latency)", "429s")
+    assert all(f"<th>{h}</th>" in ten for h in heads), ten
+    assert "asyncio, 1 worker</td>" in ten and "asyncio, 16 workers</td>" in ten
 
 
 def test_chapter_eight_has_one_ideal_per_worker_count(handout: Path) -> None:
@@ -66,8 +75,8 @@ def test_the_handout_ends_with_where_and_when(handout: Path) -> None:
     tail = html[html.index('id="machine"') :]
     assert "date: " in tail and "Python " in tail and "usable by this process" in tail
     assert "load (1-minute average per usable core) before each chapter: 1: " in tail
-    assert html.index('id="claims-table"') > html.index('id="chapter-9"')  # no spoiler on top
-    assert html.count('<details class="reveal">') == 9
+    assert html.index('id="claims-table"') > html.index('id="chapter-10"')  # no spoiler on top
+    assert html.count('<details class="reveal">') == 10
 
 
 def test_a_starved_run_reads_not_shown_in_amber(handout: Path) -> None:

@@ -111,7 +111,7 @@ def _point(workers: int, runs: Sequence[RunRecord], cpus: int, latency: float) -
         median([_rate(r) for r in runs]),
         workers / latency if latency > 0 else math.inf,
         median([sum(t.attempts for t in r.tasks) / n for r, n in zip(runs, tasks, strict=True)]),
-        median([_refusals(r) / n for r, n in zip(runs, tasks, strict=True)]),
+        median([refusals(r) / n for r, n in zip(runs, tasks, strict=True)]),
         median([1 - _ok(r) / n for r, n in zip(runs, tasks, strict=True)]),
         round(median([r.parent.peak_rss_bytes + r.children.peak_rss_bytes for r in runs])),
         median([_cpu_busy(r, cpus) for r in runs]),
@@ -147,7 +147,9 @@ def _refusals_of(task: TaskRecord) -> int:
     return task.retried.count(429) + (task.http_status == 429)
 
 
-def _refusals(run: RunRecord) -> int:
+def refusals(run: RunRecord) -> int:
+    """429 answers over the run's tasks: the retried ones and the final ones (also the demo's
+    quota chapter and its handout count them this way)."""
     return sum(_refusals_of(t) for t in run.tasks)
 
 

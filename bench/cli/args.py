@@ -240,13 +240,14 @@ def _compare(sub: Any, handlers: Mapping[str, Handler]) -> None:
 
 
 def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
-    from bench.lesson.texts import chapter_help
+    from bench.lesson.texts import TEXTS, chapter_help
 
     demo = sub.add_parser(
         "demo",
         help="the lesson: every claim about asyncio's one thread, measured",
-        description="The teaching demo: nine claims about asyncio, threads and processes, "
-        "each measured and given a computed verdict; writes demo.json and demo.html.",
+        description="The teaching demo: ten claims about asyncio, threads, processes and an "
+        "API's quota, each measured and given a computed verdict; writes demo.json and "
+        "demo.html.",
         epilog=chapter_help(),
     )
     add = demo.add_argument
@@ -260,7 +261,7 @@ def _demo(sub: Any, handlers: Mapping[str, Handler]) -> None:
     add(
         "--chapter",
         metavar="N[,N...]",
-        help="run only these chapters: N, or a list such as 2,5 (1-9; default: all)",
+        help=f"run only these chapters: N, or a list such as 2,5 (1-{len(TEXTS)}; default: all)",
     )
     add(
         "--out", metavar="DIR", type=folder, help="output folder (default results/demo-<timestamp>)"

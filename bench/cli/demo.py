@@ -31,6 +31,7 @@ from bench.lesson.board import Board, LiveCollector
 from bench.lesson.chapters import Chapter, Lesson, chapters, no_display
 from bench.lesson.logs import Block
 from bench.lesson.preconditions import NONE, load_per_core
+from bench.lesson.texts import TEXTS
 from bench.results.folder import RESULTS_ROOT, prepare
 from bench.results.writer import run_to_dict, write_atomic
 
@@ -51,6 +52,18 @@ def _live_display(console: Console) -> Any:
             yield LiveCollector(collector, board)
 
     return display
+
+
+@contextmanager
+def _mock_api(rate: float, burst: int) -> Iterator[str]:
+    """Chapter 10's API: the mock server `bench run --io http` starts, in a process of its own,
+    with the chapter's quota and no faults (so its seed draws nothing)."""
+    from bench.mockapi.faults import FaultRates
+    from bench.mockapi.process import server_process
+    from bench.mockapi.quota import Quota
+
+    with server_process(0, FaultRates(), Quota(rate, burst)) as (url, _pid):
+        yield url
 
 
 def _record(ch: Chapter) -> dict[str, Any]:
@@ -160,7 +173,8 @@ def _demo(args: argparse.Namespace, kept: _Kept) -> int:
     console = Console(highlight=False)
     live = not is_log(console)
     scale = 0.1 if args.fast else 1.0
-    lesson = Lesson(scale, strategies.get, _live_display(console) if live else no_display)
+    display = _live_display(console) if live else no_display
+    lesson = Lesson(scale, strategies.get, display, serve=_mock_api)
     done = kept.done
     kept.folder, kept.scale = folder, scale
     step = args.step and sys.stdin.isatty()
@@ -198,7 +212,7 @@ def _chapters(given: str | None) -> set[int] | None:
     """--chapter N or N,M,...: the chapters to run (None: all)."""
     if given is None:
         return None
-    return {parse_int("--chapter", part.strip(), 1, 9) for part in given.split(",")}
+    return {parse_int("--chapter", part.strip(), 1, len(TEXTS)) for part in given.split(",")}
 
 
 def _machine() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from bench.harness.calibrate import with_cpu_estimates
 from bench.harness.environment import gil_enabled, usable_cpus
 from bench.harness.execution import Strategy, StrategyOptions
 from bench.harness.runner import run_strategy
-from bench.lesson import verdicts
+from bench.lesson import quota, verdicts
 from bench.lesson.logs import Block, classic_log, flatten, semaphore_log, worker_log
 from bench.lesson.preconditions import load_per_core
 from bench.lesson.texts import CPU_WITHOUT_GIL, TEXTS, texts
@@ -73,6 +73,7 @@ class Lesson:
     scale: float
     get: StrategyGetter  # the registry lookup, handed in: the harness does not import strategies
     display: Display = no_display
+    serve: quota.Serve | None = None  # chapter 10's mock API, started by the CLI (None: not shown)
     cache: dict[tuple[str, int, int, str], RunRecord] = field(default_factory=dict)
     # One plan per shape, its CPU costs estimated once: every strategy runs the same plan, so a
     # worker count has one ideal time.
@@ -248,7 +249,11 @@ def _c9(lesson: Lesson, ch: Chapter) -> None:
     ]
 
 
-_MEASURES = (_c1, _c2, _c3, _c4, _c5, _c6, _c7, _c8, _c9)
+def _c10(lesson: Lesson, ch: Chapter) -> None:
+    quota.measure(lesson, ch, LATENCY_S)
+
+
+_MEASURES = (_c1, _c2, _c3, _c4, _c5, _c6, _c7, _c8, _c9, _c10)
 
 
 def _attempts(lesson: Lesson, measure: Callable[[Lesson, Chapter], None], ch: Chapter) -> None:

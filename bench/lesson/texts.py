@@ -7,6 +7,21 @@ def _s(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
+# Chapter 10's API: a quota that QUOTA_KNEE workers keep busy at half the lesson's latency
+# (Little's law: workers = rate x latency), QUOTA_BURST requests of it at once. Its sweep, as
+# (workers, tasks): three waves under the quota; from the knee on, one 16-task job, which more
+# workers finish no sooner.
+QUOTA_KNEE, QUOTA_BURST = 4, 2
+QUOTA_SWEEP = ((1, 3), (2, 6), (QUOTA_KNEE, 16), (8, 16), (16, 16))
+
+
+def quota_plan(latency_s: float) -> tuple[float, float]:
+    """Chapter 10's latency and its quota's rate (requests a second), for the lesson's latency:
+    0.1 s and 40/s under --fast, 1 s and 4/s without."""
+    half = latency_s / 2
+    return half, QUOTA_KNEE / half
+
+
 def chapter_help() -> str:
     """`bench demo --help`'s list of chapters, with --fast's titles where they differ."""
     lines = [
@@ -14,7 +29,7 @@ def chapter_help() -> str:
         "not shown where the machine could not show it, naming what it checked):",
     ]
     for n, ((title, _), (short, _)) in enumerate(zip(texts(2.0), texts(0.2), strict=True), 1):
-        lines.append(f"  {n}  {title}" + (f" ({short} with --fast)" if short != title else ""))
+        lines.append(f"  {n:>2}  {title}" + (f" ({short} with --fast)" if short != title else ""))
     lines += [
         "",
         "examples:",
@@ -29,12 +44,14 @@ def texts(latency_s: float, gil: bool = True) -> list[tuple[str, str]]:
     scales it by 0.1: its chapter 3 is "1.2 s vs 0.2 s", not "12 s vs 2 s"), and the CPU
     chapter's promise for this interpreter: threads held back by the GIL, or not without it."""
     one, tenth = latency_s, latency_s / 10
+    half, rate = quota_plan(latency_s)
     chosen = [*TEXTS[:7], TEXTS[7] if gil else CPU_WITHOUT_GIL, *TEXTS[8:]]
+    words = {"tenth": _s(tenth), "ten": _s(10 * one), "wait": f"{one:.2f}s", "half": _s(half)}
+    counts = [str(w) for w, _ in QUOTA_SWEEP]
+    words |= {"rate": f"{rate:g}", "knee": str(QUOTA_KNEE), "burst": str(QUOTA_BURST)}
+    words["counts"] = ", ".join(counts[:-1]) + " and " + counts[-1]
     return [
-        (
-            title.format(one=_s(one), six=_s(6 * one)),
-            text.format(one=_s(one), tenth=_s(tenth), ten=_s(10 * one), wait=f"{one:.2f}s"),
-        )
+        (title.format(one=_s(one), six=_s(6 * one)), text.format(one=_s(one), **words))
         for title, text in chosen
     ]
 
@@ -82,6 +99,13 @@ TEXTS = [
         "time.sleep inside a coroutine holds the loop's one thread: every task waits its turn. "
         "asyncio.to_thread hands the call to a thread and restores the overlap: the case where "
         "threads are the right tool.",
+    ),
+    (
+        "Little's law, then the quota",
+        "An API with a quota: the mock answers each request after {half} and admits {rate} a "
+        "second ({burst} at once; beyond that, 429 with Retry-After, and the task waits and "
+        "retries). Little's law: throughput = workers / latency, so {knee} workers reach the "
+        "quota; more only add 429s. asyncio with {counts} workers.",
     ),
 ]
 # Chapter 8 on a free-threaded build running without the GIL (3.13t, 3.14t).

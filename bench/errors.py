@@ -28,6 +28,12 @@ class MachineLimit(Exception):
     """The machine cannot take the configuration (file descriptors, processes): exit 4."""
 
 
+class ResultsFileError(Exception):
+    """A results file that cannot be used; the message names the file and the problem: exit 3.
+    (Raised by bench.results.loader; defined here so that the CLI can catch it without
+    importing the loader on every command.)"""
+
+
 def describe_error(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import strategies
-from bench.cli import app
+from bench.cli import app, running
 from bench.cli.args import build_parser
 from bench.cli.config import build_config
 
@@ -69,7 +69,7 @@ def test_every_example_is_one_the_tool_accepts(page: str, line: str) -> None:
         assert done.code == 0, (page, line)
         return
     if args.command == "run":
-        build_config(args, strategies.names(), list(strategies.HIDDEN), app._abilities)
+        build_config(args, strategies.names(), list(strategies.HIDDEN), running.abilities)
 
 
 FRONT = [line for page, line in EXAMPLES if page == "README.md"]

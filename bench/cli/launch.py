@@ -37,12 +37,19 @@ def main() -> None:
 
         interrupts.install()
         from bench.cli.app import entry
-        from bench.results.writer import remove_unfinished
 
-        interrupts.at_exit_now(remove_unfinished)
+        interrupts.at_exit_now(_remove_unfinished)
     except KeyboardInterrupt as exc:
         _interrupted(exc)
     entry()
+
+
+def _remove_unfinished() -> None:
+    # Temp files exist only if the writer was imported: a command that never writes (--help,
+    # list, a Tab of completion) does not import it (nor its 15-20 ms of modules) to find none.
+    writer = sys.modules.get("bench.results.writer")
+    if writer is not None:
+        writer.remove_unfinished()
 
 
 def _version() -> None:

@@ -32,6 +32,15 @@ def test_http_cases_run() -> None:
     assert server_throughput(20, workers=4)["mock_rps"] > 0
 
 
+def test_the_command_line_is_timed_as_whole_processes(tmp_path: Path) -> None:
+    from tests.perf.cli_speed import CASES, measure
+
+    timings = measure(runs=1, warmup=0, folder=tmp_path)
+    assert [t.case for t in timings] == list(CASES)
+    assert all(t.min_s > 0 and len(t.cpu_seconds) == 1 for t in timings)
+    assert "median" in timings[0].text() and "CPU median" in timings[0].spread()
+
+
 def test_make_perf_says_pass_or_miss_per_target_and_sums_up() -> None:
     from tests.perf.targets import Figure, at_least, at_most, report
 

@@ -207,6 +207,24 @@ def test_make_bench_default_scenario(benchmark: Any, tmp_path: Path) -> None:
     SUMMARY.append(at_most("bench run, default scenario, end to end", seconds, 30, " s"))
 
 
+def test_cli_answers_at_once(benchmark: Any, tmp_path: Path) -> None:
+    """--version, --help, a Tab of completion and `bench list` as whole processes (issue #30:
+    150 ms, 300 ms for list), median of cli_speed.RUNS interleaved runs, with the load."""
+    from tests.perf.cli_speed import measure
+
+    timings = _once(benchmark, lambda: measure(folder=tmp_path))
+    load = os.getloadavg()[0]
+    for timing in timings:
+        key = timing.case.label
+        benchmark.extra_info[key] = {"seconds": timing.seconds, "cpu_seconds": timing.cpu_seconds}
+        target = timing.case.target_s
+        if target is None:
+            SUMMARY.append(Figure(f"whole process, {timing.text()}, load {load:.1f}"))
+        else:
+            text = f"whole process, {key} ({timing.spread()}, load {load:.1f}), median"
+            SUMMARY.append(at_most(text, timing.median_s * 1e3, target * 1e3, " ms"))
+
+
 def test_http_fidelity(benchmark: Any) -> None:
     from tests.perf.http_cases import http_fidelity
 

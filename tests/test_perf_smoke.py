@@ -29,6 +29,10 @@ def test_http_cases_run() -> None:
 
     result = http_fidelity(8, 0.01, 4)
     assert result["bare_aiohttp_efficiency"] > 0 and result["threads_efficiency"] > 0
+    for name in ("bare_aiohttp", "asyncio", "asyncio-workers", "threads", "processes"):
+        cap = result[f"{name}_ceiling"]
+        assert 0 < cap.efficiency <= 1 and cap.ours_s >= 0 and cap.cores >= 1, name  # ticks: 10 ms
+        assert cap.reached == result[f"{name}_efficiency"]
     assert server_throughput(20, workers=4)["mock_rps"] > 0
 
 

@@ -2,9 +2,15 @@
 started as a user starts it (the console script), WARMUP times unmeasured (the page cache and
 the .pyc files warm), then RUNS times; the wall from spawn to exit, min and median. The cases
 take turns (every case once a round, RUNS rounds), so a shared machine's drift falls on all of
-them alike; the interpreter's own start-up is timed beside them as the floor. The CPU time the
-process used (user + system) is given beside the wall: on a shared machine the wall grows with
-the load, the CPU time much less, so it says what the command itself costs.
+them alike; the interpreter's own start-up is timed beside them as the floor.
+
+Python's bytecode cache is on, as for anyone who installed the package (pip compiles it at
+install; a checkout writes __pycache__ on its first run), in a folder of the measurement's own
+(PYTHONPYCACHEPREFIX): an environment that sets PYTHONDONTWRITEBYTECODE, as this VM's does,
+would otherwise compile every module of ours from source on every start (`--as-is` keeps it).
+
+The CPU time the process used (user + system) is given beside the wall: on a shared machine
+the wall grows with the load, the CPU time much less, so it says what the command itself costs.
 
     python -m tests.perf.cli_speed [--runs N] [--pythonpath DIR]   # the table; DIR: another
                                                                    # checkout's code, timed here
@@ -74,8 +80,11 @@ class Timing:
         return f"{self.case.label}: median {self.median_s * 1e3:.0f} ms ({self.spread()})"
 
 
-def _env(case: Case, answer: Path, pythonpath: str | None) -> dict[str, str]:
+def _env(case: Case, folder: Path, pythonpath: str | None, as_is: bool) -> dict[str, str]:
     env = dict(os.environ)
+    if not as_is:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
     if case.completion:  # what bash's completion function sets (bench completion bash)
@@ -84,7 +93,7 @@ def _env(case: Case, answer: Path, pythonpath: str | None) -> dict[str, str]:
             _ARGCOMPLETE_IFS="\v",
             COMP_LINE=COMPLETING,
             COMP_POINT=str(len(COMPLETING)),
-            _ARGCOMPLETE_STDOUT_FILENAME=str(answer),
+            _ARGCOMPLETE_STDOUT_FILENAME=str(folder / "completions.txt"),
         )
     return env
 
@@ -105,11 +114,16 @@ def _once(case: Case, env: dict[str, str]) -> tuple[float, float]:
 
 
 def measure(
-    runs: int = RUNS, warmup: int = WARMUP, pythonpath: str | None = None, folder: Path = Path()
+    runs: int = RUNS,
+    warmup: int = WARMUP,
+    pythonpath: str | None = None,
+    folder: Path = Path(),
+    as_is: bool = False,
 ) -> list[Timing]:
-    """Every case, `runs` rounds after `warmup`; `folder` receives the completion's answer."""
+    """Every case, `runs` rounds after `warmup`; `folder` receives the completion's answer and
+    the bytecode cache (`as_is`: the environment's bytecode setting kept)."""
     answer = folder / "completions.txt"
-    envs = [_env(case, answer, pythonpath) for case in CASES]
+    envs = [_env(case, folder, pythonpath, as_is) for case in CASES]
     walls: list[list[float]] = [[] for _ in CASES]
     cpus: list[list[float]] = [[] for _ in CASES]
     for round_ in range(warmup + runs):
@@ -128,9 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--pythonpath", help="time this checkout's code (e.g. an older one)")
+    parser.add_argument("--as-is", action="store_true", help="keep PYTHONDONTWRITEBYTECODE")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        for timing in measure(args.runs, WARMUP, args.pythonpath, Path(folder)):
+        for timing in measure(args.runs, WARMUP, args.pythonpath, Path(folder), args.as_is):
             target = timing.case.target_s
             print(timing.text() + ("" if target is None else f" (target {target * 1e3:.0f} ms)"))
     return 0

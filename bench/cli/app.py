@@ -32,9 +32,9 @@ from bench.harness.interrupts import Terminated
 if TYPE_CHECKING:
     from pathlib import Path
 
-# Every command's own modules load when it runs, not here: `bench --help`, `bench list` and
-# each Tab of shell completion build the parser and no more (pinned by tests/test_cli_fast.py,
-# timed by `make perf`). The harness, rich and the reports are `run`'s, `report`'s, ...
+# Each command's own modules (the harness, rich, the reports, the results file) load when it
+# runs, not here: `bench --help` and each Tab of shell completion build the parser and no more
+# (pinned by tests/test_cli_fast.py, timed as whole processes by `make perf`).
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -53,8 +53,8 @@ def _remove_unfinished() -> None:
 
 
 def _version() -> None:
-    # Answered before the CLI is imported (about 150 ms of modules): a version check, as a
-    # script or a shell's completion setup makes it, should cost what the interpreter does.
+    # Answered before the CLI is imported (its parser alone is 40-60 ms of modules): a version
+    # check, as a script or a shell's completion setup makes it, costs what the interpreter does.
     from bench.version import __version__
 
     if sys.stdout is None:  # started with it closed (`>&-`): nowhere to answer

@@ -4,6 +4,7 @@ CLI), and how an exception is told in one line. Imports nothing from bench."""
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 
 
@@ -26,6 +27,12 @@ class OutputFailed(EnvironmentProblem):
 
 class MachineLimit(Exception):
     """The machine cannot take the configuration (file descriptors, processes): exit 4."""
+
+
+class ResultsFileError(Exception):
+    """A results file that cannot be used; the message names the file and the problem: exit 3.
+    (Raised by bench.results.loader; defined here so that the CLI can catch it without
+    importing the loader on every command.)"""
 
 
 def describe_error(exc: BaseException) -> str:
@@ -55,3 +62,23 @@ def not_one_of(flag: str, value: str, choices: Iterable[str]) -> UsageError:
     return UsageError(
         f"{flag} must be one of {listed} (got {value!r}){did_you_mean(value, choices)}"
     )
+
+
+# What running out of a resource looks like when a pool starts: "can't start new thread" is a
+# RuntimeError, a failed fork an OSError (EAGAIN, ENOMEM), too many files EMFILE/ENFILE.
+_EXHAUSTED_ERRNOS = {errno.EAGAIN, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
+
+
+def exhaustion(exc: BaseException | None) -> BaseException | None:
+    """The running out of something, here or anywhere down the chain ("Nanny failed to start."
+    is dask's wrapping of "can't start new thread"), or None."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, MemoryError):
+            return exc
+        if isinstance(exc, OSError) and exc.errno in _EXHAUSTED_ERRNOS:
+            return exc
+        if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import platform
 import sys
 from typing import TYPE_CHECKING, Final
 
@@ -76,6 +75,8 @@ class MissingExtra(Unavailable):
 
 class NeedsNewerPython(Unavailable):
     def __init__(self, name: str) -> None:
+        import platform  # here: 5 ms that the CLI's parser, which imports this registry, skips
+
         oldest, _, what = PYTHONS[name]
         super().__init__(
             f"strategy {name!r} needs Python {'.'.join(map(str, oldest))} or newer ({what}); "

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-
-import trio
+from typing import TYPE_CHECKING
 
 from bench.collectors.base import Collector
 from bench.harness import interrupts
@@ -31,6 +30,17 @@ from bench.model import Meta, RawRecord, TaskSpec, TaskStatus, Usage
 from strategies._host.loopwatch import LoopBlockedDeadline, LoopWatchdog
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 
+if TYPE_CHECKING:
+    import trio
+else:
+    trio = None  # the engine, imported when a run makes a TrioStrategy (_import_trio): reading
+    # the class's declarations (`bench list`, a check of the flags) must not cost trio's 40-60 ms
+
+
+def _import_trio() -> None:
+    global trio  # the module's own name, which every function below reads
+    import trio
+
 
 class TrioStrategy(Strategy):
     name = "trio"
@@ -38,6 +48,7 @@ class TrioStrategy(Strategy):
     abilities = Abilities(deadlines=frozenset({"task", "run"}), faces=frozenset({"async"}))
 
     def __init__(self, options: StrategyOptions) -> None:
+        _import_trio()
         super().__init__(options)
         self._collector = options.collector.on_trio()
         self._watchdog = LoopWatchdog(

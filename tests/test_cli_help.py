@@ -24,11 +24,11 @@ from rich.console import Console
 
 import strategies
 from bench.analysis.notices import MANY_TASKS, loop_warning
-from bench.cli import app, runflags
+from bench.cli import runflags, running
 from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
-from bench.cli.config import IO_MODES
 from bench.cli.lines import say
+from bench.cli.runflags import IO_MODES
 from tests.samples import large_results
 
 GOLDEN = Path(__file__).parent / "golden" / "help"
@@ -240,7 +240,7 @@ def test_a_million_task_run_is_counted_in_its_own_warning() -> None:
 def test_the_loop_warning_counts_the_runs_own_tasks(tasks: int, capsys: Capture) -> None:
     run = large_results(tasks, workers=100_000).runs[0]
     details = {"loop_blocked": 1, "loop_blocked_busy": 1, "loop_longest_block_seconds": 0.5}
-    app._warn_about(dataclasses.replace(run, details=details))
+    running.warn_about(dataclasses.replace(run, details=details))
     err = capsys.readouterr().err
     assert err == (
         "warning: asyncio: the event loop was blocked once (longest 0.5 s) by CPU work on its "
@@ -322,7 +322,7 @@ def test_every_example_in_the_help_parses_and_its_run_flags_check(
     for example in examples:
         args = parser.parse_args(shlex.split(example)[1:])
         if args.command == "run":
-            build_config(args, strategies.names(), [], app._abilities)
+            build_config(args, strategies.names(), [], running.abilities)
 
 
 def test_advise_offers_only_what_it_accepts(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import strategies
-from bench.cli import app
+from bench.cli import app, running
 from bench.cli.args import build_parser
 from bench.cli.config import build_config
 
@@ -70,7 +70,7 @@ def test_every_example_is_one_the_tool_accepts(page: str, line: str) -> None:
         assert done.code == 0, (page, line)
         return
     if args.command == "run":
-        build_config(args, strategies.names(), list(strategies.HIDDEN), app._abilities)
+        build_config(args, strategies.names(), list(strategies.HIDDEN), running.abilities)
 
 
 # Every example at a scale a test can afford: the page's flags, with the plan's latencies scaled

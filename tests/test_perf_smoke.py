@@ -29,7 +29,20 @@ def test_http_cases_run() -> None:
 
     result = http_fidelity(8, 0.01, 4)
     assert result["bare_aiohttp_efficiency"] > 0 and result["threads_efficiency"] > 0
+    for name in ("bare_aiohttp", "asyncio", "asyncio-workers", "threads", "processes"):
+        cap = result[f"{name}_ceiling"]
+        assert 0 < cap.efficiency <= 1 and cap.ours_s >= 0 and cap.cores >= 1, name  # ticks: 10 ms
+        assert cap.reached == result[f"{name}_efficiency"]
     assert server_throughput(20, workers=4)["mock_rps"] > 0
+
+
+def test_the_command_line_is_timed_as_whole_processes(tmp_path: Path) -> None:
+    from tests.perf.cli_speed import CASES, measure
+
+    timings = measure(runs=1, warmup=0, folder=tmp_path)
+    assert [t.case for t in timings] == list(CASES)
+    assert all(t.min_s > 0 and len(t.cpu_seconds) == 1 for t in timings)
+    assert "median" in timings[0].text() and "CPU median" in timings[0].spread()
 
 
 def test_make_perf_says_pass_or_miss_per_target_and_sums_up() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shutil
 import sys
 from pathlib import Path
 
@@ -15,11 +14,11 @@ from bench.cli.exits import EXIT_OK, EXIT_REGRESSION, EXIT_SIGINT, EXIT_SIGTERM
 from bench.cli.httpflags import http_faults, http_quota, retry_after
 from bench.cli.lines import say
 from bench.cli.numbers import parse_float, parse_int
-from bench.errors import UsageError
+from bench.errors import ResultsFileError, UsageError
 from bench.harness.interrupts import Terminated
 from bench.model import Results
 from bench.results.folder import resolve_latest
-from bench.results.loader import ResultsFileError, load
+from bench.results.loader import load
 
 
 def load_path(path: Path) -> Results:
@@ -109,12 +108,3 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:  # before the server's own handlers were in
         return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
     return 128 + signum if signum else EXIT_OK
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    from bench.cli.listing import listing
-
-    del args  # nothing to choose
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    sys.stdout.write(listing(width))
-    return EXIT_OK

@@ -11,13 +11,14 @@ import multiprocessing
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from bench.cli.endpoint import Endpoint, endpoint_from
 from bench.cli.httpflags import attempts_of, http_faults, quota_of
 from bench.cli.limits import check_deadlines, check_runnable, check_workers
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.plan import scenario_from
+from bench.cli.runflags import GC_MODES, IO_MODES
 from bench.collectors.custom import load as load_collector
 from bench.collectors.polite import Politeness
 from bench.errors import UsageError, did_you_mean, not_one_of
@@ -28,13 +29,6 @@ from bench.model import MAX_WORKERS
 from bench.workload import (
     Scenario,
 )
-
-
-def default_start_method() -> str:
-    # forkserver: forking a process that has threads (rich's refresh thread, a previous pool's
-    # threads) can deadlock, and 3.14 made it the Linux default for that reason.
-    methods = multiprocessing.get_all_start_methods()
-    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +220,6 @@ def _custom_collector(text: str | None, io: str, abilities: Mapping[str, Abiliti
     except ValueError as exc:
         raise UsageError(f"--collector: {exc}") from None
     return text
-
-
-IO_MODES: Final = ("sleep", "blocking", "to-thread", "http")
-GC_MODES: Final = ("on", "off")
-# Those a platform may have; check_start_method accepts those this one has.
-START_METHODS: Final = ("fork", "forkserver", "spawn")
 
 
 def _optional_positive(flag: str, text: str | None) -> float | None:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any, Final
 from bench.cli.numbers import parse_float, parse_int
 from bench.collectors.polite import Politeness
 from bench.errors import UsageError
-from bench.harness.execution import Abilities
 
 if TYPE_CHECKING:
     from bench.cli.config import RunConfig
+    from bench.harness.execution import Abilities
 
 DEFAULT_RATE: Final = "5"
 DEFAULT_MAX_REQUESTS: Final = "1000"

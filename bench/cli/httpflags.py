@@ -4,7 +4,6 @@ naming the flag (exit 2)."""
 
 from __future__ import annotations
 
-import email.utils
 from typing import Any
 
 from bench.cli.numbers import parse_float, parse_int
@@ -50,6 +49,8 @@ def retry_after(text: str) -> str:
     try:
         parse_float("--retry-after", text, 0.0)
     except UsageError:
+        import email.utils  # only here: email and datetime, for every command's parser
+
         try:
             email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError):

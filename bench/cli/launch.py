@@ -37,17 +37,24 @@ def main() -> None:
 
         interrupts.install()
         from bench.cli.app import entry
-        from bench.results.writer import remove_unfinished
 
-        interrupts.at_exit_now(remove_unfinished)
+        interrupts.at_exit_now(_remove_unfinished)
     except KeyboardInterrupt as exc:
         _interrupted(exc)
     entry()
 
 
+def _remove_unfinished() -> None:
+    # Temp files exist only if the writer was imported: a command that never writes (--help,
+    # list, a Tab of completion) does not import it (nor its 15-20 ms of modules) to find none.
+    writer = sys.modules.get("bench.results.writer")
+    if writer is not None:
+        writer.remove_unfinished()
+
+
 def _version() -> None:
-    # Answered before the CLI is imported (about 150 ms of modules): a version check, as a
-    # script or a shell's completion setup makes it, should cost what the interpreter does.
+    # Answered before the CLI is imported (its parser alone is 40-60 ms of modules): a version
+    # check, as a script or a shell's completion setup makes it, costs what the interpreter does.
     from bench.version import __version__
 
     if sys.stdout is None:  # started with it closed (`>&-`): nowhere to answer

@@ -1,12 +1,19 @@
 """`bench list`: every strategy (available here or not, and how to get it), what each declares it
-can do, and the collectors, workloads and faults. Text only; the CLI prints it."""
+can do, and the collectors, workloads and faults (`cmd_list` prints it).
+
+Strategy modules are imported to read what each declares, but no engine (trio, dask, gevent,
+uvloop): each strategy imports its own when it runs. Nor rich: the listing is plain text."""
 
 from __future__ import annotations
 
+import argparse
+import shutil
+import sys
 import textwrap
 
 import strategies
-from bench.cli.config import IO_MODES
+from bench.cli.exits import EXIT_OK
+from bench.cli.runflags import IO_MODES
 from bench.collectors.faults import FAULT_MODES
 from bench.harness.execution import DEADLINES, Abilities
 from bench.workload import WORKLOADS
@@ -75,3 +82,10 @@ def _abilities(can: Abilities) -> str:
     if can.baseline:
         parts.append("the baseline of every speed-up")
     return "; ".join(parts)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    del args  # nothing to choose
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    sys.stdout.write(listing(width))
+    return EXIT_OK

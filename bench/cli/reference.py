@@ -58,7 +58,7 @@ def _default(action: argparse.Action) -> str:
 
 def _help(action: argparse.Action, prog: str) -> str:
     """The flag's help, without the "(default X)" the default column already shows."""
-    text = (action.help or "") % {"default": action.default, "prog": prog}
+    text = (action.help or "") % {**vars(action), "default": action.default, "prog": prog}
     return re.sub(r"\s*\(default [^()]*\)$", "", text) if _default(action) else text
 
 

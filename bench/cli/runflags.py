@@ -11,15 +11,30 @@ its own message, before the checks that suggest the nearest name).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 from collections.abc import Sequence
+from typing import Final
 
-from bench.cli.config import GC_MODES, IO_MODES, START_METHODS, default_start_method
 from bench.cli.flags import Add, Once, closed, folder, output_flags
 from bench.cli.plan import DEFAULT_CPU_WORK
 from bench.collectors.cpu import IMPLEMENTATIONS
 from bench.collectors.faults import FAULT_MODES
 from bench.mockapi.faults import FAULTS
 from bench.workload import DISTRIBUTIONS, WORKLOADS
+
+# The closed choices bench.cli.config checks, here with their flags: building the parser (for
+# --help, and for each Tab of shell completion) must not import what checking a run needs.
+IO_MODES: Final = ("sleep", "blocking", "to-thread", "http")
+GC_MODES: Final = ("on", "off")
+# Those a platform may have; check_start_method accepts those this one has.
+START_METHODS: Final = ("fork", "forkserver", "spawn")
+
+
+def default_start_method() -> str:
+    # forkserver: forking a process that has threads (rich's refresh thread, a previous pool's
+    # threads) can deadlock, and 3.14 made it the Linux default for that reason.
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def run_flags(
@@ -45,7 +60,7 @@ def _strategy_flags(add: Add, names: Sequence[str], default: str, sweep: bool) -
         names,
         metavar="NAME,...",
         default=default,
-        help=f"comma-separated, from: {', '.join(names)} (default %(default)s)",
+        help="comma-separated, from: %(values)s (default %(default)s)",
     )
     add(
         "--workers",

@@ -180,16 +180,8 @@ def execute(
                 if job.round >= 0:
                     outcome.results = _saved(outcome.results, run, job, folder)
                 saved = True
-                seen[job.strategy] = (run.wall_ns / 1e9, job.ideal_s, run.startup_ns / 1e9)
                 outcome.aborted |= run.status == "aborted"
-                left = time_left(seen, jobs[n:])
-                label = "warm-up" if job.round < 0 else f"round {job.round + 1}"
-                progress.end(
-                    run,
-                    f" [{n}/{len(jobs)}, {label}; about {left:.0f} s left]"
-                    if len(jobs) > 1
-                    else "",
-                )
+                progress.end(run, _where_we_are(run, jobs, n, seen))
                 warn(run)
             except RunInterrupted as stop:
                 outcome.results = _saved(outcome.results, stop.record, job, folder)
@@ -200,16 +192,36 @@ def execute(
                 outcome.failed_start = exc
                 return outcome
             except KeyboardInterrupt as exc:
-                # Copies of it are not raised again: what follows runs whole.
-                on_interrupt()
+                on_interrupt()  # copies of it are not raised again: what follows runs whole
                 if run is None:
                     run = _not_started(job, config)
                     progress.end(run)
-                if not saved:
-                    outcome.results = _saved(outcome.results, run, job, folder)
-                outcome.interrupted_by = exc
-                return outcome
+                return _stopped(outcome, exc, None if saved else (run, job, folder))
     return outcome
+
+
+def _stopped(
+    outcome: Outcome,
+    exc: KeyboardInterrupt,
+    unsaved: tuple[RunRecord, Job, Path] | None,
+) -> Outcome:
+    """The session ends at an interrupt, with the job it interrupted saved once."""
+    if unsaved is not None:
+        outcome.results = _saved(outcome.results, *unsaved)
+    outcome.interrupted_by = exc
+    return outcome
+
+
+def _where_we_are(
+    run: RunRecord, jobs: Sequence[Job], n: int, seen: dict[str, tuple[float, float, float]]
+) -> str:
+    """The progress line's tail: which job of how many, and the time left (learnt from `run`)."""
+    job = jobs[n - 1]
+    seen[job.strategy] = (run.wall_ns / 1e9, job.ideal_s, run.startup_ns / 1e9)
+    if len(jobs) == 1:
+        return ""
+    label = "warm-up" if job.round < 0 else f"round {job.round + 1}"
+    return f" [{n}/{len(jobs)}, {label}; about {time_left(seen, jobs[n:]):.0f} s left]"
 
 
 def _not_started(job: Job, config: RunConfig) -> RunRecord:

@@ -5,12 +5,11 @@ The runner is handed a strategy class; it does not import the strategies (only t
 
 from __future__ import annotations
 
-import errno
 import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bench.errors import describe_error
+from bench.errors import describe_error, exhaustion
 from bench.harness import interrupts
 from bench.harness.execution import InputRefused, Strategy, StrategyAborted, StrategyOptions
 from bench.harness.meters import Bill, Meters, no_cpu, reset_peak_rss, unwatched
@@ -33,26 +32,6 @@ class StartupFailed(Exception):
     def __init__(self, message: str, usage: bool = False) -> None:
         super().__init__(message)
         self.usage = usage
-
-
-# What running out of a resource looks like when a pool starts: "can't start new thread" is a
-# RuntimeError, a failed fork an OSError (EAGAIN, ENOMEM), too many files EMFILE/ENFILE.
-_EXHAUSTED_ERRNOS = {errno.EAGAIN, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
-
-
-def exhaustion(exc: BaseException | None) -> BaseException | None:
-    """The running out of something, here or anywhere down the chain ("Nanny failed to start."
-    is dask's wrapping of "can't start new thread"), or None."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, MemoryError):
-            return exc
-        if isinstance(exc, OSError) and exc.errno in _EXHAUSTED_ERRNOS:
-            return exc
-        if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
-            return exc
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return None
 
 
 MACHINE_LIMIT = "a machine limit: ulimit -u, -v or -n, or memory"

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from bench.errors import ResultsFileError as ResultsFileError  # noqa: PLC0414  # re-exported
 from bench.model import MAX_WORKERS, Phase, Results, RunRecord, TaskRecord, Usage
 from bench.results.fields import TASK_FIELDS, Kind
 from bench.results.writer import SCHEMA_VERSION
@@ -22,10 +23,6 @@ MIGRATIONS: Final[dict[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
 MAX_FILE_BYTES: Final = 2 * 2**30
 MAX_SECONDS: Final = 1e9  # about 31 years: any time beyond is not a measurement
 MAX_INT: Final = 2**63 - 1  # pids, thread ids and counts are 64-bit at most
-
-
-class ResultsFileError(Exception):
-    """A results file that cannot be used; the message names the file and the problem."""
 
 
 def _ns(seconds: float | None) -> int | None:

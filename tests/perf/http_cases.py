@@ -1,6 +1,7 @@
 """HTTP measurements against the mock server: each strategy in --io http mode beside a bare
-aiohttp client loop against the same server in the same run; the server's throughput at latency
-0 beside a minimal aiohttp handler."""
+aiohttp client loop against the same server in the same run, each with the efficiency the
+machine's CPUs allow it (tests/perf/ceiling.py); the server's throughput at latency 0 beside a
+minimal aiohttp handler."""
 
 from __future__ import annotations
 
@@ -21,10 +22,14 @@ from bench.mockapi.faults import FaultRates
 from bench.mockapi.meter import usage_of
 from bench.mockapi.process import server_process
 from bench.model import RunRecord, Usage
+from tests.perf import ceiling
 from tests.perf.cases import plan
 
 
-async def _bare_client(url: str, count: int, latency: float, workers: int) -> float:
+async def _bare_client(
+    url: str, count: int, latency: float, workers: int, edges: list[ceiling.Reading] | None = None
+) -> float:
+    """Wall seconds of `count` requests; `edges` receives the CPU readings at the wall's."""
     connector = aiohttp.TCPConnector(limit=workers)
     timeout = aiohttp.ClientTimeout(total=30, sock_read=30)
     async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as session:
@@ -34,31 +39,58 @@ async def _bare_client(url: str, count: int, latency: float, workers: int) -> fl
             async with limit, session.get(f"/quotes/S{i}?latency={latency}") as response:
                 await response.read()
 
+        if edges is not None:
+            edges.append(ceiling.read())
         begin = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(count)))
-        return time.perf_counter() - begin
+        wall = time.perf_counter() - begin
+        if edges is not None:
+            edges.append(ceiling.read())
+        return wall
+
+
+HTTP_STRATEGIES = ("asyncio", "asyncio-workers", "threads", "processes")
 
 
 def http_fidelity(count: int, latency: float, workers: int) -> dict[str, Any]:
-    """Efficiency per strategy beside a bare aiohttp loop, and the mock server's CPU share of
-    each wall (its own process, read from outside at the wall's edges: near 1, it set the pace)."""
+    """Efficiency per strategy beside a bare aiohttp loop, the mock server's CPU share of each
+    wall (its own process, read from outside at the wall's edges: near 1, it set the pace), and
+    the efficiency the machine's CPUs allow each (`<name>_ceiling`: a Ceiling)."""
     tasks = plan(count, latency)
     ideal = ideal_ns((t.latency_ns for t in tasks), workers) / 1e9
     out: dict[str, Any] = {"ideal_s": ideal}
     with server_process(1, FaultRates()) as (url, pid):
         watch = partial(usage_of, pid)
-        before = watch()
-        bare = asyncio.run(_bare_client(url, count, latency, workers))
+        before, edges = watch(), list[ceiling.Reading]()
+        bare = asyncio.run(_bare_client(url, count, latency, workers, edges))
         after = watch()
         out["bare_aiohttp_efficiency"] = ideal / bare
         out["bare_aiohttp_server_busy"] = _busy(
             None if before is None or after is None else after.since(before), bare
         )
-        for strategy in ("asyncio", "asyncio-workers", "threads", "processes"):
-            record = _harness_http(strategy, tasks, workers, url, watch)
-            out[f"{strategy}_efficiency"] = ideal / (record.wall_ns / 1e9)
-            out[f"{strategy}_server_busy"] = _busy(record.server, record.wall_ns / 1e9)
+        out["bare_aiohttp_ceiling"] = ceiling.between(edges[0], edges[-1], count, ideal, bare)
+        for strategy in HTTP_STRATEGIES:
+            readings: list[ceiling.Reading] = []
+            record = _harness_http(strategy, tasks, workers, url, _reading(watch, readings))
+            wall = record.wall_ns / 1e9
+            out[f"{strategy}_efficiency"] = ideal / wall
+            out[f"{strategy}_server_busy"] = _busy(record.server, wall)
+            # The runner reads its meters at the wall's edges: the last start, then the stop.
+            start, stop = readings[-2:]
+            out[f"{strategy}_ceiling"] = ceiling.between(start, stop, count, ideal, wall)
     return out
+
+
+def _reading(
+    watch: Callable[[], Usage | None], readings: list[ceiling.Reading]
+) -> Callable[[], Usage | None]:
+    """The server's meter, which the runner reads at the wall's edges, reading the CPUs too."""
+
+    def both() -> Usage | None:
+        readings.append(ceiling.read())
+        return watch()
+
+    return both
 
 
 def _busy(spent: Usage | None, wall_s: float) -> float:

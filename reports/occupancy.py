@@ -9,7 +9,11 @@ Keys are (pid, thread id): a thread id alone repeats across processes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
 
 from bench.analysis.stats import concurrency_steps, step_curve
 from bench.model import TaskRecord
@@ -59,17 +63,47 @@ def binned(steps: Sequence[Step], end_ns: int, bins: int = BINS) -> tuple[list[f
     """The peak level within each of `bins` equal slices of [0, end_ns], as post-step points in
     seconds. A wave's hand-over (one task finishing microseconds before the next starts) would
     otherwise draw as a drop to zero, a stall that never happened; the figure cannot show
-    anything narrower than a slice anyway, and the cost stays bounded at any task count."""
+    anything narrower than a slice anyway, and the cost stays bounded at any task count.
+
+    In numpy: a slice's peak is the highest step that starts in it, or the step carried into it
+    from before (a million tasks' steps took 18 s as a loop over each step's slices)."""
     width = max(end_ns, 1) / bins
-    peaks = [0] * bins
-    for n, (time, level) in enumerate(steps):
-        until = steps[n + 1][0] if n + 1 < len(steps) else end_ns
-        first = min(int(time / width), bins - 1)
-        last = min(int(max(until - 1, time) / width), bins - 1)
-        for b in range(max(first, 0), last + 1):
-            peaks[b] = max(peaks[b], level)
     xs = [b * width / 1e9 for b in range(bins)] + [end_ns / 1e9]
-    return xs, [*peaks, peaks[-1]]
+    if not steps:
+        return xs, [0] * (bins + 1)
+    pairs = np.fromiter(itertools.chain.from_iterable(steps), np.int64, 2 * len(steps))
+    return xs, binned_arrays(pairs[0::2], pairs[1::2], end_ns, bins)
+
+
+def binned_arrays(times: Any, levels: Any, end_ns: int, bins: int = BINS) -> list[int]:
+    """binned's peaks (the last repeated) from a step curve as two numpy arrays."""
+    width = max(end_ns, 1) / bins
+    until = np.append(times[1:], end_ns)
+    first = np.minimum((times / width).astype(np.int64), bins - 1)
+    last = np.minimum((np.maximum(until - 1, times) / width).astype(np.int64), bins - 1)
+    peaks = np.zeros(bins, np.int64)
+    drawn = last >= 0
+    np.maximum.at(peaks, np.maximum(first[drawn], 0), levels[drawn])
+    slices = np.arange(bins)
+    before = np.searchsorted(first, slices, "left") - 1  # the last step begun in an earlier slice
+    carried = (before >= 0) & (last[np.maximum(before, 0)] >= slices)
+    peaks = np.maximum(peaks, np.where(carried, levels[np.maximum(before, 0)], 0))
+    out = [int(p) for p in peaks]
+    return [*out, out[-1]]
+
+
+def in_flight_arrays(tasks: Sequence[TaskRecord]) -> tuple[Any, Any]:
+    """concurrency_steps as two numpy arrays (times, levels): the same curve, one sort in numpy
+    instead of a million tuples sorted in Python."""
+    ran = [t for t in tasks if t.started_ns is not None and t.finished_ns is not None]
+    starts = np.fromiter((t.started_ns for t in ran), np.int64, len(ran))
+    ends = np.fromiter((t.finished_ns for t in ran), np.int64, len(ran))
+    times = np.concatenate([starts, ends])
+    changes = np.concatenate([np.ones(len(ran), np.int64), -np.ones(len(ran), np.int64)])
+    order = np.lexsort((changes, times))  # by time, a finish before a start: a hand-over
+    times, levels = times[order], np.cumsum(changes[order])
+    last = np.append(times[1:] != times[:-1], True)  # one step per instant: its final level
+    return times[last], levels[last]
 
 
 def peak(steps: Sequence[Step]) -> int:

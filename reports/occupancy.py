@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from bench.analysis.memo import step_arrays
 from bench.analysis.stats import concurrency_steps, step_curve
+from bench.analysis.stats import spans as task_spans
 from bench.model import TaskRecord
 
 Step = tuple[int, int]  # (time in ns since the run started, level from then on)
@@ -93,17 +95,8 @@ def binned_arrays(times: Any, levels: Any, end_ns: int, bins: int = BINS) -> lis
 
 
 def in_flight_arrays(tasks: Sequence[TaskRecord]) -> tuple[Any, Any]:
-    """concurrency_steps as two numpy arrays (times, levels): the same curve, one sort in numpy
-    instead of a million tuples sorted in Python."""
-    ran = [t for t in tasks if t.started_ns is not None and t.finished_ns is not None]
-    starts = np.fromiter((t.started_ns for t in ran), np.int64, len(ran))
-    ends = np.fromiter((t.finished_ns for t in ran), np.int64, len(ran))
-    times = np.concatenate([starts, ends])
-    changes = np.concatenate([np.ones(len(ran), np.int64), -np.ones(len(ran), np.int64)])
-    order = np.lexsort((changes, times))  # by time, a finish before a start: a hand-over
-    times, levels = times[order], np.cumsum(changes[order])
-    last = np.append(times[1:] != times[:-1], True)  # one step per instant: its final level
-    return times[last], levels[last]
+    """concurrency_steps as two numpy arrays (times, levels): the same curve, no tuples."""
+    return step_arrays(task_spans(tasks))
 
 
 def peak(steps: Sequence[Step]) -> int:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from bench.analysis.memo import step_arrays
-from bench.analysis.stats import concurrency_steps, step_curve
+from bench.analysis.memo import edges_curve, step_arrays
+from bench.analysis.stats import concurrency_steps
 from bench.analysis.stats import spans as task_spans
 from bench.model import TaskRecord
 
@@ -24,37 +24,75 @@ Step = tuple[int, int]  # (time in ns since the run started, level from then on)
 BINS = 600  # slices of the time axis: about one per two pixels of a figure at 1280 px
 
 
-def _held(tasks: Iterable[TaskRecord]) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """Per OS thread, the spans during which it held a task (phases where recorded)."""
-    spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+class Curve(NamedTuple):
+    """A step curve as two numpy arrays: a million tasks' curve as tuples was 250 MB."""
+
+    times: Any  # ns since the run started, one per instant
+    levels: Any  # the level from then on
+
+
+def _held(tasks: Iterable[TaskRecord]) -> dict[tuple[int, int], tuple[list[int], list[int]]]:
+    """Per OS thread, the starts and ends of the spans during which it held a task (phases
+    where recorded)."""
+    spans: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
     for t in tasks:
         if t.started_ns is None or t.finished_ns is None:
             continue
         if t.phases:
             for _name, begin, end, pid, tid in t.phases:
-                spans.setdefault((pid, tid), []).append((begin, end))
+                starts, ends = spans.setdefault((pid, tid), ([], []))
+                starts.append(begin)
+                ends.append(end)
         elif t.pid is not None and t.thread_id is not None:
-            spans.setdefault((t.pid, t.thread_id), []).append((t.started_ns, t.finished_ns))
+            starts, ends = spans.setdefault((t.pid, t.thread_id), ([], []))
+            starts.append(t.started_ns)
+            ends.append(t.finished_ns)
     return spans
 
 
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for begin, end in sorted(spans):
-        if out and begin <= out[-1][1]:  # touching spans: a hand-over, the thread stays busy
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((begin, end))
-    return out
+def _merged_arrays(starts: list[int], ends: list[int]) -> tuple[Any, Any]:
+    """_merged in numpy: sorted by start, a span that begins before every earlier one has ended
+    (or just as one ends: a hand-over) joins them."""
+    order = np.argsort(np.array(starts, np.int64), kind="stable")
+    begin, end = np.array(starts, np.int64)[order], np.array(ends, np.int64)[order]
+    reach = np.maximum.accumulate(end)
+    new = np.ones(len(begin), bool)
+    new[1:] = begin[1:] > reach[:-1]
+    firsts = np.flatnonzero(new)
+    return begin[firsts], np.maximum.reduceat(end, firsts)
+
+
+def thread_curve(tasks: Iterable[TaskRecord]) -> Curve:
+    """(time, OS threads holding a task from then on), as arrays."""
+    held = [_merged_arrays(starts, ends) for starts, ends in _held(tasks).values()]
+    if not held:
+        return Curve(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    begins = np.concatenate([b for b, _ in held])
+    return Curve(*edges_curve(begins, np.concatenate([e for _, e in held])))
+
+
+def task_curve(tasks: Sequence[TaskRecord]) -> Curve:
+    """(time, tasks in flight from then on), as arrays: concurrency_steps without tuples."""
+    return Curve(*step_arrays(task_spans(tasks)))
+
+
+def binned_curve(curve: Curve, end_ns: int, bins: int = BINS) -> tuple[list[float], list[int]]:
+    """binned, for a Curve."""
+    width = max(end_ns, 1) / bins
+    xs = [b * width / 1e9 for b in range(bins)] + [end_ns / 1e9]
+    if not len(curve.times):
+        return xs, [0] * (bins + 1)
+    return xs, binned_arrays(curve.times, curve.levels, end_ns, bins)
+
+
+def curve_peak(curve: Curve) -> int:
+    return int(curve.levels.max()) if len(curve.levels) else 0
 
 
 def thread_steps(tasks: Iterable[TaskRecord]) -> list[Step]:
     """(time, OS threads holding a task from then on)."""
-    events: list[tuple[int, int]] = []
-    for spans in _held(tasks).values():
-        for begin, end in _merged(spans):
-            events += [(begin, 1), (end, -1)]
-    return step_curve(events)
+    curve = thread_curve(tasks)
+    return list(zip(curve.times.tolist(), curve.levels.tolist(), strict=True))
 
 
 def task_steps(tasks: Iterable[TaskRecord]) -> list[Step]:

@@ -25,7 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from bench.model import RunRecord
 from reports.lane_draw import AGGREGATE_LIMIT, draw_aggregate, draw_lane, hue
 from reports.lanes import Groups, Lane, lanes_for, natural, thread_groups
-from reports.occupancy import binned, peak, task_steps, thread_steps
+from reports.occupancy import binned_curve, curve_peak, task_curve, thread_curve
 from reports.svg import COLORS, MARKERS, PALETTE, SMALL, TITLE, shorten, style, to_svg
 from reports.task_text import ENDED, FAILED, failed_words, hover_text
 from reports.words import plural, where_ran
@@ -110,9 +110,9 @@ def _draw_aggregate(ax: Axes, grouped: Groups, end_ns: int) -> list[str]:
 def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
     """Tasks in flight and OS threads holding a task, each the peak within a sliver of the axis
     (a wave's hand-over is not a stall); integer ticks, a legend naming each line's peak."""
-    tasks, threads = task_steps(run.tasks), thread_steps(run.tasks)
-    xs, in_flight = binned(tasks, end_ns)
-    _, holding = binned(threads, end_ns)
+    tasks, threads = task_curve(run.tasks), thread_curve(run.tasks)
+    xs, in_flight = binned_curve(tasks, end_ns)
+    _, holding = binned_curve(threads, end_ns)
     ax.step(xs, in_flight, where="post", color="#1d1d1f", linewidth=1.4, gid=f"{prefix}-inflight")
     ax.step(
         xs,
@@ -124,7 +124,7 @@ def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
         gid=f"{prefix}-threads",
     )
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3, min_n_ticks=2))
-    ax.set_ylim(0, max(peak(tasks), 1) * 1.2)
+    ax.set_ylim(0, max(curve_peak(tasks), 1) * 1.2)
     ax.set_ylabel("count", fontsize=SMALL)
     ax.set_xlabel("seconds since the run started")
     ax.legend(
@@ -134,7 +134,7 @@ def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
                 [],
                 color="#1d1d1f",
                 linewidth=1.4,
-                label=f"tasks in flight: peak {peak(tasks)}",
+                label=f"tasks in flight: peak {curve_peak(tasks)}",
             ),
             Line2D(
                 [],
@@ -142,7 +142,7 @@ def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
                 color="#d9480f",
                 linewidth=1.6,
                 linestyle=(0, (4, 2)),
-                label=f"OS threads with a task in\nhand: peak {peak(threads)}",
+                label=f"OS threads with a task in\nhand: peak {curve_peak(threads)}",
             ),
         ],
         loc="upper left",

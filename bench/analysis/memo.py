@@ -44,8 +44,15 @@ def step_arrays(spans: Sequence[tuple[int, int]]) -> tuple[Any, Any]:
     import numpy as np
 
     flat = np.fromiter(itertools.chain.from_iterable(spans), np.int64, 2 * len(spans))
-    times = np.concatenate([flat[0::2], flat[1::2]])
-    changes = np.repeat(np.array([1, -1], np.int64), len(spans))
+    return edges_curve(flat[0::2], flat[1::2])
+
+
+def edges_curve(starts: Any, ends: Any) -> tuple[Any, Any]:
+    """step_arrays from the starts and the ends as two numpy arrays."""
+    import numpy as np
+
+    times = np.concatenate([starts, ends])
+    changes = np.repeat(np.array([1, -1], np.int64), len(starts))
     order = np.lexsort((changes, times))
     times, levels = times[order], np.cumsum(changes[order])
     last = np.append(times[1:] != times[:-1], True)  # one step per instant: its final level

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol
 
 from bench.analysis.memo import once
@@ -188,8 +190,8 @@ def _summarize(run: RunRecord, baseline: RunRecord | None) -> RunSummary:
         status=run.status,
         reason=run.reason,
         tasks=len(run.tasks),
-        ok=sum(t.status == "ok" for t in run.tasks),
-        failed=sum(t.status in ("error", "timeout") for t in run.tasks),
+        ok=status_counts(run)["ok"],
+        failed=status_counts(run)["error"] + status_counts(run)["timeout"],
         wall_s=wall,
         ideal_s=run_ideal_ns(run) / 1e9,
         startup_s=run.startup_ns / 1e9,
@@ -237,7 +239,16 @@ def is_baseline(run: RunRecord) -> bool:
 
 def plan_key(run: RunRecord) -> tuple[int, int]:
     """What the plan was, whoever ran it: runs of one plan compare with its sequential run."""
-    return (len(run.tasks), sum(t.latency_ns for t in run.tasks))
+    return once("plan", run, None, _plan_key)
+
+
+def _plan_key(run: RunRecord, _baseline: RunRecord | None) -> tuple[int, int]:
+    return (len(run.tasks), sum(map(attrgetter("latency_ns"), run.tasks)))
+
+
+def status_counts(run: RunRecord) -> Counter[str]:
+    """How many tasks ended each way (one pass, kept per run)."""
+    return once("statuses", run, None, lambda r, _b: Counter(map(attrgetter("status"), r.tasks)))
 
 
 def summarize_all(runs: Sequence[RunRecord]) -> list[RunSummary]:

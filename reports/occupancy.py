@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from bench.analysis.memo import edges_curve, step_arrays
+from bench.analysis.memo import edges_curve
+from bench.analysis.overlap import span_arrays_curve
 from bench.analysis.stats import concurrency_steps
-from bench.analysis.stats import spans as task_spans
 from bench.model import TaskRecord
 
 Step = tuple[int, int]  # (time in ns since the run started, level from then on)
@@ -73,7 +73,8 @@ def thread_curve(tasks: Iterable[TaskRecord]) -> Curve:
 
 def task_curve(tasks: Sequence[TaskRecord]) -> Curve:
     """(time, tasks in flight from then on), as arrays: concurrency_steps without tuples."""
-    return Curve(*step_arrays(task_spans(tasks)))
+    ran = [t for t in tasks if t.started_ns is not None and t.finished_ns is not None]
+    return Curve(*span_arrays_curve(ran))
 
 
 def binned_curve(curve: Curve, end_ns: int, bins: int = BINS) -> tuple[list[float], list[int]]:
@@ -134,7 +135,7 @@ def binned_arrays(times: Any, levels: Any, end_ns: int, bins: int = BINS) -> lis
 
 def in_flight_arrays(tasks: Sequence[TaskRecord]) -> tuple[Any, Any]:
     """concurrency_steps as two numpy arrays (times, levels): the same curve, no tuples."""
-    return step_arrays(task_spans(tasks))
+    return task_curve(tasks)
 
 
 def peak(steps: Sequence[Step]) -> int:

@@ -68,3 +68,15 @@ def test_the_trace_of_100k_tasks_stays_small() -> None:
     counter. One-sided, a structural bound: under 100 bytes a task."""
     size = len(trace_json(large_results(100_000)))
     assert size / 100_000 < 100, size
+
+
+def test_the_numpy_paths_give_the_same_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From NUMPY_FROM spans the step curve and its peak come from numpy: the same values."""
+    from bench.analysis import overlap
+
+    runs = [*rich_results().runs, *large_results(3_000, workers=7).runs]
+    python = [(overlap.concurrency_steps(r.tasks), overlap.peak_overlap(r.tasks)) for r in runs]
+    monkeypatch.setattr(overlap, "NUMPY_FROM", 1)
+    assert [(overlap.concurrency_steps(r.tasks), overlap.peak_overlap(r.tasks)) for r in runs] == (
+        python
+    )

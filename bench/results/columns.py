@@ -27,7 +27,10 @@ COLUMNAR_ABOVE: Final = 5_000  # tasks in the file: more go to tasks.parquet, fe
 TASKS_FILE: Final = "tasks.parquet"
 MAX_NS: Final = 10**18  # about 31 years, as the JSON loader's MAX_SECONDS
 _TIMES: Final = ("seconds", "opt_seconds")
-_DICTIONARY: Final = ("str", "opt_str")  # repeated names: dictionary-coded
+# Text: written as plain strings (Parquet dictionary-codes each column chunk itself; an arrow
+# dictionary of a million unique symbols cost 270 MB to build), read back as a dictionary so
+# each distinct name becomes one Python string, not one per task.
+_DICTIONARY: Final = ("str", "opt_str")
 
 
 class ColumnsError(Exception):
@@ -86,7 +89,7 @@ def tasks_table(runs: Sequence[RunRecord]) -> Any:
         if kind in _LISTS:
             values = [_cell(kind, value) for value in values]
         if kind in _DICTIONARY:
-            arrays[column_name(field)] = pa.array(values, pa.string()).dictionary_encode()
+            arrays[column_name(field)] = pa.array(values, pa.string())
         else:
             arrays[column_name(field)] = pa.array(values, _arrow_type(kind))
     return pa.table(arrays)
@@ -131,7 +134,8 @@ def read_tasks(
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        names = [column_name(f) for f in TASK_FIELDS if f.kind in _DICTIONARY]
+        table = pq.read_table(path, read_dictionary=names)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise ColumnsError(f"not a readable Parquet file: {exc}") from None
     table = _check_runs(table, counts)
@@ -180,14 +184,27 @@ def _column(table: Any, field: TaskField, text: Callable[[str], bool]) -> list[A
     expected = _arrow_type(field.kind)
     if not column.type.equals(expected) and not _decoded(column.type, expected):
         raise ColumnsError(f"column {name}: expected {expected}, got {column.type}")
-    if field.kind in _DICTIONARY:
-        column = column.cast(expected.value_type) if column.type != expected.value_type else column
     _check_values(name, field, column, text)
+    if field.kind in _DICTIONARY:
+        return _words(column)
     values = column.to_pylist()
     return [_from_cell(field.kind, v) for v in values] if field.kind in _LISTS else values
 
 
 _LISTS: Final = ("statuses", "phases")
+
+
+def _words(column: Any) -> list[str | None]:
+    """A text column's values, each distinct one a single Python string."""
+    import pyarrow as pa
+
+    if not pa.types.is_dictionary(column.type):
+        column = column.dictionary_encode()
+    values: list[str | None] = []
+    for chunk in column.chunks:
+        words = [*chunk.dictionary.to_pylist(), None]  # index -1: null
+        values += [words[i] for i in chunk.indices.fill_null(-1).to_numpy().tolist()]
+    return values
 
 
 def _decoded(found: Any, expected: Any) -> bool:

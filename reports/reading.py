@@ -38,9 +38,8 @@ def reading(
         )
     if run.startup_ns >= 1_000_000:
         parts.append(f"start-up {s.startup_s * 1e3:.0f} ms, not counted in the wall time")
-    failed = {
-        st: sum(t.status == st for t in run.tasks) for st in ("error", "timeout", "cancelled")
-    }
+    counts = stats.status_counts(run)
+    failed = {st: counts[st] for st in ("error", "timeout", "cancelled")}
     ended = {"error": "failed with an error", "timeout": "timed out", "cancelled": "cancelled"}
     bad = [f"{plural(n, 'task')} {ended[st]}" for st, n in failed.items() if n]
     if bad:

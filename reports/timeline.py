@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from bench.analysis.stats import status_counts
 from bench.model import RunRecord
 from reports.lane_draw import AGGREGATE_LIMIT, draw_aggregate, draw_lane, hue
 from reports.lanes import Groups, Lane, lanes_for, natural, thread_groups
@@ -219,7 +220,8 @@ def _title(run: RunRecord, caption: str, left_in: float, grouped: Groups | None)
 def _legend_lines(run: RunRecord) -> int:
     """Lines of text in the lanes' legend: the panel is at least that tall, or it would run into
     the step lines' legend below."""
-    failed = sum(any(t.status == s for t in run.tasks) for s in FAILED)
+    counts = status_counts(run)
+    failed = sum(counts[s] > 0 for s in FAILED)
     return 3 + failed + any(t.phases for t in run.tasks)
 
 

@@ -102,7 +102,12 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear-interpolation percentile (numpy's default), q in [0, 100]; None for no values."""
     if not values:
         return None
-    ordered = sorted(values)
+    return _of_sorted(sorted(values), q)
+
+
+def _of_sorted(ordered: Sequence[float], q: float) -> float | None:
+    if not ordered:
+        return None
     rank = (len(ordered) - 1) * q / 100
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
@@ -176,7 +181,7 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
 def _summarize(run: RunRecord, baseline: RunRecord | None) -> RunSummary:
     ran = [t for t in run.tasks if t.ran]
     shape = run_shape(run)
-    durations = [t.duration_ns / 1e9 for t in ran]
+    durations = sorted(t.duration_ns / 1e9 for t in ran)  # sorted once, for both percentiles
     waits = [t.queue_wait_ns / 1e9 for t in ran]
     wall = run.wall_ns / 1e9
     # Ratios of a run cut short compare a part with a whole: none for aborted or interrupted.
@@ -198,8 +203,8 @@ def _summarize(run: RunRecord, baseline: RunRecord | None) -> RunSummary:
         efficiency=efficiency(run),
         speedup=speedup,
         throughput=len(ran) / wall if done else None,
-        p50_task_s=percentile(durations, 50),
-        p95_task_s=percentile(durations, 95),
+        p50_task_s=_of_sorted(durations, 50),
+        p95_task_s=_of_sorted(durations, 95),
         mean_queue_wait_s=sum(waits) / len(waits) if waits else None,
         max_queue_wait_s=max(waits, default=None),
         peak_overlap=shape.peak_overlap,

@@ -9,14 +9,16 @@ Keys are (pid, thread id): a thread id alone repeats across processes.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from bench.analysis.memo import edges_curve
-from bench.analysis.overlap import span_arrays_curve
+from bench.analysis.memo import edges_curve, once
+from bench.analysis.overlap import NUMPY_FROM, span_arrays_curve
 from bench.analysis.stats import concurrency_steps
 from bench.model import TaskRecord
 
@@ -50,11 +52,12 @@ def _held(tasks: Iterable[TaskRecord]) -> dict[tuple[int, int], tuple[list[int],
     return spans
 
 
-def _merged_arrays(starts: list[int], ends: list[int]) -> tuple[Any, Any]:
+def _merged_arrays(starts: Any, ends: Any) -> tuple[Any, Any]:
     """_merged in numpy: sorted by start, a span that begins before every earlier one has ended
     (or just as one ends: a hand-over) joins them."""
-    order = np.argsort(np.array(starts, np.int64), kind="stable")
-    begin, end = np.array(starts, np.int64)[order], np.array(ends, np.int64)[order]
+    starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)  # lists or arrays
+    order = np.argsort(starts, kind="stable")
+    begin, end = starts[order], ends[order]
     reach = np.maximum.accumulate(end)
     new = np.ones(len(begin), bool)
     new[1:] = begin[1:] > reach[:-1]
@@ -62,17 +65,48 @@ def _merged_arrays(starts: list[int], ends: list[int]) -> tuple[Any, Any]:
     return begin[firsts], np.maximum.reduceat(end, firsts)
 
 
-def thread_curve(tasks: Iterable[TaskRecord]) -> Curve:
+def thread_curve(tasks: Sequence[TaskRecord]) -> Curve:
     """(time, OS threads holding a task from then on), as arrays."""
-    held = [_merged_arrays(starts, ends) for starts, ends in _held(tasks).values()]
+    held = None
+    if len(tasks) >= NUMPY_FROM and not any(t.phases for t in tasks):
+        with contextlib.suppress(OverflowError):  # an id that is not 64-bit unsigned
+            held = _held_arrays(tasks)
+    if held is None:
+        held = [_merged_arrays(starts, ends) for starts, ends in _held(tasks).values()]
     if not held:
         return Curve(np.zeros(0, np.int64), np.zeros(0, np.int64))
     begins = np.concatenate([b for b, _ in held])
     return Curve(*edges_curve(begins, np.concatenate([e for _, e in held])))
 
 
+def _held_arrays(tasks: Sequence[TaskRecord]) -> list[tuple[Any, Any]]:
+    """_held and _merged_arrays for tasks without phases, grouped by thread in numpy (a
+    million tasks' spans appended one by one to per-thread lists took a second)."""
+    ran = [
+        t
+        for t in tasks
+        if t.started_ns is not None and t.finished_ns is not None and t.pid is not None
+        if t.thread_id is not None
+    ]
+    if not ran:
+        return []
+    pids = np.fromiter(map(attrgetter("pid"), ran), np.uint64, len(ran))
+    tids = np.fromiter(map(attrgetter("thread_id"), ran), np.uint64, len(ran))
+    starts = np.fromiter(map(attrgetter("started_ns"), ran), np.int64, len(ran))
+    ends = np.fromiter(map(attrgetter("finished_ns"), ran), np.int64, len(ran))
+    order = np.lexsort((starts, tids, pids))  # by thread, then start
+    pids, tids = pids[order], tids[order]
+    bounds = np.flatnonzero((pids[1:] != pids[:-1]) | (tids[1:] != tids[:-1])) + 1
+    return [_merged_arrays(starts[part], ends[part]) for part in np.split(order, bounds)]
+
+
 def task_curve(tasks: Sequence[TaskRecord]) -> Curve:
-    """(time, tasks in flight from then on), as arrays: concurrency_steps without tuples."""
+    """(time, tasks in flight from then on), as arrays: concurrency_steps without tuples. Kept
+    for the same sequence of tasks (the timeline, the chart and the trace ask for a run's)."""
+    return once("task curve", tasks, None, _task_curve)
+
+
+def _task_curve(tasks: Sequence[TaskRecord], _none: None) -> Curve:
     ran = [t for t in tasks if t.started_ns is not None and t.finished_ns is not None]
     return Curve(*span_arrays_curve(ran))
 
@@ -92,7 +126,7 @@ def curve_peak(curve: Curve) -> int:
 
 def thread_steps(tasks: Iterable[TaskRecord]) -> list[Step]:
     """(time, OS threads holding a task from then on)."""
-    curve = thread_curve(tasks)
+    curve = thread_curve(list(tasks))
     return list(zip(curve.times.tolist(), curve.levels.tolist(), strict=True))
 
 

@@ -13,7 +13,7 @@ def reading(
     run: RunRecord, baseline: RunRecord | None, summary: stats.RunSummary | None = None
 ) -> str:
     s = stats.summarize(run, baseline) if summary is None else summary
-    ran = sum(t.ran for t in run.tasks)
+    ran = stats.run_shape(run).ran
     if ran == 0:
         return f"{run.strategy}: no task ran ({run.status})."
     overlap = (

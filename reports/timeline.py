@@ -235,7 +235,7 @@ def _legend(ax: Axes, run: RunRecord, aggregate: bool) -> None:
             Patch(facecolor=PALETTE[0], label="its tasks in flight; height:\nshare of its peak")
         ]
     for status in FAILED:
-        if any(t.status == status for t in run.tasks):
+        if status_counts(run)[status]:
             handles.append(
                 Line2D(
                     [],

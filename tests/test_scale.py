@@ -80,3 +80,22 @@ def test_the_numpy_paths_give_the_same_figures(monkeypatch: pytest.MonkeyPatch) 
     assert [(overlap.concurrency_steps(r.tasks), overlap.peak_overlap(r.tasks)) for r in runs] == (
         python
     )
+
+
+def test_threads_busy_from_numpy_match_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+    from dataclasses import replace
+
+    from reports import occupancy
+
+    rng = random.Random(1)
+    tasks = [
+        replace(t, thread_id=rng.randint(1, 5), pid=rng.choice([10, 11]))
+        for t in large_results(3_000, workers=7).runs[0].tasks
+    ]
+    python = occupancy.thread_curve(tasks)
+    monkeypatch.setattr(occupancy, "NUMPY_FROM", 1)
+    numpy = occupancy.thread_curve(tasks)
+    assert numpy.times.tolist() == python.times.tolist()
+    assert numpy.levels.tolist() == python.levels.tolist()
+    assert max(numpy.levels) == 7

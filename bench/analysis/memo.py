@@ -8,24 +8,21 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
-from bench.model import RunRecord
-
 T = TypeVar("T")
+R = TypeVar("R")
+B = TypeVar("B")
 
 # Figures derived from a run, kept for the last few runs asked about: the writer, the terminal
 # tables, the answers and the HTML report each asked again, and at a million tasks one pass
 # costs seconds. Keyed by identity (a record is immutable), holding the run so its id cannot be
 # reused while the entry lives.
 _KEPT = 32
-_memo: dict[tuple[str, int, int], tuple[RunRecord, RunRecord | None, Any]] = {}
+_memo: dict[tuple[str, int, int], tuple[object, object, Any]] = {}
 
 
-def once(
-    what: str,
-    run: RunRecord,
-    baseline: RunRecord | None,
-    compute: Callable[[RunRecord, RunRecord | None], T],
-) -> T:
+def once(what: str, run: R, baseline: B, compute: Callable[[R, B], T]) -> T:
+    """compute(run, baseline), or what it gave for these two objects last time. `run` may be
+    any immutable value (a run, a tuple of its tasks)."""
     key = (what, id(run), id(baseline))
     kept = _memo.get(key)
     if kept is not None and kept[0] is run and kept[1] is baseline:

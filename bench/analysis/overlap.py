@@ -87,6 +87,7 @@ class Shape:
     pids: frozenset[int]
     interpreters: frozenset[int]
     peak_overlap: int
+    ran: int  # tasks that started and finished
 
 
 def run_shape(run: RunRecord) -> Shape:
@@ -100,4 +101,5 @@ def _shape(run: RunRecord, _baseline: RunRecord | None) -> Shape:
         frozenset(distinct_pids(ran)),
         frozenset(t.interpreter_id for t in ran if t.interpreter_id is not None),
         peak_overlap(ran),
+        len(ran),
     )

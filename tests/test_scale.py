@@ -99,3 +99,14 @@ def test_threads_busy_from_numpy_match_the_python_path(monkeypatch: pytest.Monke
     assert numpy.times.tolist() == python.times.tolist()
     assert numpy.levels.tolist() == python.levels.tolist()
     assert max(numpy.levels) == 7
+
+
+def test_a_large_runs_summary_is_the_same_from_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.analysis import overlap, stats
+
+    run = large_results(3_000, workers=7).runs[0]
+    python = stats._summarize(run, None)
+    monkeypatch.setattr(stats, "NUMPY_FROM", 1)
+    monkeypatch.setattr(overlap, "NUMPY_FROM", 1)
+    assert stats._summarize(run, None) == python
+    assert type(stats._summarize(run, None).p95_task_s) is float

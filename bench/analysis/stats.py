@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Protocol
+from typing import Protocol, cast
 
 from bench.analysis.memo import once
 from bench.analysis.overlap import NUMPY_FROM as NUMPY_FROM  # noqa: PLC0414 (re-exported)
@@ -106,12 +106,12 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def _of_sorted(ordered: Sequence[float], q: float) -> float | None:
-    if not ordered:
+    if len(ordered) == 0:
         return None
     rank = (len(ordered) - 1) * q / 100
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (rank - low))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +178,22 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
     return once("summary", run, baseline, _summarize)
 
 
+def _sorted_durations(ran: list[TaskRecord]) -> Sequence[float]:
+    """Each task's running time in seconds, sorted; from NUMPY_FROM tasks a numpy array (the
+    same doubles: int64 to float64 is exact below 2**53 ns, and the division is IEEE's), a
+    quarter of the memory of a list of floats and sorted in C."""
+    if len(ran) < NUMPY_FROM:
+        return sorted(t.duration_ns / 1e9 for t in ran)
+    import numpy as np
+
+    ns = np.fromiter(map(attrgetter("duration_ns"), ran), np.int64, len(ran))
+    return cast(Sequence[float], np.sort(ns / 1e9))
+
+
 def _summarize(run: RunRecord, baseline: RunRecord | None) -> RunSummary:
     ran = [t for t in run.tasks if t.ran]
     shape = run_shape(run)
-    durations = sorted(t.duration_ns / 1e9 for t in ran)  # sorted once, for both percentiles
+    durations = _sorted_durations(ran)  # sorted once, for both percentiles
     waits = [t.queue_wait_ns / 1e9 for t in ran]
     wall = run.wall_ns / 1e9
     # Ratios of a run cut short compare a part with a whole: none for aborted or interrupted.

@@ -110,3 +110,14 @@ def test_a_large_runs_summary_is_the_same_from_numpy(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(overlap, "NUMPY_FROM", 1)
     assert stats._summarize(run, None) == python
     assert type(stats._summarize(run, None).p95_task_s) is float
+
+
+def test_a_run_where_no_task_ran_has_an_empty_curve() -> None:
+    """An interrupt during start-up leaves every task not run: nothing to sort, no crash."""
+    from bench.model import TaskRecord, TaskSpec
+    from reports.occupancy import binned_curve, task_curve, thread_curve
+
+    tasks = [TaskRecord.not_run(TaskSpec(i, f"S{i}", 1_000)) for i in range(3)]
+    for curve in (task_curve(tasks), thread_curve(tasks)):
+        assert len(curve.times) == len(curve.levels) == 0
+        assert binned_curve(curve, 1_000, 4)[1] == [0] * 5

@@ -49,6 +49,8 @@ def edges_curve(starts: Any, ends: Any) -> tuple[Any, Any]:
     import numpy as np
 
     times = np.concatenate([starts, ends])
+    if not len(times):  # no task ran (a run interrupted during start-up): an empty curve
+        return times.astype(np.int64), times.astype(np.int64)
     changes = np.repeat(np.array([1, -1], np.int64), len(starts))
     order = np.lexsort((changes, times))
     times, levels = times[order], np.cumsum(changes[order])

@@ -12,7 +12,7 @@ MAX_SECONDS: Final = 1e9  # about 31 years: any time beyond is not a measurement
 MAX_INT: Final = 2**63 - 1  # pids, thread ids and counts are 64-bit at most
 
 
-def _ns(seconds: float | None) -> int | None:
+def to_ns(seconds: float | None) -> int | None:
     if seconds is None:
         return None
     if not -MAX_SECONDS <= seconds <= MAX_SECONDS:
@@ -25,16 +25,16 @@ class Shape(Exception):
         super().__init__(f"{where}: {problem}")
 
 
-def _field(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str) -> Any:
+def typed_field(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str) -> Any:
     if key not in obj:
         raise Shape(f"{where}.{key}", "missing")
     value = obj[key]
     # bool is an int in Python, but true is not a valid number of workers.
     if isinstance(value, bool) and bool not in kinds:
-        raise Shape(f"{where}.{key}", f"expected {_names(kinds)}, got a boolean")
+        raise Shape(f"{where}.{key}", f"expected {kind_names(kinds)}, got a boolean")
     if not isinstance(value, kinds):
-        raise Shape(f"{where}.{key}", f"expected {_names(kinds)}, got {type(value).__name__}")
-    if isinstance(value, str) and not _text(value):
+        raise Shape(f"{where}.{key}", f"expected {kind_names(kinds)}, got {type(value).__name__}")
+    if isinstance(value, str) and not is_text(value):
         raise Shape(f"{where}.{key}", "not valid text (a lone surrogate or a control character)")
     if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
         raise Shape(f"{where}.{key}", "integer out of range (64-bit)")
@@ -44,33 +44,33 @@ def _field(obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str
 
 
 # A lone surrogate (not writable as UTF-8) or a control character other than tab and newlines.
-_BAD_TEXT: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+BAD_TEXT: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def _text(value: str) -> bool:
+def is_text(value: str) -> bool:
     """Writable as UTF-8 and free of control characters (tabs and newlines aside: error texts
     may hold them), so every report can show it."""
-    return _BAD_TEXT.search(value) is None
+    return BAD_TEXT.search(value) is None
 
 
-def _texts(obj: Any, where: str) -> None:
+def check_texts(obj: Any, where: str) -> None:
     """The same check through the free-form parts (environment, config, details)."""
-    if isinstance(obj, str) and not _text(obj):
+    if isinstance(obj, str) and not is_text(obj):
         raise Shape(where, "not valid text (a lone surrogate or a control character)")
     if isinstance(obj, dict):
         for key, value in obj.items():
-            _texts(key, where)
-            _texts(value, f"{where}.{key}")
+            check_texts(key, where)
+            check_texts(value, f"{where}.{key}")
     elif isinstance(obj, list):
         for i, value in enumerate(obj):
-            _texts(value, f"{where}[{i}]")
+            check_texts(value, f"{where}[{i}]")
 
 
-def _names(kinds: tuple[type, ...]) -> str:
+def kind_names(kinds: tuple[type, ...]) -> str:
     return " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
 
 
-_NUM = (int, float)
-_OPT_NUM = (int, float, type(None))
-_OPT_INT = (int, type(None))
-_OPT_STR = (str, type(None))
+NUM = (int, float)
+OPT_NUM = (int, float, type(None))
+OPT_INT = (int, type(None))
+OPT_STR = (str, type(None))

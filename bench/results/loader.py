@@ -12,16 +12,16 @@ from typing import Any, Final
 
 from bench.model import MAX_WORKERS, Phase, Results, RunRecord, TaskRecord, Usage
 from bench.results.checks import (
-    _NUM,
-    _OPT_INT,
-    _OPT_NUM,
-    _OPT_STR,
     MAX_INT,
+    NUM,
+    OPT_INT,
+    OPT_NUM,
+    OPT_STR,
     Shape,
-    _field,
-    _ns,
-    _text,
-    _texts,
+    check_texts,
+    is_text,
+    to_ns,
+    typed_field,
 )
 from bench.results.columns import TASKS_FILE, ColumnsError, read_tasks
 from bench.results.fields import TASK_FIELDS, Kind
@@ -64,30 +64,30 @@ def _task(obj: Any, where: str) -> TaskRecord:
 def _optional(
     obj: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str, default: Any
 ) -> Any:
-    return _field(obj, key, kinds, where) if key in obj else default
+    return typed_field(obj, key, kinds, where) if key in obj else default
 
 
 Reader = Callable[[Mapping[str, Any], str, str], Any]  # (object, key, where) -> model value
 
 
 def _typed(kinds: tuple[type, ...]) -> Reader:
-    return lambda obj, key, where: _field(obj, key, kinds, where)
+    return lambda obj, key, where: typed_field(obj, key, kinds, where)
 
 
 def _seconds(obj: Mapping[str, Any], key: str, where: str) -> int:
-    return _ns(_field(obj, key, _NUM, where)) or 0
+    return to_ns(typed_field(obj, key, NUM, where)) or 0
 
 
 def _opt_seconds(obj: Mapping[str, Any], key: str, where: str) -> int | None:
-    return _ns(_field(obj, key, _OPT_NUM, where))
+    return to_ns(typed_field(obj, key, OPT_NUM, where))
 
 
 def _statuses_of(obj: Mapping[str, Any], key: str, where: str) -> tuple[int, ...]:
-    return _statuses(_field(obj, key, (list,), where), where)
+    return _statuses(typed_field(obj, key, (list,), where), where)
 
 
 def _phases(obj: Mapping[str, Any], key: str, where: str) -> tuple[Phase, ...]:
-    items = _field(obj, key, (list,), where)
+    items = typed_field(obj, key, (list,), where)
     return tuple(_phase(p, f"{where}.{key}[{i}]") for i, p in enumerate(items))
 
 
@@ -97,8 +97,8 @@ FROM_JSON: Final[Mapping[Kind, Reader]] = {
     "str": _typed((str,)),
     "seconds": _seconds,
     "opt_seconds": _opt_seconds,
-    "opt_int": _typed(_OPT_INT),
-    "opt_str": _typed(_OPT_STR),
+    "opt_int": _typed(OPT_INT),
+    "opt_str": _typed(OPT_STR),
     "count": _typed((int,)),
     "statuses": _statuses_of,
     "phases": _phases,
@@ -115,11 +115,11 @@ def _phase(obj: Any, where: str) -> Phase:
     if not isinstance(obj, dict):
         raise Shape(where, "expected an object")
     return Phase(
-        _field(obj, "name", (str,), where),
-        _ns(_field(obj, "started_at", _NUM, where)) or 0,
-        _ns(_field(obj, "finished_at", _NUM, where)) or 0,
-        _field(obj, "pid", (int,), where),
-        _field(obj, "thread_id", (int,), where),
+        typed_field(obj, "name", (str,), where),
+        to_ns(typed_field(obj, "started_at", NUM, where)) or 0,
+        to_ns(typed_field(obj, "finished_at", NUM, where)) or 0,
+        typed_field(obj, "pid", (int,), where),
+        typed_field(obj, "thread_id", (int,), where),
     )
 
 
@@ -127,11 +127,11 @@ def _usage(obj: Any, where: str) -> Usage:
     if not isinstance(obj, dict):
         raise Shape(where, "expected an object")
     return Usage(
-        float(_field(obj, "user_seconds", _NUM, where)),
-        float(_field(obj, "system_seconds", _NUM, where)),
-        _field(obj, "peak_rss_bytes", (int,), where),
-        _field(obj, "voluntary_switches", (int,), where),
-        _field(obj, "involuntary_switches", (int,), where),
+        float(typed_field(obj, "user_seconds", NUM, where)),
+        float(typed_field(obj, "system_seconds", NUM, where)),
+        typed_field(obj, "peak_rss_bytes", (int,), where),
+        typed_field(obj, "voluntary_switches", (int,), where),
+        typed_field(obj, "involuntary_switches", (int,), where),
     )
 
 
@@ -139,20 +139,20 @@ def _run(obj: Any, where: str, beside: tuple[TaskRecord, ...] | None) -> RunReco
     if not isinstance(obj, dict):
         raise Shape(where, "expected an object")
     tasks = beside if beside is not None else _inline(obj, where)
-    usage = _field(obj, "usage", (dict,), where)
+    usage = typed_field(obj, "usage", (dict,), where)
     try:
         return RunRecord(
-            strategy=_field(obj, "strategy", (str,), where),
-            workers=_within(_field(obj, "workers", (int,), where), 1, MAX_WORKERS, where),
-            status=_field(obj, "status", (str,), where),
-            wall_ns=_ns(_field(obj, "wall_seconds", _NUM, where)) or 0,
-            startup_ns=_ns(_field(obj, "startup_seconds", _NUM, where)) or 0,
+            strategy=typed_field(obj, "strategy", (str,), where),
+            workers=_within(typed_field(obj, "workers", (int,), where), 1, MAX_WORKERS, where),
+            status=typed_field(obj, "status", (str,), where),
+            wall_ns=to_ns(typed_field(obj, "wall_seconds", NUM, where)) or 0,
+            startup_ns=to_ns(typed_field(obj, "startup_seconds", NUM, where)) or 0,
             tasks=tasks,
             parent=_usage(usage.get("parent"), f"{where}.usage.parent"),
             children=_usage(usage.get("children"), f"{where}.usage.children"),
             server=_usage(usage["server"], f"{where}.usage.server") if "server" in usage else None,
-            details=_checked(_field(obj, "details", (dict,), where), f"{where}.details"),
-            reason=_field(obj, "reason", _OPT_STR, where),
+            details=_checked(typed_field(obj, "details", (dict,), where), f"{where}.details"),
+            reason=typed_field(obj, "reason", OPT_STR, where),
             cores=_optional(obj, "cores", (int,), where, 0),
             round=_optional(obj, "round", (int,), where, 0),
         )
@@ -161,7 +161,7 @@ def _run(obj: Any, where: str, beside: tuple[TaskRecord, ...] | None) -> RunReco
 
 
 def _inline(obj: dict[str, Any], where: str) -> tuple[TaskRecord, ...]:
-    tasks = _field(obj, "tasks", (list,), where)
+    tasks = typed_field(obj, "tasks", (list,), where)
     count = _optional(obj, "tasks_count", (int,), where, len(tasks))
     if count != len(tasks):
         raise Shape(f"{where}.tasks_count", f"{count}, but the run holds {len(tasks)} tasks")
@@ -174,7 +174,9 @@ def _counts(runs: list[Any]) -> list[int]:
     for i, run in enumerate(runs):
         if not isinstance(run, dict):
             raise Shape(f"$.runs[{i}]", "expected an object")
-        counts.append(_within(_field(run, "tasks_count", (int,), f"$.runs[{i}]"), 0, MAX_INT, "$"))
+        counts.append(
+            _within(typed_field(run, "tasks_count", (int,), f"$.runs[{i}]"), 0, MAX_INT, "$")
+        )
     return counts
 
 
@@ -182,7 +184,7 @@ Beside = Callable[[str, list[int]], list[tuple[TaskRecord, ...]]]  # (file name,
 
 
 def _checked(obj: dict[str, Any], where: str) -> dict[str, Any]:
-    _texts(obj, where)
+    check_texts(obj, where)
     return obj
 
 
@@ -209,10 +211,10 @@ def from_dict(data: Any, beside: Beside | None = None) -> Results:
         )
     for old in range(version, SCHEMA_VERSION):
         data = MIGRATIONS[old](data)
-    runs = _field(data, "runs", (list,), "$")
+    runs = typed_field(data, "runs", (list,), "$")
     header = (
-        _checked(_field(data, "environment", (dict,), "$"), "$.environment"),
-        _checked(_field(data, "config", (dict,), "$"), "$.config"),
+        _checked(typed_field(data, "environment", (dict,), "$"), "$.environment"),
+        _checked(typed_field(data, "config", (dict,), "$"), "$.config"),
     )
     tasks: list[tuple[TaskRecord, ...] | None] = [None] * len(runs)
     if "tasks_file" in data:
@@ -221,12 +223,12 @@ def from_dict(data: Any, beside: Beside | None = None) -> Results:
         environment=header[0],
         config=header[1],
         runs=tuple(_run(r, f"$.runs[{i}]", tasks[i]) for i, r in enumerate(runs)),
-        created=_field(data, "created", (str,), "$"),
+        created=typed_field(data, "created", (str,), "$"),
     )
 
 
 def _beside(data: dict[str, Any], runs: list[Any], beside: Beside | None) -> Any:
-    name = _field(data, "tasks_file", (str,), "$")
+    name = typed_field(data, "tasks_file", (str,), "$")
     if name != TASKS_FILE:  # a name, never a path: a file cannot send the loader elsewhere
         raise Shape("$.tasks_file", f"expected {TASKS_FILE!r}, got {name!r}")
     if beside is None:
@@ -268,7 +270,7 @@ def _read_beside(path: Path, name: str, counts: list[int]) -> list[tuple[TaskRec
     tasks = path.parent / name
     _regular(tasks)
     try:
-        return read_tasks(tasks, counts, _text)
+        return read_tasks(tasks, counts, is_text)
     except ColumnsError as exc:
         raise ResultsFileError(f"{tasks}: {exc}") from None
 

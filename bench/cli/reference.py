@@ -117,8 +117,8 @@ def results_page() -> str:
         "`pandas.read_parquet`: `run` (the run's position in `runs[]`), then "
         + ", ".join(f"`{column_name(f)}`" for f in TASK_FIELDS)
         + ". Times are integer nanoseconds from the run's start (`started_ns` is `started_at` "
-        "x 1e9), so they load back exactly; names are dictionary-coded (pandas categories); an "
-        "optional field's column is there only when some task has it."
+        "x 1e9), so they load back exactly; names are dictionary-coded in the file (pandas "
+        "reads them as strings); an optional field's column is there only when some task has it."
     )
     lines += ["", "## tasks.csv", "", "Its columns, in order (the first 18 never move):", ""]
     lines.append(", ".join(f"`{name}`" for name in CSV_COLUMNS) + ".")

@@ -49,7 +49,7 @@ def _cut_short(run: RunRecord) -> str:
 
 
 def _failed(run: RunRecord) -> int:
-    return sum(t.status != "ok" for t in run.tasks)
+    return len(run.tasks) - stats.status_counts(run)["ok"]
 
 
 def _failures(groups: dict[GroupKey, list[RunRecord]]) -> list[str]:
@@ -73,13 +73,13 @@ def _span(values: Sequence[int]) -> str:
 def _facts(runs: Sequence[RunRecord]) -> tuple[str, int]:
     """Where the tasks ran and how many overlapped, from the records of every round; and the
     most tasks any round had in flight at once."""
-    ran = [[t for t in r.tasks if t.ran] for r in runs]
-    threads = [len(stats.lanes(tasks)) for tasks in ran]
-    pids = [len(stats.distinct_pids(tasks)) for tasks in ran]
-    overlap = [stats.peak_overlap(tasks) for tasks in ran]
+    shapes = [stats.run_shape(r) for r in runs]
+    threads = [len(s.lanes) for s in shapes]
+    pids = [len(s.pids) for s in shapes]
+    overlap = [s.peak_overlap for s in shapes]
     where = f"{_span(threads)} OS thread{'s' * (max(threads) != 1)}, "
     where += f"{_span(pids)} process{'es' * (max(pids) != 1)}"
-    interpreters = max(len({t.interpreter_id for t in tasks} - {None}) for tasks in ran)
+    interpreters = max(len(s.interpreters) for s in shapes)
     if interpreters > 1:
         where += f", {interpreters} interpreters"
     flight = f"{_span(overlap)} task{'s' * (max(overlap) != 1)} in flight at once"

@@ -9,9 +9,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bench.analysis.stats import RunSummary, concurrency_steps, plan_key, summarize_all
+from bench.analysis.stats import RunSummary, plan_key, summarize_all
 from bench.model import RunRecord
-from reports.occupancy import binned, peak
+from reports.occupancy import binned_curve, curve_peak, task_curve
 from reports.svg import COLORS, SMALL, TITLE, style, to_svg
 
 
@@ -28,17 +28,17 @@ def concurrency_svg(runs: Sequence[RunRecord]) -> str:
         axes = fig.subplots(max(len(runs), 1), 1, squeeze=False, gridspec_kw={"hspace": 0.9})
         for ax, run in zip(axes[:, 0], runs, strict=False):
             end = _end_ns(run)
-            steps = concurrency_steps(run.tasks)
-            xs, ys = binned(steps, end)
+            steps = task_curve(run.tasks)
+            xs, ys = binned_curve(steps, end)
             ax.step(xs, ys, where="post", color=COLORS["ok"], linewidth=1.2)
             ax.axhline(run.workers, color="#555555", linestyle="--", linewidth=0.8)
             ax.text(end / 1e9, run.workers, f" limit {run.workers}", va="center", fontsize=SMALL)
-            ax.set_ylim(0, max(run.workers, peak(steps)) * 1.15 + 0.5)
+            ax.set_ylim(0, max(run.workers, curve_peak(steps)) * 1.15 + 0.5)
             ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4, min_n_ticks=2))
             ax.set_xlim(0, end / 1e9)
             ax.set_ylabel("in flight")
             ax.set_xlabel("seconds since this run started", fontsize=SMALL)
-            ax.set_title(f"{run.strategy} (peak {peak(steps)})", loc="left", fontsize=TITLE)
+            ax.set_title(f"{run.strategy} (peak {curve_peak(steps)})", loc="left", fontsize=TITLE)
     return to_svg(fig)
 
 

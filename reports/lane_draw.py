@@ -12,10 +12,9 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from bench.analysis.stats import concurrency_steps
 from bench.model import TaskRecord
 from reports.lanes import Lane
-from reports.occupancy import binned, peak
+from reports.occupancy import binned_curve, curve_peak, task_curve
 from reports.svg import COLORS, HATCHES, MARKERS, PALETTE, SMALL, shorten
 from reports.task_text import FAILED
 
@@ -139,9 +138,9 @@ def _labels(ax: Axes, y: int, tasks: Sequence[TaskRecord]) -> None:
 def draw_aggregate(ax: Axes, y: int, tasks: Sequence[TaskRecord], colour: str, end_ns: int) -> str:
     """One thread's row as the count of its tasks in flight over time, scaled to the row; its
     peak said in words (returned for the row's label)."""
-    steps = concurrency_steps(tasks)
-    xs, levels = binned(steps, end_ns)
-    top = max(peak(steps), 1)
+    steps = task_curve(tasks)
+    xs, levels = binned_curve(steps, end_ns)
+    top = max(curve_peak(steps), 1)
     ax.fill_between(
         xs,
         [y + 0.4] * len(xs),
@@ -150,5 +149,5 @@ def draw_aggregate(ax: Axes, y: int, tasks: Sequence[TaskRecord], colour: str, e
         color=colour,
         linewidth=0,
     )
-    mark_failures(ax, [(y, t) for t in tasks], None)
+    mark_failures(ax, [(y, t) for t in tasks if t.status in FAILED], None)
     return f"peak {top} in flight"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.analysis.memo import once
 from bench.model import RunRecord, TaskRecord
 
 LaneKey = tuple[int, int, str]
@@ -116,7 +117,12 @@ Groups = tuple[list[str], dict[str, list[TaskRecord]]]
 
 
 def thread_groups(run: RunRecord) -> Groups:
-    """The threads (or processes) that ran tasks, in worker order, with their tasks."""
+    """The threads (or processes) that ran tasks, in worker order, with their tasks (once per
+    run: the labels and the figure both ask)."""
+    return once("thread groups", run, None, _thread_groups)
+
+
+def _thread_groups(run: RunRecord, _baseline: RunRecord | None) -> Groups:
     processes = multi_process(run)
     by_key: dict[tuple[int | None, int | None], list[TaskRecord]] = {}
     for t in run.tasks:

@@ -13,7 +13,7 @@ def reading(
     run: RunRecord, baseline: RunRecord | None, summary: stats.RunSummary | None = None
 ) -> str:
     s = stats.summarize(run, baseline) if summary is None else summary
-    ran = sum(t.ran for t in run.tasks)
+    ran = stats.run_shape(run).ran
     if ran == 0:
         return f"{run.strategy}: no task ran ({run.status})."
     overlap = (
@@ -38,9 +38,8 @@ def reading(
         )
     if run.startup_ns >= 1_000_000:
         parts.append(f"start-up {s.startup_s * 1e3:.0f} ms, not counted in the wall time")
-    failed = {
-        st: sum(t.status == st for t in run.tasks) for st in ("error", "timeout", "cancelled")
-    }
+    counts = stats.status_counts(run)
+    failed = {st: counts[st] for st in ("error", "timeout", "cancelled")}
     ended = {"error": "failed with an error", "timeout": "timed out", "cancelled": "cancelled"}
     bad = [f"{plural(n, 'task')} {ended[st]}" for st, n in failed.items() if n]
     if bad:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.analysis.stats import status_counts
 from bench.model import RunRecord, TaskRecord
 from reports.words import plural
 
@@ -10,12 +11,14 @@ ENDED = {"error": "error", "timeout": "timed out", "cancelled": "cancelled"}
 
 
 def failed_count(run: RunRecord) -> int:
-    return sum(t.status in FAILED for t in run.tasks)
+    counts = status_counts(run)
+    return sum(counts[s] for s in FAILED)
 
 
 def failed_words(run: RunRecord) -> str:
     """ "2 failed (1 error, 1 timeout)", or "" when none did."""
-    counts = {s: sum(t.status == s for t in run.tasks) for s in FAILED}
+    every = status_counts(run)
+    counts = {s: every[s] for s in FAILED}
     total = sum(counts.values())
     if not total:
         return ""

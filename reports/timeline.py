@@ -22,10 +22,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from bench.analysis.stats import status_counts
 from bench.model import RunRecord
 from reports.lane_draw import AGGREGATE_LIMIT, draw_aggregate, draw_lane, hue
 from reports.lanes import Groups, Lane, lanes_for, natural, thread_groups
-from reports.occupancy import binned, peak, task_steps, thread_steps
+from reports.occupancy import binned_curve, curve_peak, task_curve, thread_curve
 from reports.svg import COLORS, MARKERS, PALETTE, SMALL, TITLE, shorten, style, to_svg
 from reports.task_text import ENDED, FAILED, failed_words, hover_text
 from reports.words import plural, where_ran
@@ -110,9 +111,9 @@ def _draw_aggregate(ax: Axes, grouped: Groups, end_ns: int) -> list[str]:
 def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
     """Tasks in flight and OS threads holding a task, each the peak within a sliver of the axis
     (a wave's hand-over is not a stall); integer ticks, a legend naming each line's peak."""
-    tasks, threads = task_steps(run.tasks), thread_steps(run.tasks)
-    xs, in_flight = binned(tasks, end_ns)
-    _, holding = binned(threads, end_ns)
+    tasks, threads = task_curve(run.tasks), thread_curve(run.tasks)
+    xs, in_flight = binned_curve(tasks, end_ns)
+    _, holding = binned_curve(threads, end_ns)
     ax.step(xs, in_flight, where="post", color="#1d1d1f", linewidth=1.4, gid=f"{prefix}-inflight")
     ax.step(
         xs,
@@ -124,7 +125,7 @@ def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
         gid=f"{prefix}-threads",
     )
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3, min_n_ticks=2))
-    ax.set_ylim(0, max(peak(tasks), 1) * 1.2)
+    ax.set_ylim(0, max(curve_peak(tasks), 1) * 1.2)
     ax.set_ylabel("count", fontsize=SMALL)
     ax.set_xlabel("seconds since the run started")
     ax.legend(
@@ -134,7 +135,7 @@ def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
                 [],
                 color="#1d1d1f",
                 linewidth=1.4,
-                label=f"tasks in flight: peak {peak(tasks)}",
+                label=f"tasks in flight: peak {curve_peak(tasks)}",
             ),
             Line2D(
                 [],
@@ -142,7 +143,7 @@ def _draw_steps(ax: Axes, run: RunRecord, end_ns: int, prefix: str) -> None:
                 color="#d9480f",
                 linewidth=1.6,
                 linestyle=(0, (4, 2)),
-                label=f"OS threads with a task in\nhand: peak {peak(threads)}",
+                label=f"OS threads with a task in\nhand: peak {curve_peak(threads)}",
             ),
         ],
         loc="upper left",
@@ -219,7 +220,8 @@ def _title(run: RunRecord, caption: str, left_in: float, grouped: Groups | None)
 def _legend_lines(run: RunRecord) -> int:
     """Lines of text in the lanes' legend: the panel is at least that tall, or it would run into
     the step lines' legend below."""
-    failed = sum(any(t.status == s for t in run.tasks) for s in FAILED)
+    counts = status_counts(run)
+    failed = sum(counts[s] > 0 for s in FAILED)
     return 3 + failed + any(t.phases for t in run.tasks)
 
 
@@ -233,7 +235,7 @@ def _legend(ax: Axes, run: RunRecord, aggregate: bool) -> None:
             Patch(facecolor=PALETTE[0], label="its tasks in flight; height:\nshare of its peak")
         ]
     for status in FAILED:
-        if any(t.status == status for t in run.tasks):
+        if status_counts(run)[status]:
             handles.append(
                 Line2D(
                     [],

@@ -3,23 +3,48 @@
 One synthetic process per strategy run, named after it; one lane (tid) per worker thread or
 process and per asyncio task, named by `thread_name` metadata; complete events ("X") in
 microseconds from the run's start, real pid and thread id in args. A lane never overlaps itself.
+
+A run of more than TRACE_TASKS tasks is aggregated: its first TRACE_TASKS tasks (in plan order)
+keep their events, and the whole run is a "tasks in flight" counter track (the peak in each of
+COUNTER_BINS slices of its time). The process's name and `otherData.aggregated` say so; the exact
+records are in tasks.parquet. A million tasks' trace was 326 MB of events; aggregated it is a
+few MB, written in a second.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from bench.model import Results, RunRecord, TaskRecord
 from reports.lanes import by_lane, group_label, multi_process
+from reports.occupancy import binned_arrays, in_flight_arrays
 from reports.words import plural
+
+TRACE_TASKS = 20_000  # tasks of a run with events of their own; beyond, a counter track
+COUNTER_BINS = 2_000  # slices of a run's time in its aggregated counter
+
+
+def aggregated(run: RunRecord) -> bool:
+    return len(run.tasks) > TRACE_TASKS
+
+
+def _run_name(run: RunRecord) -> str:
+    name = f"{run.strategy} ({plural(run.workers, 'worker')})"
+    if aggregated(run):
+        name += (
+            f": events for the first {TRACE_TASKS:,} of {len(run.tasks):,} tasks; all of them in "
+            "the 'tasks in flight' counter"
+        )
+    return name
 
 
 def _run_events(run: RunRecord, pid: int) -> Iterator[dict[str, Any]]:
     """The run's events one at a time: as a list, 100,000 asyncio tasks (a lane each) made
     300,000 dicts at once, 160 MiB at the top of the whole command's memory."""
-    name = f"{run.strategy} ({plural(run.workers, 'worker')})"
+    name = _run_name(run)
     yield {"name": "process_name", "ph": "M", "pid": pid, "tid": 0, "args": {"name": name}}
     yield {
         "name": "process_sort_index",
@@ -28,6 +53,9 @@ def _run_events(run: RunRecord, pid: int) -> Iterator[dict[str, Any]]:
         "tid": 0,
         "args": {"sort_index": pid},
     }
+    if aggregated(run):
+        yield from _counter(run, pid)
+        run = replace(run, tasks=run.tasks[:TRACE_TASKS])
     processes = multi_process(run)
     for tid, ((_, _, task_name), tasks) in enumerate(by_lane(run), 1):
         group = group_label(tasks[0], processes)
@@ -62,9 +90,33 @@ def _task_events(t: TaskRecord, pid: int, tid: int, show_wait: bool) -> Iterator
     yield {"name": t.symbol, "cat": t.status, "ph": "X", **run, "args": args}
 
 
+def _counter(run: RunRecord, pid: int) -> Iterator[dict[str, Any]]:
+    """Tasks in flight over the whole run: the peak within each slice, at the slice's start."""
+    times, levels = in_flight_arrays(run.tasks)
+    end = max(run.wall_ns, int(times[-1]) if len(times) else 0, 1)
+    peaks = binned_arrays(times, levels, end, COUNTER_BINS)
+    width = end / COUNTER_BINS
+    for n, level in enumerate(peaks):
+        ts = min(n * width, end) / 1e3
+        yield {
+            "name": "tasks in flight",
+            "ph": "C",
+            "pid": pid,
+            "tid": 0,
+            "ts": ts,
+            "args": {"tasks": level},
+        }
+
+
 def trace_chunks(results: Results) -> Iterator[str]:
     """The trace document an event per line, made and written one event at a time."""
-    other = {"tool": "concurrency-bench", "created": results.created}
+    other: dict[str, Any] = {"tool": "concurrency-bench", "created": results.created}
+    if any(aggregated(run) for run in results.runs):
+        other["aggregated"] = (
+            f"runs of more than {TRACE_TASKS:,} tasks: events for their first {TRACE_TASKS:,} "
+            "tasks, all tasks as a 'tasks in flight' counter (the peak in each of "
+            f"{COUNTER_BINS:,} slices); every record is in tasks.parquet"
+        )
     yield '{"displayTimeUnit":"ms","otherData":' + _json(other) + ',"traceEvents":['
     first = True
     for pid, run in enumerate(results.runs, 1):

@@ -22,10 +22,8 @@ def plural(n: int, word: str) -> str:
 def where_ran(run: RunRecord) -> str:
     """Where the tasks that ran did so, from the records: "on one thread (id)", "on N threads
     of one process", "in N interpreters of one process" or "in N processes"."""
-    ran = [t for t in run.tasks if t.ran]
-    pids = stats.distinct_pids(ran)
-    lanes = stats.lanes(ran)
-    interpreters = {t.interpreter_id for t in ran if t.interpreter_id is not None}
+    shape = stats.run_shape(run)
+    pids, lanes, interpreters = shape.pids, shape.lanes, shape.interpreters
     if len(pids) > 1:
         return f"in {len(pids)} processes"
     if len(interpreters) > 1:

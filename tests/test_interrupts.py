@@ -20,6 +20,7 @@ import pytest
 
 import strategies
 from bench.harness.interrupts import SAME_INTERRUPT_S
+from bench.results.loader import load
 from tests.conftest import optional
 from tests.early import interpreter_took_it
 
@@ -607,7 +608,9 @@ def test_sigterm_ends_a_large_runs_reports_within_seconds(tmp_path: Path) -> Non
     assert last.endswith(
         f"{tmp_path / 'results.json'} is saved (`bench report {tmp_path}` writes the rest)"
     )
-    assert len(json.loads((tmp_path / "results.json").read_text())["runs"][0]["tasks"]) == 10000
+    saved = json.loads((tmp_path / "results.json").read_text())  # 10,000 tasks: tasks.parquet
+    assert saved["runs"][0]["tasks_count"] == 10000 and saved["tasks_file"] == "tasks.parquet"
+    assert len(load(tmp_path / "results.json").runs[0].tasks) == 10000
     assert not list(tmp_path.glob(".*.tmp"))
 
 

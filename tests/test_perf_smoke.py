@@ -84,3 +84,18 @@ def test_strict_perf_names_every_miss_and_only_when_asked() -> None:
     figures = [at_most("render", 2.5, 2.0, " s"), at_least("eff", 0.99, 0.98)]
     assert strict_misses(figures, strict=False) == ""
     assert strict_misses(figures, strict=True) == "render: 2.500 s (target <= 2.000 s)"
+
+
+def test_the_scaling_case_times_every_stage_in_a_fresh_process(tmp_path: Path) -> None:
+    """`make perf`'s scaling case at 300 tasks: the whole command and each stage are measured,
+    and the table shows a row per scale with each stage's time, µs a task and peak."""
+    from tests.perf.scaling import STAGES, measure, table
+
+    scale = measure(300, tmp_path)
+    assert scale.command_s > 0 and scale.command_peak_mib > 0
+    assert 0 < scale.bytes_per_task < 2_000  # 300 tasks stay inline in results.json
+    assert all(scale.stages[name]["seconds"] > 0 for name in STAGES)
+    assert all(scale.stages[name]["peak_mib"] > 0 for name in STAGES)
+    lines = table([scale]).splitlines()
+    assert lines[0].split()[:4] == ["tasks", "command", "peak", "B/task"]
+    assert lines[1].lstrip().startswith("300 ")

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from operator import attrgetter
+from typing import Protocol, cast
 
+from bench.analysis.memo import once
+from bench.analysis.overlap import NUMPY_FROM as NUMPY_FROM  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import Shape as Shape  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import concurrency_steps as concurrency_steps  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import distinct_pids as distinct_pids  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import lanes as lanes  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import peak_overlap as peak_overlap  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import run_shape as run_shape  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import spans as spans  # noqa: PLC0414 (re-exported)
+from bench.analysis.overlap import step_curve as step_curve  # noqa: PLC0414 (re-exported)
 from bench.model import RunRecord, TaskRecord
 
 
@@ -67,7 +79,11 @@ def _cpu_done_ns(task: TaskRecord) -> int:
 def run_ideal_ns(run: RunRecord) -> int:
     """The ideal time of the work this run actually did: the plan's ideal when every task ended
     ok. Tasks that failed count only the time they ran (see work_done_ns), so failures can never
-    make an executor look better than perfect."""
+    make an executor look better than perfect. Computed once per run (see _once)."""
+    return once("ideal", run, None, _run_ideal_ns)
+
+
+def _run_ideal_ns(run: RunRecord, _baseline: RunRecord | None) -> int:
     cpu = sum(_cpu_done_ns(t) for t in run.tasks)
     return ideal_ns((work_done_ns(t) for t in run.tasks), run.workers, cpu, run.cores)
 
@@ -82,64 +98,20 @@ def efficiency(run: RunRecord) -> float | None:
     return ideal / run.wall_ns if run.wall_ns > 0 and ideal > 0 else None
 
 
-def spans(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:
-    return [
-        (t.started_ns, t.finished_ns)
-        for t in tasks
-        if t.started_ns is not None and t.finished_ns is not None
-    ]
-
-
-def concurrency_steps(tasks: Iterable[TaskRecord]) -> list[tuple[int, int]]:
-    """(time, tasks in flight from then on): a step curve over every start and finish."""
-    return step_curve(
-        [(start, 1) for start, _ in spans(tasks)] + [(finish, -1) for _, finish in spans(tasks)]
-    )
-
-
-def step_curve(events: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """(time, level from then on) from (time, +1 or -1) events, one step per instant. Sorted
-    by time, then change: a finish and a start at the same instant are a hand-over, not an
-    overlap."""
-    steps: list[tuple[int, int]] = []
-    level = 0
-    for time, change in sorted(events):
-        level += change
-        if steps and steps[-1][0] == time:
-            steps[-1] = (time, level)
-        else:
-            steps.append((time, level))
-    return steps
-
-
-def peak_overlap(tasks: Iterable[TaskRecord]) -> int:
-    return max((level for _, level in concurrency_steps(tasks)), default=0)
-
-
-def lanes(tasks: Iterable[TaskRecord]) -> set[tuple[int, int]]:
-    """Distinct (pid, thread id) pairs: a thread id alone repeats across processes."""
-    return {(t.pid, t.thread_id) for t in tasks if t.pid is not None and t.thread_id is not None}
-
-
-def distinct_pids(tasks: Iterable[TaskRecord]) -> set[int]:
-    """Every process that did part of the work, including the CPU phases of hybrid tasks."""
-    pids: set[int] = set()
-    for t in tasks:
-        if t.pid is not None:
-            pids.add(t.pid)
-        pids.update(phase[3] for phase in t.phases)
-    return pids
-
-
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear-interpolation percentile (numpy's default), q in [0, 100]; None for no values."""
     if not values:
         return None
-    ordered = sorted(values)
+    return _of_sorted(sorted(values), q)
+
+
+def _of_sorted(ordered: Sequence[float], q: float) -> float | None:
+    if len(ordered) == 0:
+        return None
     rank = (len(ordered) - 1) * q / 100
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (rank - low))
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +174,26 @@ def http_counts(run: RunRecord) -> HttpCounts | None:
 
 
 def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
+    """Every figure the tables show for a run (computed once per run and baseline)."""
+    return once("summary", run, baseline, _summarize)
+
+
+def _sorted_durations(ran: list[TaskRecord]) -> Sequence[float]:
+    """Each task's running time in seconds, sorted; from NUMPY_FROM tasks a numpy array (the
+    same doubles: int64 to float64 is exact below 2**53 ns, and the division is IEEE's), a
+    quarter of the memory of a list of floats and sorted in C."""
+    if len(ran) < NUMPY_FROM:
+        return sorted(t.duration_ns / 1e9 for t in ran)
+    import numpy as np
+
+    ns = np.fromiter(map(attrgetter("duration_ns"), ran), np.int64, len(ran))
+    return cast(Sequence[float], np.sort(ns / 1e9))
+
+
+def _summarize(run: RunRecord, baseline: RunRecord | None) -> RunSummary:
     ran = [t for t in run.tasks if t.ran]
-    durations = [t.duration_ns / 1e9 for t in ran]
+    shape = run_shape(run)
+    durations = _sorted_durations(ran)  # sorted once, for both percentiles
     waits = [t.queue_wait_ns / 1e9 for t in ran]
     wall = run.wall_ns / 1e9
     # Ratios of a run cut short compare a part with a whole: none for aborted or interrupted.
@@ -217,21 +207,21 @@ def summarize(run: RunRecord, baseline: RunRecord | None = None) -> RunSummary:
         status=run.status,
         reason=run.reason,
         tasks=len(run.tasks),
-        ok=sum(t.status == "ok" for t in run.tasks),
-        failed=sum(t.status in ("error", "timeout") for t in run.tasks),
+        ok=status_counts(run)["ok"],
+        failed=status_counts(run)["error"] + status_counts(run)["timeout"],
         wall_s=wall,
         ideal_s=run_ideal_ns(run) / 1e9,
         startup_s=run.startup_ns / 1e9,
         efficiency=efficiency(run),
         speedup=speedup,
         throughput=len(ran) / wall if done else None,
-        p50_task_s=percentile(durations, 50),
-        p95_task_s=percentile(durations, 95),
+        p50_task_s=_of_sorted(durations, 50),
+        p95_task_s=_of_sorted(durations, 95),
         mean_queue_wait_s=sum(waits) / len(waits) if waits else None,
         max_queue_wait_s=max(waits, default=None),
-        peak_overlap=peak_overlap(ran),
-        threads=len(lanes(ran)),
-        pids=len(distinct_pids(ran)),
+        peak_overlap=shape.peak_overlap,
+        threads=len(shape.lanes),
+        pids=len(shape.pids),
         cpu_s=run.parent.cpu_s + run.children.cpu_s,
         peak_rss_bytes=run.parent.peak_rss_bytes + run.children.peak_rss_bytes,
         cores=run.cores,
@@ -266,7 +256,16 @@ def is_baseline(run: RunRecord) -> bool:
 
 def plan_key(run: RunRecord) -> tuple[int, int]:
     """What the plan was, whoever ran it: runs of one plan compare with its sequential run."""
-    return (len(run.tasks), sum(t.latency_ns for t in run.tasks))
+    return once("plan", run, None, _plan_key)
+
+
+def _plan_key(run: RunRecord, _baseline: RunRecord | None) -> tuple[int, int]:
+    return (len(run.tasks), sum(map(attrgetter("latency_ns"), run.tasks)))
+
+
+def status_counts(run: RunRecord) -> Counter[str]:
+    """How many tasks ended each way (one pass, kept per run)."""
+    return once("statuses", run, None, lambda r, _b: Counter(map(attrgetter("status"), r.tasks)))
 
 
 def summarize_all(runs: Sequence[RunRecord]) -> list[RunSummary]:

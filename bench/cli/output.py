@@ -31,7 +31,7 @@ from bench.harness.runner import MACHINE_LIMIT
 from bench.model import Results
 from bench.results.folder import prepare
 from bench.results.loader import load
-from bench.results.writer import csv_chunks, json_chunks, write_atomic
+from bench.results.writer import CSV_LIMIT, csv_chunks, json_chunks, write_atomic
 
 STDOUT = "-"
 REPORT_GRACE_S = 3.0  # how long an interrupt waits for `bench report` to finish writing
@@ -97,10 +97,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     results = load(source)
     folder = prepare(args.out or source.parent, force=True)
     with interrupts.patient(REPORT_GRACE_S):  # see bench.cli.postrun
-        written = [*write_reports(results, folder, source), folder / "tasks.csv"]
-        write_atomic(folder / "tasks.csv", csv_chunks(results))
+        written = [*write_reports(results, folder, source), *write_csv(results, folder)]
         finish(results, folder, written, show)
     return EXIT_OK
+
+
+def write_csv(
+    results: Results, folder: Path, stage: Callable[[str], None] = lambda _name: None
+) -> list[Path]:
+    """tasks.csv, up to CSV_LIMIT tasks; above, only on request (--export-csv FILE): a million
+    tasks' CSV is 153 MB and tasks.parquet has them all. A tasks.csv of an earlier run in the
+    folder is removed rather than left beside results it does not match."""
+    csv = folder / "tasks.csv"
+    tasks = sum(len(run.tasks) for run in results.runs)
+    if tasks > CSV_LIMIT:
+        csv.unlink(missing_ok=True)
+        print(
+            f"tasks.csv not written: {tasks:,} tasks is more than {CSV_LIMIT:,} (--export-csv "
+            "FILE writes it; tasks.parquet holds every record)",
+            file=sys.stderr,
+        )
+        return []
+    stage("tasks.csv")
+    write_atomic(csv, csv_chunks(results))
+    return [csv]
 
 
 def write_reports(

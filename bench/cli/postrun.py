@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench.cli.output import Show, finish, write_reports
+from bench.cli.output import Show, finish, write_csv, write_reports
 from bench.harness import interrupts
 from bench.harness.interrupts import Terminated
 from bench.model import Results
+from bench.results.columns import TASKS_FILE
 from bench.results.folder import mark_latest
-from bench.results.writer import csv_chunks, write_atomic
 
 GRACE_S = 3.0
 LARGE_RUN = 10_000  # task records: 20,000 took about 15 s to write here (2 loaded cores)
@@ -52,10 +52,9 @@ def write_all(results: Results, folder: Path, show: Show) -> None:
     stages = Stages(results, show.quiet)
     try:
         with interrupts.patient(GRACE_S):
-            stages("tasks.csv")
-            write_atomic(folder / "tasks.csv", csv_chunks(results))
-            reports = write_reports(results, folder, stage=stages)
-            written = [folder / "results.json", folder / "tasks.csv", *reports]
+            saved = [folder / name for name in ("results.json", TASKS_FILE)]
+            written = [p for p in saved if p.exists()] + write_csv(results, folder, stages)
+            written += write_reports(results, folder, stage=stages)
             not_latest = mark_latest(folder)
             if not_latest is not None:
                 print(f"note: {not_latest}", file=sys.stderr)

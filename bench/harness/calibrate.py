@@ -24,4 +24,6 @@ def with_cpu_estimates(plan: Sequence[TaskSpec], collector: SleepCollector) -> t
                 collector.compute(spec)
                 samples.append(time.perf_counter_ns() - begin)
             costs[spec.cpu_work] = min(samples)
+    if not costs:  # no CPU part: the plan as it is (a million copies took seconds and memory)
+        return tuple(plan)
     return tuple(dataclasses.replace(s, cpu_ns=costs.get(s.cpu_work, 0)) for s in plan)

@@ -264,6 +264,8 @@ FILE_FIELD_DOCS: Final = {
     "GIL, start method, clock, packages",
     "config": "the plan and the flags, as given (the seed included)",
     "runs": "one entry per strategy run (and per round, per sweep point)",
+    "tasks_file": "tasks.parquet when the tasks are beside the file, not inline (more than "
+    "5,000 tasks; absent otherwise): one row per task of every run, see below",
 }
 RUN_FIELD_DOCS: Final = {
     "strategy": "the strategy's registered name",
@@ -278,5 +280,6 @@ RUN_FIELD_DOCS: Final = {
     "round": "which repetition (--repeat), from 0",
     "usage": "CPU seconds, peak RSS, context switches: parent, children, server (HTTP)",
     "details": "what the strategy and the harness noted (start method, loop warnings, ...)",
-    "tasks": "one record per planned task: the fields below",
+    "tasks_count": "how many tasks the run planned (its rows in tasks.parquet)",
+    "tasks": "one record per planned task: the fields below (absent when `tasks_file` is set)",
 }

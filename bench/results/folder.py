@@ -21,6 +21,7 @@ RESULTS_ROOT = Path("results")
 LOCK_NAME: Final = ".bench.lock"
 OUTPUTS: Final = (
     "results.json",
+    "tasks.parquet",
     "tasks.csv",
     "report.html",
     "trace.json",

@@ -8,6 +8,11 @@ Schema history (bump SCHEMA_VERSION and add a migration for every incompatible c
       is written only when it says something (http_status was once written as null beside
       attempts); absent reads as null. runs[].usage.server (the mock API server's CPU during an
       --io http run) is added, written only for HTTP runs.
+  2 - 2026-12-02: a file of more than 5,000 tasks keeps them in tasks.parquet beside it (one
+      columnar table, times in integer ns; bench.results.columns), named by the new top-level
+      `tasks_file`; its runs have no `tasks` array. Every run gains `tasks_count`. Smaller files,
+      and every --export-json, keep the tasks inline as in version 1, which loads as version 2
+      unchanged (a 1M-task results.json was 288 MB, 290 bytes a task; now 6 bytes a task).
 
 The per-task fields, their kinds and their CSV columns are one table: bench.results.fields.
 """
@@ -20,17 +25,21 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 from bench.analysis.stats import efficiency, run_ideal_ns
 from bench.errors import OutputFailed
 from bench.model import Results, RunRecord, TaskRecord, Usage
+from bench.results.columns import COLUMNAR_ABOVE, TASKS_FILE, write_tasks
 from bench.results.fields import CSV_COLUMNS, TASK_COLUMNS, TASK_FIELDS, TO_JSON
 from bench.version import __version__
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
+# Tasks in a file above which tasks.csv is written only on request (--export-csv): a million
+# tasks' CSV is 153 MB and took 17 s; tasks.parquet holds the same records in 6 MB.
+CSV_LIMIT: Final = 100_000
 
 
 def _seconds(ns: int | None) -> float | None:
@@ -69,7 +78,7 @@ def _usages(run: RunRecord) -> dict[str, Any]:
 
 
 def run_to_dict(run: RunRecord, tasks: bool = True) -> dict[str, Any]:
-    row = _run_fields(run)
+    row = {**_run_fields(run), "tasks_count": len(run.tasks)}
     if tasks:
         row["tasks"] = [task_to_dict(t) for t in run.tasks]
     return row
@@ -108,16 +117,21 @@ def _json(value: object) -> str:
     return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
-def json_chunks(results: Results) -> Iterator[str]:
+def json_chunks(results: Results, tasks_file: str | None = None) -> Iterator[str]:
     """The results document in pieces, one task per line: 100,000 tasks are written without
-    building the whole document (or a dict per task) in memory first."""
+    building the whole document (or a dict per task) in memory first. With `tasks_file` the
+    tasks are not inline: that file (tasks.parquet, beside it) holds them."""
+    header = _header(results) | ({"tasks_file": tasks_file} if tasks_file else {})
     yield "{\n"
-    for key, value in _header(results).items():
+    for key, value in header.items():
         yield f" {_json(key)}: {_json(value)},\n"
     yield ' "runs": ['
     for n, run in enumerate(results.runs):
-        head = run_to_dict(run, tasks=False)
-        yield ("," if n else "") + "\n  " + _json(head)[:-1] + ', "tasks": ['
+        head = _json(run_to_dict(run, tasks=False))
+        if tasks_file:
+            yield ("," if n else "") + "\n  " + head
+            continue
+        yield ("," if n else "") + "\n  " + head[:-1] + ', "tasks": ['
         for i, task in enumerate(run.tasks):
             yield ("," if i else "") + "\n   " + _json(task_to_dict(task))
         yield "\n  ]}"
@@ -157,16 +171,30 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
         raise OutputFailed(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
+def write_atomic_bytes(path: Path, fill: Callable[[BinaryIO], None]) -> None:
+    """The same for a binary file: `fill` writes it into the handle it is given."""
+    try:
+        _write_atomic(path, fill)
+    except OSError as exc:
+        raise OutputFailed(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _text(text: str | Iterable[str]) -> Callable[[BinaryIO], None]:
+    def fill(handle: BinaryIO) -> None:
+        for chunk in [text] if isinstance(text, str) else text:
+            handle.write(chunk.encode("utf-8"))
+
+    return fill
+
+
+def _write_atomic(path: Path, text: str | Iterable[str] | Callable[[BinaryIO], None]) -> None:
+    fill = text if callable(text) else _text(text)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     IN_PROGRESS.add(tmp)
     try:
         os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; results are ordinary files
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            if isinstance(text, str):
-                handle.write(text)
-            else:
-                handle.writelines(text)
+        with os.fdopen(fd, "wb") as handle:
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -183,8 +211,18 @@ def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
         os.close(dir_fd)
 
 
-def save(results: Results, path: Path) -> None:
-    write_atomic(path, json_chunks(results))
+def save(results: Results, path: Path, columnar_above: int = COLUMNAR_ABOVE) -> None:
+    """results.json; with more than `columnar_above` tasks, their records in tasks.parquet beside
+    it, written first (results.json names it, so a file is never without its tasks). Saved
+    inline, a tasks.parquet left from an earlier, larger run in the folder is removed."""
+    columnar = sum(len(run.tasks) for run in results.runs) > columnar_above
+    beside = path.parent / TASKS_FILE
+    if columnar:
+        write_atomic_bytes(beside, lambda handle: write_tasks(results.runs, handle))
+    write_atomic(path, json_chunks(results, TASKS_FILE if columnar else None))
+    if not columnar:
+        with contextlib.suppress(OSError):
+            beside.unlink(missing_ok=True)
 
 
 def task_rows(results: Results) -> Iterator[list[object]]:

@@ -8,6 +8,7 @@ printed at the end of the run.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import subprocess
@@ -189,6 +190,40 @@ def test_report_render_100k(benchmark: Any) -> None:
     SUMMARY.append(at_most("report of 100,000 tasks: HTML size", html / 2**20, 10, " MiB"))
     SUMMARY.append(
         Figure(f"report of 100,000 tasks: trace {trace / 2**20:.0f} MiB in {trace_s:.1f} s")
+    )
+
+
+SCALES = (1_000, 10_000, 100_000)
+MILLION = 1_000_000  # opt-in: PERF_1M=1 (about two minutes here, and it loads both cores)
+
+
+@pytest.mark.timeout(1800)  # 1M: two fresh processes of a minute or more each, on a shared VM
+def test_scaling_to_a_million_tasks(tmp_path: Path) -> None:
+    """Issue #30: the same command at 1k, 10k, 100k (and with PERF_1M=1, 1M) tasks; each stage
+    timed with its peak RSS; per-task costs must not grow from one scale to the next (within
+    1.5x: a fixed start-up dominates the small ones), and the 1M targets are checked there."""
+    from tests.perf.scaling import measure, table
+
+    counts = [*SCALES, *([MILLION] if os.environ.get("PERF_1M") == "1" else [])]
+    scales = [measure(n, tmp_path) for n in counts]
+    print("\n" + table(scales))
+    for small, large in itertools.pairwise(scales):
+        ratio = (large.command_s / large.tasks) / (small.command_s / small.tasks)
+        text = f"scaling {small.tasks:,} -> {large.tasks:,} tasks: cost a task, ratio"
+        SUMMARY.append(at_most(text, ratio, 1.5, "x"))
+    top = scales[-1]
+    if top.tasks != MILLION:
+        SUMMARY.append(Figure("scaling: the 1,000,000-task case is opt-in: make perf PERF_1M=1"))
+        return
+    where = "1,000,000 tasks, asyncio-workers, latency 0, 1000 workers"
+    SUMMARY.append(at_most(f"{where}: whole command", top.command_s, 90, " s"))
+    SUMMARY.append(at_most(f"{where}: peak RSS", top.command_peak_mib, 1024, " MiB"))
+    SUMMARY.append(at_most(f"{where}: bytes a task saved", top.bytes_per_task, 40, " B"))
+    SUMMARY.append(at_most(f"{where}: trace.json", top.stages["trace_bytes"] / 2**20, 100, " MiB"))
+    report_s = top.stages["report"]["seconds"]
+    SUMMARY.append(at_most(f"{where}: report.html render", report_s, 5, " s"))
+    SUMMARY.append(
+        at_most(f"{where}: report.html size", top.stages["html_bytes"] / 2**20, 10, " MiB")
     )
 
 

@@ -137,7 +137,7 @@ from multiprocessing.connection import Connection
 
 from bench.collectors.base import SleepCollector
 from bench.model import TaskSpec
-from strategies import geventworker
+from strategies._worker import geventworker
 
 workers = 2
 slots = os.memfd_create("slots")

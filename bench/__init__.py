@@ -5,6 +5,8 @@
 - `Strategy`, `Abilities`, `StrategyOptions`, `StrategyAborted`: the one interface every
   executor implements, and what it declares it can do (bench.harness.execution);
 - `TaskSpec`, `TaskRecord`, `RunRecord`, `Results`, `RawRecord`: the records (bench.model);
+- `RunNotes`: what a strategy's `details()` may note that the tool reads, typed: its own
+  warnings among them (bench.notes);
 - `run_sync`, `run_async`, `now_ns`: run one task through a collector face and record it, on
   the one clock (bench.harness.recording);
 - `load`: read a results.json (bench.results.loader).
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # for type checkers; at run time the names load on first use 
     from bench.harness.execution import Abilities, Strategy, StrategyAborted, StrategyOptions
     from bench.harness.recording import now_ns, run_async, run_sync
     from bench.model import RawRecord, Results, RunRecord, TaskRecord, TaskSpec
+    from bench.notes import RunNotes
     from bench.results.loader import load
 
 
@@ -38,6 +41,7 @@ _API = {
     "RunRecord": "bench.model",
     "Results": "bench.model",
     "RawRecord": "bench.model",
+    "RunNotes": "bench.notes",
     "run_sync": "bench.harness.recording",
     "run_async": "bench.harness.recording",
     "now_ns": "bench.harness.recording",
@@ -47,6 +51,7 @@ __all__ = [
     "Abilities",
     "RawRecord",
     "Results",
+    "RunNotes",
     "RunRecord",
     "Strategy",
     "StrategyAborted",

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, NamedTuple
 
+from bench.notes import RunNotes
+
 TaskStatus = Literal["ok", "error", "timeout", "cancelled", "not_run"]
 RunStatus = Literal["completed", "aborted", "interrupted"]
 
@@ -224,6 +226,11 @@ class RunRecord:
     # The mock API server's own CPU while this run went on (--io http; None otherwise): a
     # server busy all the wall, not the strategy, may have set the pace.
     server: Usage | None = None
+
+    @property
+    def notes(self) -> RunNotes:
+        """The notes of `details` other modules read, typed (bench.notes)."""
+        return RunNotes.read(self.details)
 
     def __post_init__(self) -> None:
         if self.status not in RUN_STATUSES:

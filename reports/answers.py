@@ -163,11 +163,10 @@ def _never_overlapped(runs: Sequence[RunRecord], most: int, blocking: bool) -> s
     first = runs[0]
     if first.workers < 2 or len(first.tasks) < 2 or most > 1:
         return None
-    blocked = [r.details.get("loop_blocked") for r in runs]
-    if not any(isinstance(b, int) and b > 0 for b in blocked):
+    if not any(r.notes.loop_blocked > 0 for r in runs):
         on_a_loop = blocking and "loop" in first.details
         return " (a blocking call held the loop)" if on_a_loop else ""
-    busy = any(r.details.get("loop_blocked_busy") for r in runs)
+    busy = any(r.notes.loop_blocked_busy for r in runs)
     return " (CPU work held the loop)" if busy else " (a blocking call held the loop)"
 
 

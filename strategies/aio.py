@@ -16,6 +16,7 @@ from bench.harness.execution import RUN_TIMEOUT_REACHED, no_progress
 from bench.harness.ledger import Ledger
 from bench.harness.recording import now_ns, run_async
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from bench.notes import RunNotes
 from strategies._host.loopwatch import LoopBlockedDeadline, LoopWatchdog
 from strategies.base import (
     Abilities,
@@ -183,8 +184,10 @@ class AsyncioStrategy(Strategy):
         return {
             "executor": "asyncio.gather + Semaphore",
             "loop": "asyncio",
-            "loop_blocked": self.blocked,
-            "loop_blocked_busy": self.busy,
-            "loop_longest_block_seconds": round(self.longest_block_s, 4),
+            **RunNotes.note(
+                loop_blocked=self.blocked,
+                loop_blocked_busy=self.busy,
+                loop_longest_block_seconds=round(self.longest_block_s, 4),
+            ),
             "loop_watchdog_interrupts": self._watchdog.interrupted,
         }

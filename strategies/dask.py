@@ -22,6 +22,7 @@ from bench.harness.environment import usable_cpus
 from bench.harness.execution import InputRefused
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from bench.notes import RunNotes
 from strategies._host.daskdeaths import WorkerDeaths
 from strategies._worker import daskworker
 from strategies.base import (
@@ -210,5 +211,5 @@ class DaskStrategy(Strategy):
             "processes_x_threads": list(self._shape) if not self.remote else None,
             "clock_aligned": self.remote,
             "clock_offsets_us": {a: round(o / 1e3, 1) for a, o in self._offsets.items()},
-            "worker_deaths": self._deaths,
+            **RunNotes.note(worker_deaths=tuple(self._deaths)),
         }

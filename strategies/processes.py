@@ -17,6 +17,7 @@ from typing import Any
 from bench.harness.execution import no_progress
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from strategies._host.ipc import ipc_notes
 from strategies._host.procpool import WorkerPool
 from strategies._host.supervise import Supervisor
 from strategies._host.window import SubmissionWindow
@@ -126,7 +127,6 @@ class ProcessesStrategy(Strategy):
         return self._pool.stop(hard=bool(abandon or self._broken or self._stuck))
 
     def details(self) -> Meta:
-        ipc, sampled = self._ipc, max(self._ipc["tasks"], 1)
         chunks = -(-len(self._specs) // self._chunksize) if self._specs else 0
         return {
             "executor": "ProcessPoolExecutor",
@@ -138,12 +138,7 @@ class ProcessesStrategy(Strategy):
             "pool_restart_seconds": round(sum(self._restarts) / 1e9, 4),
             "resubmitted_tasks": self._resubmitted,
             "records_streamed": self.options.supervised,
-            "ipc_round_trips": chunks,
-            "ipc_sampled_tasks": ipc["tasks"],
-            "ipc_bytes_out_per_task": round(ipc["out_bytes"] / sampled, 1),
-            "ipc_bytes_in_per_task": round(ipc["in_bytes"] / sampled, 1),
-            "ipc_pickle_us_per_task": round(ipc["out_ns"] / sampled / 1e3, 2),
-            "ipc_pickle_back_us_per_task": round(ipc["in_ns"] / sampled / 1e3, 2),
+            **ipc_notes(self._ipc, chunks, pickle_back=self._ipc["in_ns"]),
             **self._pool.memory,
         }
 

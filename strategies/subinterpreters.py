@@ -31,6 +31,7 @@ from bench.errors import describe_error
 from bench.harness.execution import no_progress
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from strategies._host.ipc import ipc_notes
 from strategies._host.supervise import POLL_S, Running, Supervisor
 from strategies._host.window import SubmissionWindow
 from strategies._worker import interpworker
@@ -165,19 +166,18 @@ class SubinterpretersStrategy(Strategy):
         return Usage()  # the interpreters are threads of this process: the parent's usage
 
     def details(self) -> Meta:
-        ipc, sampled = self._ipc, max(self._ipc["tasks"], 1)
+        ipc = self._ipc
         return {
             "executor": "InterpreterPoolExecutor"
             + (" (interpreters-pep-734 backport)" if sys.version_info < (3, 14) else ""),
             "chunksize": self._chunksize,
             "interpreter_ids": sorted(interp for interp, _, _ in self._workers),
-            "ipc_round_trips": self._chunks,
-            "ipc_sampled_tasks": ipc["tasks"],
-            "ipc_bytes_out_per_task": round(ipc["out_bytes"] / sampled, 1),
-            "ipc_bytes_in_per_task": round(ipc["in_bytes"] / sampled, 1),
-            "ipc_pickle_us_per_task": round(ipc["out_ns"] / sampled / 1e3, 2),
-            "ipc_pickle_back_us_per_task": round(ipc["in_pickle_ns"] / sampled / 1e3, 2),
-            "ipc_unpickle_back_us_per_task": round(ipc["in_unpickle_ns"] / sampled / 1e3, 2),
+            **ipc_notes(
+                ipc,
+                self._chunks,
+                pickle_back=ipc["in_pickle_ns"],
+                unpickle_back=ipc["in_unpickle_ns"],
+            ),
             **self._memory,
         }
 

@@ -12,9 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The bottom of the house. Not `bench` itself: its __init__ is the plugin authors' API, which
 # re-exports the harness; a room importing it would import rooms above it.
-BOTTOM = {"bench.model", "bench.errors", "bench.version"}
+BOTTOM = {"bench.model", "bench.notes", "bench.errors", "bench.version"}
 ALLOWED = {
     "bench/model.py": BOTTOM,
+    "bench/notes.py": BOTTOM,
     "bench/version.py": BOTTOM,
     "bench/errors.py": BOTTOM,
     "bench/workload.py": BOTTOM,

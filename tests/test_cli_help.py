@@ -29,6 +29,7 @@ from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
 from bench.cli.lines import say
 from bench.cli.runflags import IO_MODES
+from bench.notes import RunNotes
 from tests.samples import large_results
 
 GOLDEN = Path(__file__).parent / "golden" / "help"
@@ -232,8 +233,8 @@ def test_a_piped_run_prints_each_progress_line_whole(tmp_path: Path) -> None:
 
 def test_a_million_task_run_is_counted_in_its_own_warning() -> None:
     """The count as the run gives it (building a million records to say so cost 6 s)."""
-    details = {"loop_blocked_busy": 1, "loop_longest_block_seconds": 0.5}
-    assert loop_warning("asyncio", 1, details, 1_000_000).endswith("(this run had 1,000,000 tasks)")
+    notes = RunNotes(loop_blocked=1, loop_blocked_busy=1, loop_longest_block_seconds=0.5)
+    assert loop_warning("asyncio", notes, 1_000_000).endswith("(this run had 1,000,000 tasks)")
 
 
 @pytest.mark.parametrize("tasks", [1_234, MANY_TASKS])
@@ -251,8 +252,8 @@ def test_the_loop_warning_counts_the_runs_own_tasks(tasks: int, capsys: Capture)
 
 
 def test_a_few_tasks_are_not_offered_as_what_held_the_loop() -> None:
-    details = {"loop_blocked_busy": 2, "loop_longest_block_seconds": 0.3}
-    line = loop_warning("asyncio", 2, details, MANY_TASKS - 1)
+    notes = RunNotes(loop_blocked=2, loop_blocked_busy=2, loop_longest_block_seconds=0.3)
+    line = loop_warning("asyncio", notes, MANY_TASKS - 1)
     assert line == (
         "warning: asyncio: the event loop was blocked 2 times (longest 0.3 s) by CPU work on "
         "its thread: a CPU-bound call inside a coroutine"

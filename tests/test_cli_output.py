@@ -24,6 +24,7 @@ from bench.cli import session
 from bench.cli.app import HANDLERS, main
 from bench.cli.args import build_parser
 from bench.model import TaskSpec
+from bench.notes import RunNotes
 from reports.frames import load_frames
 
 QUICK = ["--strategies", "sequential,asyncio", "--tasks", "4", "--latency", "0.01"]
@@ -389,10 +390,10 @@ def test_each_sweep_point_is_read_against_the_sequential_run_of_its_own_plan(
     ],
 )
 def test_the_loop_warning_says_how_the_loop_was_held(blocked: int, busy: int, tail: str) -> None:
-    details = {"loop_longest_block_seconds": 0.45, "loop_blocked_busy": busy}
+    notes = RunNotes(loop_blocked=blocked, loop_blocked_busy=busy, loop_longest_block_seconds=0.45)
     times = "once" if blocked == 1 else f"{blocked} times"
     expected = f"warning: asyncio: the event loop was blocked {times} (longest 0.45 s){tail}"
-    assert loop_warning("asyncio", blocked, details, 100_000) == expected
+    assert loop_warning("asyncio", notes, 100_000) == expected
 
 
 def test_bench_version_imports_nothing_heavy() -> None:

@@ -3,7 +3,8 @@ the run ends, and the HTML report shows them beside that run, in the same words.
 
 from __future__ import annotations
 
-from bench.model import Meta, RunRecord
+from bench.model import RunRecord
+from bench.notes import RunNotes
 
 # Fewer tasks than this cannot hold a loop by their steps alone: a task's creation and first
 # step took 5-25 us here (asyncio, 1,000 to 100,000 tasks), so 1,000 take at most about 25 ms of
@@ -12,14 +13,13 @@ from bench.model import Meta, RunRecord
 MANY_TASKS = 1_000
 
 
-def loop_warning(strategy: str, blocked: int, details: Meta, tasks: int) -> str:
+def loop_warning(strategy: str, notes: RunNotes, tasks: int) -> str:
     """How the event loop was held, from its heartbeat: waiting in a call, or busy computing.
     Every number is the run's own: its blocks, the longest, its tasks."""
-    busy = details.get("loop_blocked_busy")
-    busy = busy if isinstance(busy, int) else 0
+    blocked, busy = notes.loop_blocked, notes.loop_blocked_busy
     times = "once" if blocked == 1 else f"{blocked} times"
     head = f"warning: {strategy}: the event loop was blocked {times} (longest "
-    head += f"{details.get('loop_longest_block_seconds')} s)"
+    head += f"{notes.loop_longest_block_seconds} s)"
     waited = "a blocking call inside a coroutine serialises every task"
     computed = "CPU work on its thread: a CPU-bound call inside a coroutine"
     if tasks >= MANY_TASKS:
@@ -33,21 +33,20 @@ def loop_warning(strategy: str, blocked: int, details: Meta, tasks: int) -> str:
 
 def run_warnings(run: RunRecord) -> list[str]:
     """Every warning about `run`, each a line starting "warning: {strategy}: "."""
-    lines = []
-    blocked = run.details.get("loop_blocked")
-    if isinstance(blocked, int) and blocked > 0:
-        lines.append(loop_warning(run.strategy, blocked, run.details, len(run.tasks)))
-    deaths = run.details.get("worker_deaths")
-    for death in deaths if isinstance(deaths, list) else []:
+    lines, notes = [], run.notes
+    if notes.loop_blocked > 0:
+        lines.append(loop_warning(run.strategy, notes, len(run.tasks)))
+    for death in notes.worker_deaths:
         lines.append(
             f"warning: {run.strategy}: {death}; dask started a new worker and ran its tasks again"
         )
-    abandoned, leaked = run.details.get("abandoned_threads"), run.details.get("leaked_threads")
-    if isinstance(abandoned, int) and abandoned > 0:
+    abandoned, leaked = notes.abandoned_threads, notes.leaked_threads
+    if abandoned > 0:
         still = f"{leaked} still running at the end (leaked)" if leaked else "none still running"
         lines.append(
             f"warning: {run.strategy}: gave up on {abandoned} "
             f"{'thread' if abandoned == 1 else 'threads'} past --task-timeout (a thread cannot "
             f"be killed; a new one took each one's place); {still}"
         )
+    lines += [f"warning: {run.strategy}: {sentence}" for sentence in notes.warnings]
     return lines

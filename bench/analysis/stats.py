@@ -241,17 +241,15 @@ def saturated(busy: float | None) -> bool:
 
 
 def _ipc_bytes(run: RunRecord) -> float | None:
-    out, back = run.details.get("ipc_bytes_out_per_task"), run.details.get("ipc_bytes_in_per_task")
-    if isinstance(out, int | float) and isinstance(back, int | float):
-        return float(out + back)
-    return None
+    out, back = run.notes.ipc_bytes_out_per_task, run.notes.ipc_bytes_in_per_task
+    return None if out is None or back is None else out + back
 
 
 def is_baseline(run: RunRecord) -> bool:
     """The run speed-ups are measured against, as its strategy declared it (details.baseline).
     Files written before that detail existed name it: the sequential strategy."""
-    flag = run.details.get("baseline")
-    return flag if isinstance(flag, bool) else run.strategy == "sequential"
+    flag = run.notes.baseline
+    return flag if flag is not None else run.strategy == "sequential"
 
 
 def plan_key(run: RunRecord) -> tuple[int, int]:

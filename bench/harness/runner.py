@@ -14,6 +14,7 @@ from bench.harness import interrupts
 from bench.harness.execution import InputRefused, Strategy, StrategyAborted, StrategyOptions
 from bench.harness.meters import Bill, Meters, no_cpu, reset_peak_rss, unwatched
 from bench.model import Meta, RawRecord, RunRecord, RunStatus, TaskRecord, TaskSpec, Usage
+from bench.notes import RunNotes
 
 
 class RunInterrupted(Exception):
@@ -269,7 +270,7 @@ def _notes(strategy: Strategy, options: StrategyOptions, peak_reset: bool, bill:
     return {
         "peak_rss_reset": peak_reset,
         "gc": gc_state,
-        "baseline": strategy.abilities.baseline,
+        **RunNotes.note(baseline=strategy.abilities.baseline),
         **drawn,
     }
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bench.harness.execution import RUN_TIMEOUT_REACHED, StrategyAborted, StrategyOptions
 from bench.harness.recording import now_ns, run_sync
 from bench.model import Meta, RawRecord, TaskSpec, TaskStatus
+from bench.notes import RunNotes
 from strategies._host.threadgroup import WorkerThreads
 
 POLL_S = 0.02
@@ -163,4 +164,6 @@ class SupervisedThreads:
         self.group.stop(wait=not abandon)
 
     def details(self) -> Meta:
-        return {"abandoned_threads": self.group.retired, "leaked_threads": self.group.leaked()}
+        return RunNotes.note(
+            abandoned_threads=self.group.retired, leaked_threads=self.group.leaked()
+        )

@@ -1,0 +1,71 @@
+"""A run's notes, typed: what the strategies and the harness record in a run's `details` that
+other modules read (the warnings, the IPC accounting, which run is the baseline).
+
+`details` stays a free-form mapping in the file (its keys are part of results.json, and a
+strategy may note anything else there); the notes below are its keys of the same names, written
+through `RunNotes.note(...)` and read through `RunRecord.notes`, so a name is spelt once. A note
+that is absent or of another type (an older or hand-edited file) reads as its default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RunNotes:
+    # The event loop's heartbeat (asyncio strategies): how often it was held, how many of those
+    # by CPU work on its thread, and the longest hold.
+    loop_blocked: int = 0
+    loop_blocked_busy: int = 0
+    loop_longest_block_seconds: float = 0.0
+    # Workers that died and were replaced, each told in one sentence (dask).
+    worker_deaths: tuple[str, ...] = ()
+    # Threads given up on past --task-timeout, and those still running at the end.
+    abandoned_threads: int = 0
+    leaked_threads: int = 0
+    # Bytes pickled to and from another process or interpreter a task (sampled).
+    ipc_bytes_out_per_task: float | None = None
+    ipc_bytes_in_per_task: float | None = None
+    # The run speed-ups are measured against (the strategy's abilities.baseline). None: a file
+    # from before this note, where the sequential strategy was the baseline.
+    baseline: bool | None = None
+    # Anything else a strategy (a plugin too) wants said about its run: one sentence each,
+    # printed as "warning: STRATEGY: SENTENCE" on the terminal and beside the run in the report.
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, details: Mapping[str, object]) -> RunNotes:
+        found: dict[str, Any] = {}
+        for note in dataclasses.fields(cls):
+            value = _typed(details.get(note.name), str(note.type))
+            if value is not None:
+                found[note.name] = value
+        return cls(**found)
+
+    @classmethod
+    def note(cls, **given: Any) -> dict[str, object]:
+        """The notes given, as `details` keys (a sequence as a list): a zero is noted too (the
+        watch ran and saw nothing), a note not given is not. A name that is not a note fails
+        here, where it is written, rather than read as absent."""
+        cls(**given)
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in given.items()}
+
+
+def _typed(value: object, kind: str) -> object:
+    """`value` as the note's kind (its annotation: bool, int, float, tuple), or None where it
+    is not one (true is not a count, as JSON's booleans are ints to Python)."""
+    if kind.startswith("bool"):
+        return value if isinstance(value, bool) else None
+    if isinstance(value, bool):
+        return None
+    if kind.startswith("int"):
+        return value if isinstance(value, int) else None
+    if kind.startswith("float"):
+        return float(value) if isinstance(value, int | float) else None
+    if kind.startswith("tuple") and isinstance(value, list | tuple):
+        return tuple(str(item) for item in value)
+    return None

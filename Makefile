@@ -55,7 +55,8 @@ docs: $(STAMP)
 # The harness's own speed vs bare loops; saves JSON under .benchmarks/ for --benchmark-compare.
 PERF := $(PY) -m pytest tests/perf -p no:randomly -s --benchmark-columns=min,max,rounds -o addopts="-ra -p no:cacheprovider"
 # Every figure beside its target (PASS/MISS) and a summary line; each run is saved (.benchmarks/).
-# STRICT=1 fails on any MISS (the default only reports: a loaded machine must not fail a build).
+# STRICT=1 fails on any MISS (the default only reports: a loaded machine must not fail a build);
+# WRITE=1 writes the verdicts, dated, into docs/measurements/performance.md.
 # PERF_1M=1 adds the million-task scaling case (about two minutes, both cores).
 perf: $(STAMP)
 	$(PERF) --benchmark-autosave

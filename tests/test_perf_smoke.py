@@ -61,14 +61,18 @@ def test_the_models_table_is_built_from_real_runs(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from tests.perf import models
+    from tests.perf.pages import markers
 
     page = tmp_path / "models.md"
-    page.write_text(f"# Which model\n\nprose\n{models.BEGIN}\nold\n{models.END}\nmore prose\n")
+    begin, end = markers("make models")
+    page.write_text(f"# Which model\n\nprose\n{begin}\nold\n{end}\nmore prose\n")
     argv = ["--small", "--strategies", "asyncio,threads", "--write", str(page)]
     assert models.main(argv) == 0
     written = page.read_text()
     assert written.startswith("# Which model\n\nprose\n") and written.endswith("more prose\n")
-    assert "old" not in written and re.search(r"Measured \d{4}-\d\d-\d\d by `make models`", written)
+    assert "old" not in written and re.search(
+        r"Measured \d{4}-\d\d-\d\d \d\d:\d\d UTC by `make models`", written
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("| model | where the I/O run's tasks ran |")
     rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ") for line in lines[2:]}
@@ -99,3 +103,19 @@ def test_the_scaling_case_times_every_stage_in_a_fresh_process(tmp_path: Path) -
     lines = table([scale]).splitlines()
     assert lines[0].split()[:4] == ["tasks", "command", "peak", "B/task"]
     assert lines[1].lstrip().startswith("300 ")
+
+
+def test_the_performance_page_has_room_for_make_perf(tmp_path: Path) -> None:
+    """`make perf WRITE=1` writes its verdicts between the page's markers, and only there."""
+    from tests.perf.pages import dated, markers, write_into
+
+    real = Path(__file__).resolve().parent.parent / "docs" / "measurements" / "performance.md"
+    page = tmp_path / "performance.md"
+    page.write_text(real.read_text())
+    write_into(
+        page, dated("```\nPASS  x: 1.000 (target >= 0.5)\n```", "make perf", "how"), "make perf"
+    )
+    begin, end = markers("make perf")
+    before, inside = page.read_text().split(begin)
+    assert real.read_text().startswith(before)
+    assert "by `make perf`" in inside and "PASS  x: 1.000" in inside and end in inside

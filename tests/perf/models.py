@@ -24,6 +24,7 @@ from bench.analysis.stats import RunSummary, summarize_all
 from bench.model import RunRecord
 from bench.results.loader import load
 from reports.words import plural
+from tests.perf.pages import dated, write_into
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,31 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs, memory = run_all(SMALL if args.small else FULL, names, args.out or Path(scratch))
         print(table(runs, memory, missing))
     if args.write:
-        write_into(args.write, dated(table(runs, memory, missing)))
+        text = dated(table(runs, memory, missing), "make models", "one run each")
+        write_into(args.write, text, "make models")
     return 0
-
-
-BEGIN, END = "<!-- make models writes below -->", "<!-- make models writes above -->"
-
-
-def dated(text: str) -> str:
-    """The table under a line saying when, where and on which Python it was measured."""
-    import datetime
-    import platform
-
-    import psutil
-
-    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
-    where = f"{platform.machine()}, {psutil.cpu_count()} CPUs, {platform.platform(terse=True)}"
-    python = f"{platform.python_implementation()} {platform.python_version()}"
-    return f"Measured {when} by `make models` on {where}, {python}, one run each.\n\n{text}"
-
-
-def write_into(page: Path, text: str) -> None:
-    """Replace what lies between the page's two markers, keeping the prose around them."""
-    before, rest = page.read_text(encoding="utf-8").split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
-    page.write_text(f"{before}{BEGIN}\n{text}\n{END}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -23,16 +23,25 @@ from bench.analysis.stats import ideal_ns
 from reports.html import render_html
 from reports.trace import trace_json
 from tests.perf import cases
+from tests.perf.pages import dated, write_into
 from tests.perf.targets import Figure, at_least, at_most, report, strict_misses
 
 SUMMARY: list[Figure] = []
 RENDERS = 5  # renders of the 100,000-task report, for a median and its spread
 
 
+# `make perf WRITE=1`: the verdicts, dated, into the performance page between its markers.
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "measurements" / "performance.md"
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _print_summary() -> Any:
     yield
     print("\n" + report(SUMMARY))
+    if os.environ.get("WRITE") == "1":
+        how = "each figure beside its target (a MISS under load is the machine's as much as ours)"
+        text = dated(f"```\n{report(SUMMARY)}\n```", "make perf", how)
+        write_into(PAGE, text, "make perf")
     missed = strict_misses(SUMMARY, os.environ.get("STRICT") == "1")
     if missed:
         pytest.fail(f"make perf STRICT=1: {missed}", pytrace=False)

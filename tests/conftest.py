@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,7 +67,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 VERSION_BOUND = ("subinterpreters", "free_threading", "free-threading")
 
 
+# tests/e2e/ drives the tool through processes of its own (a terminal, signals, pools, servers):
+# every test there is slow by being there, so a new end-to-end file cannot forget the mark.
+E2E = Path(__file__).parent / "e2e"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.slow)
     if not config.getoption("--cross-check"):
         return
     kept: list[pytest.Item] = []

@@ -81,7 +81,7 @@ SCALED = ["--latency-scale", "0.005"]
 EXTRA = {"advise": ["--tasks", "20", "--workers", "1,2"]}
 TESTED_ELSEWHERE = {
     "compare": "tests/test_compare.py compares two real saves",
-    "demo": "tests/test_demo.py runs demo --fast end to end",
+    "demo": "tests/e2e/test_demo.py runs demo --fast end to end",
 }
 # What a page's example expects to exist: a file it names, a run for `latest` to name.
 LATENCIES = "seconds\n0.08\n0.1\n0.12\n0.1\n0.3\n"

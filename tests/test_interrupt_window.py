@@ -1,6 +1,6 @@
 """One Ctrl-C is one interrupt, however many copies of it arrive: a terminal signals the whole
 foreground group, and a wrapper in it (`timeout`, `timeout --foreground`) passes its own copy on.
-The handler is driven directly here, with a fake clock; tests/test_interrupts.py sends the real
+The handler is driven directly here, with a fake clock; tests/e2e/test_interrupts.py sends the real
 signals through real wrappers."""
 
 from __future__ import annotations

@@ -164,7 +164,8 @@ print(sorted(seen), [child.slots[2 * n] for n in range(workers)])
 def test_a_gevent_task_stays_in_its_slot_until_its_record_is_sent() -> None:
     """A parent whose gevent child was killed reads the slots for the tasks that died with it:
     a task must leave its slot only once its record has gone out, or a child killed between the
-    two loses a task that ran (it read `not_run`). tests/test_interrupts.py kills a real child."""
+    two loses a task that ran (it read `not_run`). tests/e2e/test_interrupts.py kills a real
+    child."""
     _needs("gevent")
     out = subprocess.run(
         [sys.executable, "-c", SLOT_AT_SEND], capture_output=True, text=True, timeout=60, check=True

@@ -71,7 +71,7 @@ def test_what_it_cannot_do_is_refused(
 @needs_interpreters
 @pytest.mark.slow
 def test_ctrl_c_records_the_running_tasks_as_cancelled(tmp_path: Path) -> None:
-    from tests.test_interrupts import _start, _wait_for_tasks
+    from tests.e2e.test_interrupts import _start, _wait_for_tasks
 
     with _start(tmp_path, "subinterpreters") as proc:
         _wait_for_tasks(proc, 2)  # logged from inside the interpreters

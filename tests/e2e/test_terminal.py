@@ -18,7 +18,6 @@ import pytest
 
 from tests.terminal import BENCH, ROOT, Session, run_in_pty, widest_line
 
-pytestmark = pytest.mark.slow
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((200, 50), id="200x50")]
 
 

@@ -24,8 +24,6 @@ from bench.results.loader import load
 from tests.conftest import optional
 from tests.early import interpreter_took_it
 
-pytestmark = pytest.mark.slow
-
 
 def _start(tmp_path: Path, strategy: str, *extra: str) -> subprocess.Popen[str]:
     argv = _argv(tmp_path, strategy, *extra)

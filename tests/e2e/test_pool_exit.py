@@ -12,11 +12,7 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 from tests.terminal import ROOT
-
-pytestmark = pytest.mark.slow
 
 SCRIPT = textwrap.dedent(
     """

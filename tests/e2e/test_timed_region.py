@@ -19,10 +19,9 @@ from bench.collectors.base import BlockingSleepCollector, Collector, SleepCollec
 from bench.collectors.http import HttpCollector
 from bench.model import RunRecord
 from tests.conftest import make_plan, run
+from tests.e2e.test_http import served
 from tests.terminal import ROOT
-from tests.test_http import served
 
-pytestmark = pytest.mark.slow
 # One-sided and generous: a pool hands the first task to a worker in well under a millisecond
 # here, dask's scheduler in a few; 50 ms leaves room for a loaded 2-core machine while an import
 # of aiohttp (about 270 ms here) or a cluster start (about 600 ms) could never hide in it.

@@ -20,7 +20,6 @@ import strategies
 from tests.early import interpreter_took_it
 from tests.terminal import ROOT
 
-pytestmark = pytest.mark.slow
 STRATEGIES = ["sequential", "asyncio", "asyncio-workers", "threads", "processes"]
 # The optional engines too, where installed: gevent's child and trio's cancel scope take signals
 # their own ways.

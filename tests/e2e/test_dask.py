@@ -14,7 +14,6 @@ from bench.analysis import stats
 from tests.conftest import make_plan, run
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-pytestmark = pytest.mark.slow
 
 
 @contextlib.contextmanager

@@ -30,8 +30,6 @@ from bench.results.writer import save
 from reports.table import format_tables
 from tests.conftest import optional, run
 
-pytestmark = pytest.mark.slow
-
 
 @contextmanager
 def served(**rates: float) -> Iterator[tuple[str, int]]:

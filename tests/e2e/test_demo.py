@@ -19,8 +19,6 @@ from bench.harness.execution import Strategy
 from bench.lesson.chapters import Chapter, Lesson, StrategyGetter, chapters
 from tests.browser import CHROMIUM, DRIVER, browser, show
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def fast_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:

@@ -10,6 +10,7 @@ that is absent or of another type (an older or hand-edited file) reads as its de
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ class RunNotes:
     # by CPU work on its thread, and the longest hold.
     loop_blocked: int = 0
     loop_blocked_busy: int = 0
-    loop_longest_block_seconds: float = 0.0
+    loop_longest_block_seconds: float | None = None
     # Workers that died and were replaced, each told in one sentence (dask).
     worker_deaths: tuple[str, ...] = ()
     # Threads given up on past --task-timeout, and those still running at the end.
@@ -50,8 +51,14 @@ class RunNotes:
     def note(cls, **given: Any) -> dict[str, object]:
         """The notes given, as `details` keys (a sequence as a list): a zero is noted too (the
         watch ran and saw nothing), a note not given is not. A name that is not a note fails
-        here, where it is written, rather than read as absent."""
-        cls(**given)
+        here, where it is written, rather than read as absent; so does a value of another type
+        (it would be read back as the default, and a warning would vanish without a word)."""
+        kinds = {note.name: str(note.type) for note in dataclasses.fields(cls)}
+        for name, value in given.items():
+            if name not in kinds:
+                raise TypeError(f"{name!r} is not a run note; notes: {', '.join(kinds)}")
+            if value is not None and _typed(value, kinds[name]) is None:
+                raise TypeError(f"run note {name}: expected {kinds[name]}, got {value!r}")
         return {name: list(v) if isinstance(v, tuple) else v for name, v in given.items()}
 
 
@@ -65,7 +72,19 @@ def _typed(value: object, kind: str) -> object:
     if kind.startswith("int"):
         return value if isinstance(value, int) else None
     if kind.startswith("float"):
-        return float(value) if isinstance(value, int | float) else None
+        return _finite(value)
     if kind.startswith("tuple") and isinstance(value, list | tuple):
         return tuple(str(item) for item in value)
     return None
+
+
+def _finite(value: object) -> float | None:
+    """A finite number, or None: a hand-edited file may hold 1e999 digits' worth of integer
+    (float() overflows) or NaN."""
+    if not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None

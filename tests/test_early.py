@@ -120,7 +120,8 @@ def test_every_module_of_ours_imports_with_interrupts_held_or_handled(
 ) -> None:
     (tmp_path / "sitecustomize.py").write_text(_WATCH)
     out = tmp_path / "watch.txt"
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "WATCH_OUT": str(out)}
+    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "WATCH_OUT": str(out)}
     script = Path(sys.executable).parent / "bench"
     start = [sys.executable, "-m", "bench"] if how == "-m bench" else [str(script)]
     subprocess.run([*start, "list"], env=env, cwd=ROOT, check=True, capture_output=True)

@@ -38,9 +38,13 @@ def test_a_zero_is_noted_and_a_note_not_given_is_not() -> None:
     assert RunNotes.note(loop_blocked=0) == {"loop_blocked": 0}
 
 
-def test_a_misspelt_note_fails_where_it_is_written() -> None:
-    with pytest.raises(TypeError):
+def test_a_misspelt_or_mistyped_note_fails_where_it_is_written() -> None:
+    with pytest.raises(TypeError, match="not a run note"):
         RunNotes.note(loop_blockd=1)
+    with pytest.raises(TypeError, match="run note warnings: expected tuple"):
+        RunNotes.note(warnings="one sentence, not a tuple")
+    with pytest.raises(TypeError, match="run note loop_blocked"):
+        RunNotes.note(loop_blocked=True)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,7 @@ def test_a_misspelt_note_fails_where_it_is_written() -> None:
         {},  # a file from before the notes
         {"loop_blocked": True, "baseline": 1, "warnings": "one sentence, not a list"},
         {"loop_blocked": "3", "ipc_bytes_in_per_task": None, "worker_deaths": {"a": 1}},
+        {"ipc_bytes_out_per_task": 10**400, "loop_longest_block_seconds": float("nan")},
     ],
 )
 def test_absent_or_mistyped_notes_read_as_their_defaults(details: dict[str, object]) -> None:

@@ -18,8 +18,9 @@ def loop_warning(strategy: str, notes: RunNotes, tasks: int) -> str:
     Every number is the run's own: its blocks, the longest, its tasks."""
     blocked, busy = notes.loop_blocked, notes.loop_blocked_busy
     times = "once" if blocked == 1 else f"{blocked} times"
-    head = f"warning: {strategy}: the event loop was blocked {times} (longest "
-    head += f"{notes.loop_longest_block_seconds} s)"
+    head = f"warning: {strategy}: the event loop was blocked {times}"
+    if notes.loop_longest_block_seconds is not None:  # an older or hand-edited file may lack it
+        head += f" (longest {notes.loop_longest_block_seconds} s)"
     waited = "a blocking call inside a coroutine serialises every task"
     computed = "CPU work on its thread: a CPU-bound call inside a coroutine"
     if tasks >= MANY_TASKS:

@@ -10,6 +10,9 @@ from __future__ import annotations
 # No `typing` here (it imports re): everything this module imports runs before the console
 # script's first line can hold a signal.
 __all__ = ["entry", "main"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for type checkers (`from bench.cli import main` is typed); loaded below
+    from bench.cli.app import entry, main
 
 
 def __getattr__(name: str) -> object:

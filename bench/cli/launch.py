@@ -57,6 +57,9 @@ def _version() -> None:
     # check, as a script or a shell's completion setup makes it, costs what the interpreter does.
     from bench.version import __version__
 
+    # Nothing left to hold them for: a Ctrl-C meanwhile (or during a write a full pipe holds up)
+    # ends it with one line and 130, a SIGTERM by Python's default, instead of being lost.
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT, _signal.SIGTERM})
     if sys.stdout is None:  # started with it closed (`>&-`): nowhere to answer
         sys.stderr.write("bench: error: --version: stdout is closed\n")
         sys.exit(4)

@@ -35,10 +35,13 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "measurements" / "performa
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _print_summary() -> Any:
+def _print_summary(request: pytest.FixtureRequest) -> Any:
     yield
     print("\n" + report(SUMMARY))
-    if os.environ.get("WRITE") == "1":
+    narrowed = request.config.option.keyword or request.config.option.markexpr
+    if os.environ.get("WRITE") == "1" and (narrowed or request.session.testsfailed):
+        print(f"not written to {PAGE.name}: a partial run (-k, -m or a failed case)")
+    elif os.environ.get("WRITE") == "1":
         how = "each figure beside its target (a MISS under load is the machine's as much as ours)"
         text = dated(f"```\n{report(SUMMARY)}\n```", "make perf", how)
         write_into(PAGE, text, "make perf")

@@ -18,6 +18,9 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class RunNotes:
+    # The event loop the tasks ran on, and its version ("asyncio", "uvloop 0.21.0", "trio ...",
+    # "gevent ..."); None: no event loop (threads, processes).
+    loop: str | None = None
     # The event loop's heartbeat (asyncio strategies): how often it was held, how many of those
     # by CPU work on its thread, and the longest hold.
     loop_blocked: int = 0
@@ -63,7 +66,7 @@ class RunNotes:
 
 
 def _typed(value: object, kind: str) -> object:
-    """`value` as the note's kind (its annotation: bool, int, float, tuple), or None where it
+    """`value` as the note's kind (its annotation: bool, int, float, str, tuple), or None where it
     is not one (true is not a count, as JSON's booleans are ints to Python)."""
     if kind.startswith("bool"):
         return value if isinstance(value, bool) else None
@@ -73,6 +76,8 @@ def _typed(value: object, kind: str) -> object:
         return value if isinstance(value, int) else None
     if kind.startswith("float"):
         return _finite(value)
+    if kind.startswith("str"):
+        return value if isinstance(value, str) else None
     if kind.startswith("tuple") and isinstance(value, list | tuple):
         return tuple(str(item) for item in value)
     return None

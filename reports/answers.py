@@ -164,7 +164,7 @@ def _never_overlapped(runs: Sequence[RunRecord], most: int, blocking: bool) -> s
     if first.workers < 2 or len(first.tasks) < 2 or most > 1:
         return None
     if not any(r.notes.loop_blocked > 0 for r in runs):
-        on_a_loop = blocking and "loop" in first.details
+        on_a_loop = blocking and first.notes.loop is not None
         return " (a blocking call held the loop)" if on_a_loop else ""
     busy = any(r.notes.loop_blocked_busy for r in runs)
     return " (CPU work held the loop)" if busy else " (a blocking call held the loop)"

@@ -183,7 +183,7 @@ class AsyncioStrategy(Strategy):
     def details(self) -> Meta:
         return {
             "executor": "asyncio.gather + Semaphore",
-            "loop": "asyncio",
+            **RunNotes.note(loop="asyncio"),
             **RunNotes.note(
                 loop_blocked=self.blocked,
                 loop_blocked_busy=self.busy,

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 from bench.model import Meta
+from bench.notes import RunNotes
 from strategies.aio import AsyncioStrategy
 
 
@@ -22,4 +23,4 @@ class AsyncioUvloopStrategy(AsyncioStrategy):
         import uvloop
 
         version = getattr(uvloop, "__version__", "?")
-        return {**super().details(), "loop": f"uvloop {version}"}
+        return {**super().details(), **RunNotes.note(loop=f"uvloop {version}")}

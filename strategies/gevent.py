@@ -24,6 +24,7 @@ from bench.harness import interrupts
 from bench.harness.execution import RUN_TIMEOUT_REACHED
 from bench.harness.recording import now_ns
 from bench.model import Meta, RawRecord, TaskSpec, Usage
+from bench.notes import RunNotes
 from strategies._host.procpool import describe_exit
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions, signals_blocked
 
@@ -208,7 +209,7 @@ class GeventStrategy(Strategy):
 
         return {
             "executor": "gevent.pool.Pool in a monkey-patched child process",
-            "loop": f"gevent {version('gevent')}",
+            **RunNotes.note(loop=f"gevent {version('gevent')}"),
             "child_pid": self._child[0],
             "child_thread_id": self._child[1],
         }

@@ -27,6 +27,7 @@ from bench.harness.recording import (
     with_http,
 )
 from bench.model import Meta, RawRecord, TaskSpec, TaskStatus, Usage
+from bench.notes import RunNotes
 from strategies._host.loopwatch import LoopBlockedDeadline, LoopWatchdog
 from strategies.base import Abilities, Strategy, StrategyAborted, StrategyOptions
 
@@ -153,7 +154,7 @@ class TrioStrategy(Strategy):
     def details(self) -> Meta:
         return {
             "executor": "trio nursery + CapacityLimiter",
-            "loop": f"trio {trio.__version__}",
+            **RunNotes.note(loop=f"trio {trio.__version__}"),
             "loop_watchdog_interrupts": self._watchdog.interrupted,
         }
 

@@ -29,8 +29,15 @@ def test_notes_written_are_read_back_typed() -> None:
     assert details["worker_deaths"] == ["worker 1 died"]  # JSON's list
     notes = RunNotes.read(details)
     assert notes == RunNotes(
-        2, 1, 0.25, ("worker 1 died",), 0, 0, 120.0, None, True, ("the pool was resized",)
+        loop_blocked=2,
+        loop_blocked_busy=1,
+        loop_longest_block_seconds=0.25,
+        worker_deaths=("worker 1 died",),
+        ipc_bytes_out_per_task=120.0,
+        baseline=True,
+        warnings=("the pool was resized",),
     )
+    assert RunNotes.read(RunNotes.note(loop="uvloop 0.21.0")).loop == "uvloop 0.21.0"
     assert isinstance(notes.ipc_bytes_out_per_task, float)
 
 
@@ -69,12 +76,13 @@ def test_a_strategys_own_warnings_are_said_like_the_tools() -> None:
 
 def test_each_note_is_spelt_once_in_the_code() -> None:
     """Every note is written through RunNotes.note and read through RunRecord.notes: no module
-    reads one from `details` by its key, and none spells a note's own name as a string (the
+    reads one from `details` by its key (or asks whether it is there), and none spells a note's own name as a string (the
     common words, baseline and warnings, name other things too: only their reads are checked)."""
     names = [f.name for f in dataclasses.fields(RunNotes)]
     own = [name for name in names if "_" in name]
     spelt = re.compile(
         r"details(?:\.get\(|\[)\s*[\"'](" + "|".join(names) + r")[\"']"
+        r"|[\"'](" + "|".join(names) + r")[\"']\s+(?:not\s+)?in\s+[\w.]*details"
         r"|[\"'](" + "|".join(own) + r")[\"']"
     )
     found = [

@@ -76,8 +76,9 @@ def test_a_strategys_own_warnings_are_said_like_the_tools() -> None:
 
 def test_each_note_is_spelt_once_in_the_code() -> None:
     """Every note is written through RunNotes.note and read through RunRecord.notes: no module
-    reads one from `details` by its key (or asks whether it is there), and none spells a note's own name as a string (the
-    common words, baseline and warnings, name other things too: only their reads are checked)."""
+    reads one from `details` by its key (or asks whether it is there), and none spells a note's
+    own name as a string (the common words, loop, baseline and warnings, name other things too:
+    only their reads are checked)."""
     names = [f.name for f in dataclasses.fields(RunNotes)]
     own = [name for name in names if "_" in name]
     spelt = re.compile(

@@ -4,7 +4,12 @@ tests/test_early.py pins which), before any line of ours can hold it."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
 
 # A frame of our code, except the module bodies Python runs before our first line (runpy's
 # `import bench`, the console script's `from bench.cli.launch import main`).
@@ -48,3 +53,29 @@ def interpreter_took_it(code: int, err: str, signum: int) -> bool:
     # A bare "KeyboardInterrupt" with no frame at all: raised where Python had no Python frame.
     started = err == "KeyboardInterrupt\n" or any(marker in err for marker in _START_UP)
     return code == 1 and started and "KeyboardInterrupt" in err
+
+
+def signalled(
+    argv: Sequence[str], signum: int, delay: float, times: int, timeout: float, cwd: Path
+) -> tuple[int, str]:
+    """Start `argv` in a group of its own, send `signum` to the whole group `times` times after
+    `delay` s (as a terminal's Ctrl-C goes to its foreground group), and wait: the exit code and
+    what it printed on stderr. `timeout` is generous: a run here takes seconds, a hang forever."""
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    with proc:
+        time.sleep(delay)
+        for _ in range(times):
+            try:
+                os.killpg(proc.pid, signum)
+            except ProcessLookupError:
+                break  # it had already finished
+        code = proc.wait(timeout=timeout)
+        assert proc.stderr is not None
+        return code, proc.stderr.read()

@@ -22,7 +22,7 @@ import strategies
 from bench.harness.interrupts import SAME_INTERRUPT_S
 from bench.results.loader import load
 from tests.conftest import optional
-from tests.early import interpreter_took_it
+from tests.early import interpreter_took_it, signalled
 
 
 def _start(tmp_path: Path, strategy: str, *extra: str) -> subprocess.Popen[str]:
@@ -300,20 +300,8 @@ def test_ctrl_c_while_starting_up_is_one_line(tmp_path: Path, delay: float, twic
     """The first few hundred ms are imports: an interrupt there is as quiet as any other. Seen in
     CI before start-up held signals: one inside importlib's callbacks ("Exception ignored", a
     traceback), and a copy of it inside the "interrupted" line's own write (death by SIGINT)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench", "run", "--out", str(tmp_path)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    with proc:
-        time.sleep(delay)
-        for _ in range(2 if twice else 1):
-            os.killpg(proc.pid, signal.SIGINT)
-        code = proc.wait(timeout=60)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
+    argv = [sys.executable, "-m", "bench", "run", "--out", str(tmp_path)]
+    code, err = signalled(argv, signal.SIGINT, delay, 2 if twice else 1, 60, tmp_path)
     # Early on (at 0 ms, or later on a loaded machine) the signal may land in the interpreter's
     # own start-up; from our first line on, it is one line.
     if interpreter_took_it(code, err, signal.SIGINT):

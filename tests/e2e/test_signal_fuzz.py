@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import strategies
-from tests.early import interpreter_took_it
+from tests.early import interpreter_took_it, signalled
 from tests.terminal import ROOT
 
 STRATEGIES = ["sequential", "asyncio", "asyncio-workers", "threads", "processes"]
@@ -73,25 +71,7 @@ def test_a_signal_at_any_moment_ends_the_run_cleanly(
     ]
     if hang:
         argv += ["--fail-mode", "hang", "--fail-rate", "0.5", "--task-timeout", "0.3"]
-    proc = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    with proc:
-        time.sleep(delay)
-        for _ in range(2 if twice else 1):
-            try:
-                os.killpg(proc.pid, signum)
-            except ProcessLookupError:
-                break  # it had already finished
-        # Generous: a run here takes a few seconds; a hang would never end.
-        code = proc.wait(timeout=60)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
+    code, err = signalled(argv, signum, delay, 2 if twice else 1, 60, ROOT)
     if interpreter_took_it(code, err, signum):
         return
     assert code in DOCUMENTED, (code, err)
@@ -156,24 +136,8 @@ def test_a_signal_through_any_wrapper_to_any_command_ends_it_cleanly(
         argv += ["--export-json", str(folder / "export.fifo")]
     elif command != "demo" and export == "closed-stdout":
         argv = ["sh", "-c", 'exec "$@" >&-', "sh", *argv, "--export-csv", "-"]
-    proc = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # a group of its own: the signal goes to all of it, as a
-    )  # terminal's Ctrl-C goes to the foreground group
-    with proc:
-        time.sleep(delay)
-        for _ in range(2 if twice else 1):
-            try:
-                os.killpg(proc.pid, signum)
-            except ProcessLookupError:
-                break  # it had already finished
-        code = proc.wait(timeout=90)  # generous: a few seconds each; a hang would never end
-        assert proc.stderr is not None
-        err = proc.stderr.read()
+    # The whole group gets it, wrapper and bench alike, as a terminal's Ctrl-C does.
+    code, err = signalled(argv, signum, delay, 2 if twice else 1, 90, ROOT)
     if interpreter_took_it(code, err, signum):
         return  # (through a wrapper too: timeout and bash die of the signal bench died of)
     assert code in DOCUMENTED, (code, err)

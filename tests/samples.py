@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bench.model import Results, RunRecord, TaskRecord, TaskStatus, Usage
+from dataclasses import replace
+
+from bench.model import Phase, Results, RunRecord, TaskRecord, TaskStatus, Usage
 
 S = 1_000_000_000
 SYMBOLS = ("AAPL", "GOOGL", "MSFT", "AMZN", "TSLA", "META")
@@ -217,3 +219,24 @@ def rich_results(rounds: int = 3) -> Results:
         ],
     }
     return Results(LONG_ENVIRONMENT, config, every, base.created)
+
+
+def every_kind_of_field() -> Results:
+    """rich_results with the optional fields too: phases, HTTP outcomes, an interpreter id."""
+    results = rich_results(rounds=2)
+    run = results.runs[1]
+    tasks = list(run.tasks)
+    first = tasks[0]
+    assert first.started_ns is not None and first.finished_ns is not None
+    tasks[0] = replace(
+        first,
+        phases=(Phase("io", first.started_ns, first.finished_ns, 11, 12),),
+        attempts=3,
+        http_status=200,
+        retried=(429, 0),
+        interpreter_id=2,
+        cpu_ns=1_500,
+    )
+    return replace(
+        results, runs=(results.runs[0], replace(run, tasks=tuple(tasks)), *results.runs[2:])
+    )

@@ -12,39 +12,17 @@ import pandas as pd
 import pytest
 
 from bench.cli.app import main
-from bench.model import Phase, Results
 from bench.results import loader
 from bench.results import writer as rf
 from bench.results.columns import COLUMNAR_ABOVE, TASKS_FILE
 from reports.frames import load_frames, tasks_frame
-from tests.samples import large_results, rich_results
+from tests.samples import every_kind_of_field, large_results, rich_results
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _every_kind_of_field() -> Results:
-    """rich_results with the optional fields too: phases, HTTP outcomes, an interpreter id."""
-    results = rich_results(rounds=2)
-    run = results.runs[1]
-    tasks = list(run.tasks)
-    first = tasks[0]
-    assert first.started_ns is not None and first.finished_ns is not None
-    tasks[0] = replace(
-        first,
-        phases=(Phase("io", first.started_ns, first.finished_ns, 11, 12),),
-        attempts=3,
-        http_status=200,
-        retried=(429, 0),
-        interpreter_id=2,
-        cpu_ns=1_500,
-    )
-    return replace(
-        results, runs=(results.runs[0], replace(run, tasks=tuple(tasks)), *results.runs[2:])
-    )
-
-
 def test_a_columnar_file_loads_back_equal_field_for_field(tmp_path: Path) -> None:
-    original = _every_kind_of_field()
+    original = every_kind_of_field()
     rf.save(original, tmp_path / "results.json", columnar_above=0)
     doc = json.loads((tmp_path / "results.json").read_text())
     assert doc["schema_version"] == 2 and doc["tasks_file"] == TASKS_FILE
@@ -54,7 +32,7 @@ def test_a_columnar_file_loads_back_equal_field_for_field(tmp_path: Path) -> Non
 
 
 def test_pandas_reads_the_tasks_file_as_it_is(tmp_path: Path) -> None:
-    original = _every_kind_of_field()
+    original = every_kind_of_field()
     rf.save(original, tmp_path / "results.json", columnar_above=0)
     frame = pd.read_parquet(tmp_path / TASKS_FILE)
     assert len(frame) == sum(len(r.tasks) for r in original.runs)

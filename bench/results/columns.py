@@ -7,8 +7,10 @@ one field table (bench.results.fields): a row per task of every run, `run` (the 
 results.json) first, times as integer nanoseconds from the run's start (`started_ns`), so they
 round-trip exactly. An optional field's column is written only when some task has it.
 
-pyarrow is imported here only, and only when a large file is written or read: `bench --version`
-and a small run never pay for it.
+pyarrow is imported here and in bench.results.arrow only, and only when a large file is written
+or read: `bench --version` and a small run never pay for it. Neither path imports pandas (the
+arrays are built from buffers, the file read through ParquetFile): pandas cost the 100,000-task
+command 45 MiB of its peak for a check pyarrow makes.
 """
 
 from __future__ import annotations
@@ -56,14 +58,6 @@ def _arrow_type(kind: Kind) -> Any:
     return pa.int64()
 
 
-def _cell(kind: Kind, value: Any) -> Any:
-    if kind == "statuses":
-        return list(value)
-    if kind == "phases":
-        return [p._asdict() for p in value]
-    return value
-
-
 def _values(runs: Sequence[RunRecord], attr: str) -> list[Any]:
     get = attrgetter(attr)
     return [value for run in runs for value in map(get, run.tasks)]
@@ -80,19 +74,29 @@ def _written(runs: Sequence[RunRecord]) -> list[TaskField]:
 
 def tasks_table(runs: Sequence[RunRecord]) -> Any:
     """The pyarrow table of every task of every run, a column at a time."""
-    import pyarrow as pa
+    from bench.results import arrow
 
-    arrays = {"run": pa.array([n for n, r in enumerate(runs) for _ in r.tasks], pa.int32())}
+    counts = [len(run.tasks) for run in runs]
+    columns = {"run": arrow.integers([n for n, c in enumerate(counts) for _ in range(c)], 32)}
     for field in _written(runs):
-        kind, attr = field.kind, field.attr
-        values = _values(runs, attr)
-        if kind in _LISTS:
-            values = [_cell(kind, value) for value in values]
-        if kind in _DICTIONARY:
-            arrays[column_name(field)] = pa.array(values, pa.string())
-        else:
-            arrays[column_name(field)] = pa.array(values, _arrow_type(kind))
-    return pa.table(arrays)
+        columns[column_name(field)] = _array(field.kind, _values(runs, field.attr))
+    return arrow.table(columns)
+
+
+def _array(kind: Kind, values: list[Any]) -> Any:
+    from bench.results import arrow
+
+    if kind in _DICTIONARY:
+        return arrow.strings(values)
+    if kind == "statuses":
+        return arrow.lists(values, arrow.integers(list(itertools.chain(*values)), 16))
+    if kind == "phases":
+        phases = arrow.structs(list(itertools.chain(*values)), Phase._fields, _PHASE_KINDS)
+        return arrow.lists(values, phases)
+    return arrow.integers(values)
+
+
+_PHASE_KINDS: Final = ("str", "int", "int", "int", "int")
 
 
 def write_tasks(runs: Sequence[RunRecord], handle: BinaryIO) -> None:
@@ -135,7 +139,9 @@ def read_tasks(
 
     try:
         names = [column_name(f) for f in TASK_FIELDS if f.kind in _DICTIONARY]
-        table = pq.read_table(path, read_dictionary=names)
+        # ParquetFile, not read_table: read_table imports pandas (45 MiB) for one argument check.
+        with pq.ParquetFile(path, read_dictionary=names) as file:
+            table = file.read()
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise ColumnsError(f"not a readable Parquet file: {exc}") from None
     table = _check_runs(table, counts)

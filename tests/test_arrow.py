@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -61,22 +62,32 @@ def test_a_string_longer_than_the_limit_stands_alone_in_its_chunk() -> None:
     assert [chunk.to_pylist() for chunk in made.chunks] == [["ab"], ["abcdef"], ["c", "d"]]
 
 
-def test_writing_the_tasks_file_imports_no_pandas() -> None:
+def test_writing_and_reading_the_tasks_file_import_no_pandas(tmp_path: Path) -> None:
     """In a fresh process: pyarrow remembers a pandas it imported once, so a test here could
     not see the import happen. The old `pa.array` conversion fails this test."""
     code = (
-        "import io, sys\n"
-        "from bench.results.columns import write_tasks\n"
+        "import pathlib, sys\n"
+        "from bench.results import loader, writer\n"
         "from tests.samples import every_kind_of_field\n"
-        "runs = every_kind_of_field().runs\n"
-        "write_tasks(runs, io.BytesIO())\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandas'))\n"
+        "path = pathlib.Path(sys.argv[1], 'results.json')\n"
+        "writer.save(every_kind_of_field(), path, columnar_above=0)\n"
+        "assert loader.load(path) == every_kind_of_field()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pyarrow')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    argv = [sys.executable, "-c", code, str(tmp_path)]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True)
+    assert "'pyarrow'" in out.stdout and "pandas" not in out.stdout
 
 
 def test_the_table_has_every_column_of_the_fields_table() -> None:
     table = tasks_table(every_kind_of_field().runs)
     table.validate(full=True)
     assert table.column_names[:4] == ["run", "index", "symbol", "status"]
+
+
+@pytest.mark.parametrize("values", INTS)
+@pytest.mark.parametrize("start", [0, 1, 3])
+def test_filled_reads_values_and_nulls_of_a_slice(values: list[int | None], start: int) -> None:
+    small = [None if v is None else v % 2**10 for v in values]
+    for array, of in ((pa.array(values, pa.int64()), values), (pa.array(small, pa.int32()), small)):
+        assert arrow.filled(array.slice(start), -7) == [-7 if v is None else v for v in of[start:]]

@@ -79,5 +79,17 @@ def structs(rows: Sequence[tuple[Any, ...]], names: Sequence[str], kinds: Sequen
     return pa.StructArray.from_arrays(arrays, names=list(names))
 
 
+def filled(array: pa.Array, fill: int) -> list[int]:
+    """An int array's values, `fill` for null, read from its buffers (pyarrow's own fill_null
+    and to_numpy with nulls import pandas)."""
+    count, start = len(array), array.offset
+    validity, data = array.buffers()
+    values = np.frombuffer(data, array.type.to_pandas_dtype())[start : start + count]
+    if validity is None or not array.null_count:
+        return list(values.tolist())
+    bits = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")
+    return list(np.where(bits[start : start + count], values, fill).tolist())
+
+
 def table(columns: dict[str, pa.Array | pa.ChunkedArray]) -> pa.Table:
     return pa.Table.from_arrays(list(columns.values()), names=list(columns))

@@ -165,10 +165,12 @@ def _check_runs(table: Any, counts: Sequence[int]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from bench.results import arrow
+
     if "run" not in table.column_names:
         raise ColumnsError("column run: missing")
     total = sum(counts)
-    expected = pa.array([n for n, c in enumerate(counts) for _ in range(c)], pa.int32())
+    expected = arrow.integers([n for n, c in enumerate(counts) for _ in range(c)], 32)
     found = table.column("run").cast(pa.int32())
     rest = found.slice(total)
     later = len(rest) == 0 or pc.min(rest).as_py() >= len(counts)
@@ -204,12 +206,14 @@ def _words(column: Any) -> list[str | None]:
     """A text column's values, each distinct one a single Python string."""
     import pyarrow as pa
 
+    from bench.results import arrow
+
     if not pa.types.is_dictionary(column.type):
         column = column.dictionary_encode()
     values: list[str | None] = []
     for chunk in column.chunks:
         words = [*chunk.dictionary.to_pylist(), None]  # index -1: null
-        values += [words[i] for i in chunk.indices.fill_null(-1).to_numpy().tolist()]
+        values += [words[i] for i in arrow.filled(chunk.indices, -1)]
     return values
 
 

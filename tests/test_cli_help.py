@@ -333,3 +333,21 @@ def test_advise_offers_only_what_it_accepts(monkeypatch: pytest.MonkeyPatch) -> 
     assert "--io {" not in text
     assert "--tasks N|auto" in text and "--latency SECONDS " in text
     assert "--tasks N,..." not in text and "--latency SECONDS," not in text
+
+
+def test_a_sweep_point_is_a_run_of_its_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep hands each point's parsed numbers to build_config (the lists stay in --workers,
+    --tasks and --latency, unparsed): its config is the one `bench run` builds from the same
+    numbers given as flags, and a point's numbers are checked as a run's are."""
+    from bench.cli.config import build_config
+    from bench.cli.plan import Point
+    from bench.errors import UsageError
+
+    parser = _parser(monkeypatch)
+    common = ["--strategies", "asyncio,threads", "--latency-scale", "0.5", "--seed", "7"]
+    swept = parser.parse_args(["sweep", *common, "--workers", "1,4", "--tasks", "3,9"])
+    run = parser.parse_args(["run", *common, "--workers", "4", "--tasks", "9", "--latency", "0.25"])
+    point = build_config(swept, strategies.names(), [], running.abilities, Point(4, 9, 0.25))
+    assert point == build_config(run, strategies.names(), [], running.abilities)
+    with pytest.raises(UsageError, match="--latency x --latency-scale"):
+        build_config(swept, strategies.names(), [], running.abilities, Point(4, 9, 1e308))

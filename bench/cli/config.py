@@ -17,7 +17,7 @@ from bench.cli.endpoint import Endpoint, endpoint_from
 from bench.cli.httpflags import attempts_of, http_faults, quota_of
 from bench.cli.limits import check_deadlines, check_runnable, check_workers
 from bench.cli.numbers import parse_float, parse_int, parse_list
-from bench.cli.plan import scenario_from
+from bench.cli.plan import Point, scenario_from
 from bench.cli.runflags import GC_MODES, IO_MODES
 from bench.collectors.custom import load as load_collector
 from bench.collectors.polite import Politeness
@@ -79,18 +79,23 @@ AbilitiesOf = Callable[[str], Abilities]
 
 
 def build_config(
-    args: Any, known: Sequence[str], hidden: Sequence[str], abilities_of: AbilitiesOf
+    args: Any,
+    known: Sequence[str],
+    hidden: Sequence[str],
+    abilities_of: AbilitiesOf,
+    point: Point | None = None,
 ) -> RunConfig:
-    """Every `bench run` flag checked, in the order a user reads them, before anything runs."""
+    """Every `bench run` flag checked, in the order a user reads them, before anything runs; a
+    sweep's `point` stands in for the lists its --workers, --tasks and --latency hold."""
     names = tuple(parse_list("--strategies", args.strategies))
     check_strategies(names, known, hidden)
     abilities = {name: abilities_of(name) for name in names}
-    workers = parse_int("--workers", args.workers, 1, MAX_WORKERS)
+    workers = point.workers if point else parse_int("--workers", args.workers, 1, MAX_WORKERS)
     check_workers(workers, abilities)
     if args.io not in IO_MODES:
         raise not_one_of("--io", args.io, IO_MODES)
     _check_to_thread(args.io, abilities)
-    scenario = scenario_from(args)
+    scenario = scenario_from(args, point)
     task_timeout, run_timeout = _deadlines(args, abilities, scenario)
     chunksize = parse_int("--chunksize", args.chunksize, 1, 100_000)
     start_method = check_start_method(args.start_method)

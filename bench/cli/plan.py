@@ -25,12 +25,22 @@ DEFAULT_CPU_WORK: Final = 400_000  # about 0.2 s of pure-Python factor computati
 MAX_CPU_WORK: Final = 100_000_000
 
 
-def scenario_from(args: Any) -> Scenario:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Point:
+    """One point of a sweep, its numbers already parsed from the flags' lists: they stand in
+    for --workers, --tasks and --latency, which then hold the lists."""
+
+    workers: int
+    tasks: int
+    latency_s: float
+
+
+def scenario_from(args: Any, point: Point | None = None) -> Scenario:
     """The plan's flags: symbols, latency, faults, workload and its CPU part."""
     scenario = build_scenario(
         args.symbols,
-        args.tasks,
-        args.latency,
+        args.tasks if point is None else point.tasks,
+        args.latency if point is None else point.latency_s,
         args.latency_dist,
         args.latency_spread,
         args.latency_scale,
@@ -76,8 +86,8 @@ def _with_faults(scenario: Scenario, rate_text: str, mode: str) -> Scenario:
 
 def build_scenario(
     symbols: str | None,
-    tasks: str | None,
-    latency: str,
+    tasks: str | int | None,  # text from the flag, a number from a sweep's point
+    latency: str | float,
     dist: str,
     spread: str | None,
     scale: str,
@@ -88,7 +98,8 @@ def build_scenario(
     if dist not in DISTRIBUTIONS:
         raise not_one_of("--latency-dist", dist, DISTRIBUTIONS)
     if tasks is not None:
-        names = symbols_for(parse_int("--tasks", tasks, 1, MAX_TASKS))
+        count = tasks if isinstance(tasks, int) else parse_int("--tasks", tasks, 1, MAX_TASKS)
+        names = symbols_for(count)
     elif symbols is not None:
         try:
             names = check_symbols(parse_list("--symbols", symbols))
@@ -99,7 +110,7 @@ def build_scenario(
     try:
         model = LatencyModel(
             dist=dist,
-            mean_s=parse_float("--latency", latency, 0.0),
+            mean_s=latency if isinstance(latency, float) else parse_float("--latency", latency, 0),
             spread=None if spread is None else parse_float("--latency-spread", spread, 0.0),
             scale=parse_float("--latency-scale", scale, 0.0, above=True),
         )

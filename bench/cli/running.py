@@ -26,7 +26,7 @@ from bench.cli.exits import EXIT_ABORTED, EXIT_ENV, EXIT_OK, EXIT_SIGINT, EXIT_S
 from bench.cli.limits import check_machine_limits
 from bench.cli.numbers import parse_float, parse_int, parse_list
 from bench.cli.output import Show, show_from
-from bench.cli.plan import MAX_TASKS
+from bench.cli.plan import MAX_TASKS, Point
 from bench.errors import EnvironmentProblem, MachineLimit, UsageError
 from bench.harness import environment, interrupts
 from bench.harness.execution import Abilities
@@ -68,14 +68,7 @@ def sweep(args: argparse.Namespace, extra: dict[str, object] | None = None) -> t
         raise UsageError("--latency-from replaces --latency: a sweep replays the file's latencies")
     axes: dict[str, object] = {"workers": workers, "tasks": tasks, "latency": latencies}
     configs = [
-        build_config(
-            argparse.Namespace(
-                **{**vars(args), "workers": str(w), "tasks": str(n), "latency": repr(x)}
-            ),
-            strategies.names(),
-            list(strategies.HIDDEN),
-            abilities,
-        )
+        build_config(args, strategies.names(), list(strategies.HIDDEN), abilities, Point(w, n, x))
         for n in tasks
         for x in latencies
         for w in workers

@@ -20,7 +20,9 @@ from bench.harness import recording
 from bench.harness.recording import Http, http_details, now_ns, task_failure, with_http
 from bench.model import RawRecord, TaskSpec, TaskStatus
 
-# (index, status, started_ns, finished_ns, error, HTTP details or None)
+# (index, status, started_ns, finished_ns, error, HTTP details or None), read in one place:
+# records(). A plain tuple, not a NamedTuple: its Python-level __new__ costs about 190 ns a task
+# here (timeit), 3% of a 100,000-task zero-latency run, on the path `make perf` holds to pyperf.
 Row: TypeAlias = tuple[int, TaskStatus, int, int, str | None, Http | None]
 
 

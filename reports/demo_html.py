@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from markupsafe import Markup
 
@@ -159,6 +159,16 @@ def _chapter_data(chapters: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+QUESTION: Final = "Why do all my asyncio workers show the same thread id?"
+CAPACITY: Final = 10  # the chapter on Little's law and the quota: the other question it answers
+
+
+def heading(chapters: list[dict[str, Any]]) -> str:
+    """The handout's title: the questions its chapters answer."""
+    more = any(ch["number"] == CAPACITY for ch in chapters)
+    return QUESTION + (" And how many do I need?" if more else "")
+
+
 def render_demo_html(
     chapters: list[dict[str, Any]], scale: float, machine: dict[str, Any] | None = None
 ) -> str:
@@ -178,6 +188,7 @@ def render_demo_html(
     data["chapters"] = _chapter_data(chapters)
     digest = base64.b64encode(hashlib.sha256(REPLAY_SCRIPT.encode()).digest()).decode()
     return TEMPLATES.get_template("demo.html.j2").render(
+        heading=heading(chapters),
         chapters=items,
         scale=scale,
         data=data,

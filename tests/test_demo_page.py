@@ -133,3 +133,12 @@ def test_the_page_in_a_browser(handout: Path) -> None:
         )
         assert scrolled == 0  # nothing cut off inside a box either
         assert _errors(driver) == []
+
+
+def test_the_title_asks_the_questions_its_chapters_answer(handout: Path) -> None:
+    from reports.demo_html import heading
+
+    html = handout.read_text()
+    both = "Why do all my asyncio workers show the same thread id? And how many do I need?"
+    assert f"<title>{both}</title>" in html and f"<h1>{both}</h1>" in html
+    assert heading([{"number": n} for n in range(1, 10)]).endswith("same thread id?")

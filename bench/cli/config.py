@@ -107,10 +107,7 @@ def build_config(
     if collector is not None or endpoint is not None:  # their own waiting: no planned latency
         latency = dataclasses.replace(scenario.latency, mean_s=0.0)
         scenario = dataclasses.replace(scenario, latency=latency)
-    if args.gc not in GC_MODES:
-        raise UsageError(
-            f"--gc must be on or off (got {args.gc!r}){did_you_mean(args.gc, GC_MODES)}"
-        )
+    _check_gc(args.gc)
     return RunConfig(
         names,
         scenario,
@@ -130,6 +127,11 @@ def build_config(
         run_timeout_s=run_timeout,
         gc=args.gc == "on",
     )
+
+
+def _check_gc(gc: str) -> None:
+    if gc not in GC_MODES:
+        raise UsageError(f"--gc must be on or off (got {gc!r}){did_you_mean(gc, GC_MODES)}")
 
 
 def _deadlines(

@@ -125,7 +125,7 @@ def test_the_findings_read_interpreters_from_the_records() -> None:
 
 @needs_interpreters
 def test_a_call_that_fails_around_its_task_is_that_tasks_error() -> None:
-    from tests.collectors import ExitsInTask
+    from tests.crafted_collectors import ExitsInTask
 
     record = run("subinterpreters", make_plan(3, 0.01), workers=2, collector=ExitsInTask())
     assert [t.status for t in record.tasks] == ["ok", "error", "ok"]

@@ -19,7 +19,7 @@ from bench.results.columns import COLUMNAR_ABOVE, TASKS_FILE
 from reports.frames import load_frames, tasks_frame
 from tests.samples import large_results, rich_results
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def _every_kind_of_field() -> Results:

@@ -26,7 +26,7 @@ from bench.model import TaskSpec
 from strategies._host.procpool import WorkerPool
 from tests.conftest import make_plan, run
 from tests.crafted_collectors import KillsItsWorker
-from tests.test_faults import assert_nothing_lost, faulty_plan
+from tests.strategies.test_faults import assert_nothing_lost, faulty_plan
 
 
 def _honours(name: str, deadline: str) -> None:

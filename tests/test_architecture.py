@@ -1,6 +1,7 @@
 """Dependencies run one way, per package, with no exemption by file name: the data model at the
 bottom; strategies and reports depend on the harness's model, never on each other; only
-bench.cli knows everyone. Each rule below is also stated in its package's docstring."""
+bench.cli knows everyone. Each rule below is also stated in its package's docstring. And the
+suite mirrors the packages: a test file lives in the folder of the package it tests."""
 
 from __future__ import annotations
 
@@ -151,3 +152,62 @@ def test_modules_and_functions_stay_small() -> None:
                 if length > FUNCTION_LINES:
                     too_long.append(f"{relative}:{node.lineno} {node.name}: {length} lines")
     assert not too_long, "\n".join(too_long)
+
+
+# tests/ mirrors the packages (shared/STYLE.md): a test file lives in the folder named after the
+# package it tests, tests/bench/ for bench's own top-level modules (workload, notes, model, ...).
+# Apart: tests/e2e/ (end to end, slow by folder) and tests/perf/ (make perf's measurements).
+TESTS = ROOT / "tests"
+APART = {"e2e", "perf"}
+# What tests the project as a whole rather than one package: keep this list short.
+PROJECT_WIDE = {
+    "test_architecture.py": "every package's imports and sizes",
+    "test_docs.py": "the docs against the code",
+    "test_doc_examples.py": "every example in the docs, run",
+    "test_early.py": "start-up: the suite's signal rule, and every module of ours imported",
+    "test_perf_smoke.py": "tests/perf's own code at tiny sizes",
+}
+
+
+def _test_folders() -> set[str]:
+    rooms = {p.parent.name for p in (ROOT / "bench").glob("*/__init__.py")}
+    return rooms | OURS | APART
+
+
+def _belongs(path: Path) -> list[str]:
+    """The test folders named after the packages a test file imports: where it may go."""
+    rooms = _test_folders() - APART
+    found = set()
+    for name in _imports(path):
+        top, _, room = name.partition(".")
+        if top == "bench":
+            found.add(room if room in rooms else "bench")  # bench's own modules: tests/bench/
+        elif top in OURS:
+            found.add(top)
+    return sorted(f"tests/{folder}/" for folder in found)
+
+
+def _misplaced(path: Path) -> str | None:
+    relative = path.relative_to(TESTS)
+    folders = _test_folders()
+    at_top = len(relative.parts) == 1
+    if (at_top and relative.name in PROJECT_WIDE) or (not at_top and relative.parts[0] in folders):
+        return None
+    guess = " or ".join(_belongs(path)) or "the folder of the package it tests"
+    return (
+        f"tests/{relative.as_posix()} belongs in {guess} (a test file lives in the folder named "
+        "after the package it tests; tests/e2e/ if it drives the tool through processes of its "
+        f"own). Folders: {', '.join(sorted(folders))}. Only the project-wide tests "
+        "(PROJECT_WIDE in tests/test_architecture.py) stay at tests/ top level."
+    )
+
+
+def test_tests_mirror_the_packages() -> None:
+    paths = sorted(TESTS.rglob("test_*.py"))
+    misplaced = [m for m in map(_misplaced, paths) if m]
+    assert not misplaced, "\n".join(misplaced)
+    assert {name for name in PROJECT_WIDE if (TESTS / name).exists()} == set(PROJECT_WIDE)
+    # A folder of tests is a package (tests.cli.test_x), so two folders may hold files of the
+    # same name without pytest's "import file mismatch".
+    bare = sorted({p.parent for p in paths if not (p.parent / "__init__.py").exists()})
+    assert not bare, f"add an empty __init__.py to {', '.join(map(str, bare))}"

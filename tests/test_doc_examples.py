@@ -80,7 +80,7 @@ SCALED = ["--latency-scale", "0.005"]
 # advise sizes its own sweep (about 3 s of the quota a point): pinned small here.
 EXTRA = {"advise": ["--tasks", "20", "--workers", "1,2"]}
 TESTED_ELSEWHERE = {
-    "compare": "tests/test_compare.py compares two real saves",
+    "compare": "tests/analysis/test_compare.py compares two real saves",
     "demo": "tests/e2e/test_demo.py runs demo --fast end to end",
 }
 # What a page's example expects to exist: a file it names, a run for `latest` to name.

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 # Each command's own modules (the harness, rich, the reports, the results file) load when it
 # runs, not here: `bench --help` and each Tab of shell completion build the parser and no more
-# (pinned by tests/test_cli_fast.py, timed as whole processes by `make perf`).
+# (pinned by tests/cli/test_cli_fast.py, timed as whole processes by `make perf`).
 
 
 def cmd_run(args: argparse.Namespace) -> int:

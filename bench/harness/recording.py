@@ -63,7 +63,7 @@ def run_sync(collector: Collector, spec: TaskSpec, queued_ns: int, log: bool = F
 
 _new_tuple = tuple.__new__
 # What record_ended does not measure: every later field's default, read from RawRecord itself,
-# so a new field with a default changes no producer (tests/test_model.py pins the split).
+# so a new field with a default changes no producer (tests/results/test_fields.py pins the split).
 ENDED_FIELDS = 10
 _DEFAULTS = tuple(RawRecord._field_defaults[f] for f in RawRecord._fields[ENDED_FIELDS:])
 _here = threading.local()

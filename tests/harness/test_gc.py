@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from tests import collectors
-from tests.collectors import GcWitness
+from tests import crafted_collectors
 from tests.conftest import make_plan, run
+from tests.crafted_collectors import GcWitness
 
 
 @pytest.mark.parametrize("name", ["sequential", "asyncio", "threads"])
 @pytest.mark.parametrize("gc_on", [True, False])
 def test_the_gc_is_as_asked_inside_the_tasks(name: str, gc_on: bool) -> None:
-    collectors.GC_SEEN.clear()
+    crafted_collectors.GC_SEEN.clear()
     record = run(name, make_plan(4, 0.001), workers=2, collector=GcWitness(), gc=gc_on)
-    assert [gc_on] * 4 == collectors.GC_SEEN
+    assert [gc_on] * 4 == crafted_collectors.GC_SEEN
     assert record.details["gc"] == ("on" if gc_on else "off")
     assert gc.isenabled()  # and back on afterwards, whatever the run asked for
 

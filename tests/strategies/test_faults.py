@@ -13,8 +13,8 @@ from bench.analysis import stats
 from bench.collectors import faults
 from bench.collectors.base import BlockingSleepCollector
 from bench.model import RunRecord, TaskSpec
-from tests.collectors import BusyThenBlocks, SpinsOnTheLoop, UnpicklableFailure
 from tests.conftest import run
+from tests.crafted_collectors import BusyThenBlocks, SpinsOnTheLoop, UnpicklableFailure
 
 
 def faulty_plan(

@@ -88,7 +88,7 @@ def test_copies_of_an_interrupt_held_in_a_deferred_block_are_one(clock: list[flo
 # interrupt machinery and the strategy, for every n.
 TRACED = (
     *("bench/harness/runner.py", "bench/harness/meters.py", "bench/harness/interrupts.py"),
-    *("strategies/fake.py", "tests/test_interrupt_window.py", "contextlib.py"),
+    *("strategies/fake.py", "tests/harness/test_interrupt_window.py", "contextlib.py"),
 )
 
 

@@ -19,8 +19,8 @@ from bench import testing
 from bench.analysis import stats
 from bench.cli.app import main
 from bench.collectors.base import BlockingSleepCollector
-from tests.collectors import IN_FLIGHT, CountsThreadedCalls
 from tests.conftest import make_plan, run
+from tests.crafted_collectors import IN_FLIGHT, CountsThreadedCalls
 
 LATENCY = 0.1
 

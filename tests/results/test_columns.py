@@ -18,7 +18,7 @@ from bench.results.columns import COLUMNAR_ABOVE, TASKS_FILE
 from reports.frames import load_frames, tasks_frame
 from tests.samples import every_kind_of_field, large_results, rich_results
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def test_a_columnar_file_loads_back_equal_field_for_field(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_a_record_is_built_one_way_so_a_new_field_changes_no_producer() -> None:
     record = recording.record_ended(3, "ok", 1, 2, "Task-9", None)
     given: dict[str, Any] = dict(zip(measured, record[: recording.ENDED_FIELDS], strict=True))
     assert record == RawRecord(**given)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     positional = [
         f"{path.relative_to(root)}:{node.lineno}"
         for folder in ("bench", "strategies", "examples")

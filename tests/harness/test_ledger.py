@@ -18,8 +18,8 @@ from bench.harness.execution import Strategy, StrategyOptions
 from bench.harness.runner import RunInterrupted, run_strategy
 from bench.model import RawRecord, RunRecord, TaskSpec, TaskStatus, Usage
 from tests.conftest import run
+from tests.strategies.test_faults import faulty_plan
 from tests.terminal import ROOT
-from tests.test_faults import faulty_plan
 
 
 def test_a_run_with_room_for_every_task_keeps_rows_until_the_clock_stops() -> None:
@@ -127,7 +127,7 @@ def interrupted_statuses() -> list[str]:
 def test_rows_survive_an_interrupt() -> None:
     # In a child: a KeyboardInterrupt through pytest's own frames left CPython 3.11's parser
     # with a wrong recursion depth ("AST constructor recursion depth mismatch" at exit).
-    child = [sys.executable, "-W", "error", "-m", "tests.test_ledger"]
+    child = [sys.executable, "-W", "error", "-m", "tests.harness.test_ledger"]
     done = subprocess.run(child, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == ["cancelled"] * 6  # every task was running

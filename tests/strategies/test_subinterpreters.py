@@ -111,7 +111,7 @@ def test_the_findings_read_interpreters_from_the_records() -> None:
     from dataclasses import replace
 
     from reports.reading import cpu_findings, reading
-    from tests.test_cpu import _crafted
+    from tests.strategies.test_cpu import _crafted
 
     seq, threads = _crafted({"sequential": 4.0, "threads": 2.9})
     spread = tuple(replace(t, interpreter_id=1 + t.index % 4) for t in threads.tasks)
@@ -125,7 +125,7 @@ def test_the_findings_read_interpreters_from_the_records() -> None:
 
 @needs_interpreters
 def test_a_call_that_fails_around_its_task_is_that_tasks_error() -> None:
-    from tests.collectors import ExitsInTask
+    from tests.crafted_collectors import ExitsInTask
 
     record = run("subinterpreters", make_plan(3, 0.01), workers=2, collector=ExitsInTask())
     assert [t.status for t in record.tasks] == ["ok", "error", "ok"]

@@ -32,7 +32,7 @@ Capture = pytest.CaptureFixture[str]
 # Every answer leads with where the tasks ran and how many overlapped (4 tasks, 6 workers).
 FACT = r"asyncio: 1 OS thread, 1 process, 4 tasks in flight at once; "
 # 4 x 10 ms reads about 4x faster; on a machine loaded enough to starve the loop, "about as fast"
-# is the honest answer (the wording's own cases are exact in tests/test_answers.py).
+# is the honest answer (the wording's own cases are exact in tests/reports/test_answers.py).
 ONE_RUN = r"(\d\.\dx faster than sequential \(one run each\)|about as fast as sequential \(.*\))"
 
 

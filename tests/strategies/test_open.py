@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import strategies
-from tests.collectors import FailsToOpen, OpenFails, OpenWitness
 from tests.conftest import make_plan, run
+from tests.crafted_collectors import FailsToOpen, OpenFails, OpenWitness
 
 # With a deadline, sequential and threads run on supervised threads of their own; processes keep
 # one pool either way.

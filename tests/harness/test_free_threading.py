@@ -19,7 +19,7 @@ from bench.lesson import chapters
 from bench.lesson.chapters import Lesson
 from reports.reading import cpu_findings, gil_line
 from strategies.fake import FakeStrategy
-from tests.test_cpu import _crafted
+from tests.strategies.test_cpu import _crafted
 
 
 def _free_threaded(monkeypatch: pytest.MonkeyPatch, gil: bool) -> None:

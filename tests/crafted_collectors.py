@@ -1,4 +1,6 @@
-"""Misbehaving collectors for fault tests (module-level: process-pool workers import them)."""
+"""Crafted collectors for the tests: ones that misbehave (fail, hang, kill their worker, spin)
+and ones that witness (the gc, open, requests in flight). Module-level: process-pool workers
+import them. Not tests/collectors.py: tests/collectors/ holds the tests of bench.collectors."""
 
 from __future__ import annotations
 

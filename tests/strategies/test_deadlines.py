@@ -24,9 +24,9 @@ from bench.collectors.base import BlockingSleepCollector, SleepCollector
 from bench.harness.execution import StrategyOptions
 from bench.model import TaskSpec
 from strategies._host.procpool import WorkerPool
-from tests.collectors import KillsItsWorker
 from tests.conftest import make_plan, run
-from tests.test_faults import assert_nothing_lost, faulty_plan
+from tests.crafted_collectors import KillsItsWorker
+from tests.strategies.test_faults import assert_nothing_lost, faulty_plan
 
 
 def _honours(name: str, deadline: str) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from reports.html import render_html
+from tests.reports.test_reports import HOSTILE
 from tests.samples import sample_results
-from tests.test_reports import HOSTILE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [

@@ -3,7 +3,7 @@
 numbers come from the run they describe.
 
 The golden files are tests/golden/help/*.txt. After changing a flag or a help text on purpose,
-rewrite them with `UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_cli_help.py` and read
+rewrite them with `UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/cli/test_cli_help.py` and read
 the diff.
 """
 
@@ -32,7 +32,7 @@ from bench.cli.runflags import IO_MODES
 from bench.notes import RunNotes
 from tests.samples import large_results
 
-GOLDEN = Path(__file__).parent / "golden" / "help"
+GOLDEN = Path(__file__).parent.parent / "golden" / "help"
 COMMANDS = ["run", "sweep", "advise", "report", "compare", "list", "demo", "serve", "completion"]
 # Fixed, so the golden text does not change with the plugins installed here.
 NAMES = ("sequential", "asyncio", "threads", "processes", "trio")
@@ -286,7 +286,7 @@ def test_a_piped_list_keeps_each_strategys_line_whole(capsys: Capture) -> None:
 
 def test_the_synopsis_in_the_docs_names_every_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     """It once listed `--io sleep|blocking` and left out six flags."""
-    page = (Path(__file__).parent.parent / "docs" / "running.md").read_text()
+    page = (Path(__file__).parents[2] / "docs" / "running.md").read_text()
     synopsis = page.split("```sh\n")[1].split("```")[0]
     parser = _parser(monkeypatch)
 

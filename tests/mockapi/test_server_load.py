@@ -15,8 +15,8 @@ from bench.results.loader import load
 from bench.results.writer import save
 from reports.html import render_html
 from reports.table import format_tables
-from tests.collectors import SERVED, CountsRequests
 from tests.conftest import make_plan, run
+from tests.crafted_collectors import SERVED, CountsRequests
 from tests.samples import sample_results
 
 

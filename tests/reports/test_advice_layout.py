@@ -1,7 +1,7 @@
 """The report's How many workers section in a real browser: nothing in it reaches past the page's
 width at a phone's (its chart and table scroll in their own boxes), chart text a projector can
-show, no console errors. Hand-built sweep records (tests.test_capacity), so the section's content
-is known."""
+show, no console errors. Hand-built sweep records (tests.analysis.test_capacity), so the
+section's content is known."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 
 from bench.model import Results
 from reports.html import render_html
+from tests.analysis.test_capacity import quota_sweep
 from tests.browser import CHROMIUM, DRIVER, browser, show
-from tests.test_capacity import quota_sweep
 
 pytestmark = [
     pytest.mark.slow,

@@ -13,7 +13,7 @@ from bench.analysis.notices import run_warnings
 from bench.notes import RunNotes
 from tests.samples import large_results
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_notes_written_are_read_back_typed() -> None:

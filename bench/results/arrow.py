@@ -24,10 +24,10 @@ def integers(values: Sequence[int | None], bits: int = 64) -> pa.Array:
     dtype, kind = np.dtype(f"int{bits}"), getattr(pa, f"int{bits}")()
     count = len(values)
     if None not in values:
-        data = np.fromiter(values, dtype, count)
+        data = np.array(values, dtype)  # raises OverflowError for a value out of range
         return pa.Array.from_buffers(kind, count, [None, pa.py_buffer(data)], null_count=0)
-    present = np.fromiter((v is not None for v in values), bool, count)
-    data = np.fromiter((0 if v is None else v for v in values), dtype, count)
+    present = np.array([v is not None for v in values], bool)
+    data = np.array([0 if v is None else v for v in values], dtype)
     validity = pa.py_buffer(np.packbits(present, bitorder="little"))
     nulls = count - int(np.count_nonzero(present))
     return pa.Array.from_buffers(kind, count, [validity, pa.py_buffer(data)], null_count=nulls)
@@ -35,27 +35,34 @@ def integers(values: Sequence[int | None], bits: int = 64) -> pa.Array:
 
 def strings(values: Sequence[str | None], limit: int = TEXT_CHUNK) -> pa.ChunkedArray:
     """A string column; None is null. Split into arrays of at most `limit` bytes of text each."""
-    encoded = [b"" if v is None else v.encode() for v in values]
-    ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))
+    texts = [v or "" for v in values]
+    joined = "".join(texts)
+    if joined.isascii():  # a character a byte: one encode for the column, lengths from str
+        data, lengths = joined.encode(), np.array(list(map(len, texts)), np.int64)
+    else:
+        encoded = [text.encode() for text in texts]
+        data, lengths = b"".join(encoded), np.array(list(map(len, encoded)), np.int64)
+    ends = np.cumsum(lengths)
     chunks: list[Any] = []
     row = 0
-    while row < len(encoded) or not chunks:
+    while row < len(texts) or not chunks:
         base = int(ends[row - 1]) if row else 0
         stop = max(int(np.searchsorted(ends, base + limit, side="right")), row + 1)
-        stop = min(stop, len(encoded))
-        chunks.append(_text(values[row:stop], encoded[row:stop], ends[row:stop] - base))
+        stop = min(stop, len(texts))
+        part = data[base : int(ends[stop - 1]) if stop else 0]
+        chunks.append(_text(values[row:stop], part, ends[row:stop] - base))
         row = stop
     return pa.chunked_array(chunks, pa.string())
 
 
-def _text(values: Sequence[str | None], encoded: list[bytes], ends: Any) -> pa.Array:
+def _text(values: Sequence[str | None], data: bytes, ends: Any) -> pa.Array:
     count = len(values)
     offsets = np.zeros(count + 1, np.int32)
     offsets[1:] = ends  # raises OverflowError for a single string past the limit
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     if None not in values:
         return pa.Array.from_buffers(pa.string(), count, buffers, null_count=0)
-    present = np.fromiter((v is not None for v in values), bool, count)
+    present = np.array([v is not None for v in values], bool)
     buffers[0] = pa.py_buffer(np.packbits(present, bitorder="little"))
     nulls = count - int(np.count_nonzero(present))
     return pa.Array.from_buffers(pa.string(), count, buffers, null_count=nulls)

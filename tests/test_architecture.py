@@ -40,19 +40,42 @@ ALLOWED = {
 
 
 def _imports(path: Path) -> set[str]:
-    """Imported modules, as the package they belong to (bench.x for bench, else top level)."""
+    """Imported modules, as the package they belong to (bench.x for bench, else top level). A
+    relative import counts as the absolute one it names, so `from ..cli import x` cannot slip
+    past a rule."""
     tree = ast.parse(path.read_text())
     found: set[str] = set()
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            names.append(_absolute(path, node))
     for name in names:
         parts = name.split(".")
         found.add(".".join(parts[:2]) if parts[0] == "bench" else parts[0])
     return found
+
+
+def _absolute(path: Path, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    base = package[: len(package) - node.level + 1]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def test_a_relative_import_counts_as_the_module_it_names() -> None:
+    deep = ROOT / "bench" / "analysis" / "x.py"
+    for text, expected in [
+        ("from ..cli import app", "bench.cli"),
+        ("from . import stats", "bench.analysis"),
+        ("from .stats import f", "bench.analysis"),
+        ("from bench.model import R", "bench.model"),
+    ]:
+        node = ast.parse(text).body[0]
+        assert isinstance(node, ast.ImportFrom)
+        assert ".".join(_absolute(deep, node).split(".")[:2]) == expected
 
 
 def _rule(relative: str) -> tuple[str, set[str] | None]:
@@ -90,12 +113,8 @@ def _strategies_imports(path: Path) -> set[str]:
     """The modules of strategies/ a file imports, by full name."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.module
-            and node.module.startswith("strategies")
-        ):
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        if isinstance(node, ast.ImportFrom) and _absolute(path, node).startswith("strategies"):
+            found |= {f"{_absolute(path, node)}.{alias.name}" for alias in node.names}
         elif isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("strategies")}
     return found

@@ -183,8 +183,8 @@ class AsyncioStrategy(Strategy):
     def details(self) -> Meta:
         return {
             "executor": "asyncio.gather + Semaphore",
-            **RunNotes.note(loop="asyncio"),
             **RunNotes.note(
+                loop="asyncio",
                 loop_blocked=self.blocked,
                 loop_blocked_busy=self.busy,
                 loop_longest_block_seconds=round(self.longest_block_s, 4),

@@ -22,15 +22,20 @@ TEXT_CHUNK: Final = 2**31 - 1  # bytes of text in one array: a string array's of
 def integers(values: Sequence[int | None], bits: int = 64) -> pa.Array:
     """An int array of `bits` bits; None is null."""
     dtype, kind = np.dtype(f"int{bits}"), getattr(pa, f"int{bits}")()
-    count = len(values)
+    validity, nulls = _validity(values)
+    # np.array raises OverflowError for a value out of range
+    data = np.array(values if not nulls else [0 if v is None else v for v in values], dtype)
+    buffers = [validity, pa.py_buffer(data)]
+    return pa.Array.from_buffers(kind, len(values), buffers, null_count=nulls)
+
+
+def _validity(values: Sequence[object]) -> tuple[Any, int]:
+    """Arrow's validity bitmap of `values` (None where none is null) and the count of nulls."""
     if None not in values:
-        data = np.array(values, dtype)  # raises OverflowError for a value out of range
-        return pa.Array.from_buffers(kind, count, [None, pa.py_buffer(data)], null_count=0)
+        return None, 0
     present = np.array([v is not None for v in values], bool)
-    data = np.array([0 if v is None else v for v in values], dtype)
-    validity = pa.py_buffer(np.packbits(present, bitorder="little"))
-    nulls = count - int(np.count_nonzero(present))
-    return pa.Array.from_buffers(kind, count, [validity, pa.py_buffer(data)], null_count=nulls)
+    nulls = len(values) - int(np.count_nonzero(present))
+    return pa.py_buffer(np.packbits(present, bitorder="little")), nulls
 
 
 def strings(values: Sequence[str | None], limit: int = TEXT_CHUNK) -> pa.ChunkedArray:
@@ -59,12 +64,8 @@ def _text(values: Sequence[str | None], data: bytes, ends: Any) -> pa.Array:
     count = len(values)
     offsets = np.zeros(count + 1, np.int32)
     offsets[1:] = ends  # raises OverflowError for a single string past the limit
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(data)]
-    if None not in values:
-        return pa.Array.from_buffers(pa.string(), count, buffers, null_count=0)
-    present = np.array([v is not None for v in values], bool)
-    buffers[0] = pa.py_buffer(np.packbits(present, bitorder="little"))
-    nulls = count - int(np.count_nonzero(present))
+    validity, nulls = _validity(values)
+    buffers = [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
     return pa.Array.from_buffers(pa.string(), count, buffers, null_count=nulls)
 
 

@@ -76,8 +76,7 @@ def tasks_table(runs: Sequence[RunRecord]) -> Any:
     """The pyarrow table of every task of every run, a column at a time."""
     from bench.results import arrow
 
-    counts = [len(run.tasks) for run in runs]
-    columns = {"run": arrow.integers([n for n, c in enumerate(counts) for _ in range(c)], 32)}
+    columns = {"run": _run_column([len(run.tasks) for run in runs])}
     for field in _written(runs):
         columns[column_name(field)] = _array(field.kind, _values(runs, field.attr))
     return arrow.table(columns)
@@ -97,6 +96,13 @@ def _array(kind: Kind, values: list[Any]) -> Any:
 
 
 _PHASE_KINDS: Final = ("str", "int", "int", "int", "int")
+
+
+def _run_column(counts: Sequence[int]) -> Any:
+    """The `run` column: each run's position in results.json, once per task of it."""
+    from bench.results import arrow
+
+    return arrow.integers([n for n, count in enumerate(counts) for _ in range(count)], 32)
 
 
 def write_tasks(runs: Sequence[RunRecord], handle: BinaryIO) -> None:
@@ -165,12 +171,10 @@ def _check_runs(table: Any, counts: Sequence[int]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from bench.results import arrow
-
     if "run" not in table.column_names:
         raise ColumnsError("column run: missing")
     total = sum(counts)
-    expected = arrow.integers([n for n, c in enumerate(counts) for _ in range(c)], 32)
+    expected = _run_column(counts)
     found = table.column("run").cast(pa.int32())
     rest = found.slice(total)
     later = len(rest) == 0 or pc.min(rest).as_py() >= len(counts)
